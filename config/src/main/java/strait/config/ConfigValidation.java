@@ -1,0 +1,78 @@
+package strait.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Finds every problem of a configuration in one pass, where {@link ConfigDef#parse} stops at the first: missing
+ * required keys, values of the wrong type or range, unknown keys, and client keys whose values a Kafka client would
+ * reject. Each problem is one line that names its key; secret values are never quoted.
+ */
+final class ConfigValidation {
+
+    private static final List<ConfigDef> CLIENT_DEFS =
+            List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef());
+
+    private ConfigValidation() {
+    }
+
+    static List<String> problems(ConfigDef def, Map<String, String> props) {
+        List<String> problems = new ArrayList<>();
+        for (ConfigDef.ConfigKey key : def.configKeys().values()) {
+            String raw = props.get(key.name);
+            if (raw == null) {
+                if (!key.hasDefault()) {
+                    problems.add(key.name + ": required but missing");
+                }
+                continue;
+            }
+            check(key.name, raw, key.type, key.validator).ifPresent(problems::add);
+        }
+        for (String name : new TreeSet<>(props.keySet())) {
+            if (def.configKeys().containsKey(name)) {
+                continue;
+            }
+            if (!StraitConfig.isPassThrough(name)) {
+                problems.add(name + ": unknown key (client settings go under source. or target.)");
+                continue;
+            }
+            clientKey(name).ifPresent(k -> check(name, props.get(name), k.type, null).ifPresent(problems::add));
+        }
+        return problems;
+    }
+
+    private static Optional<ConfigDef.ConfigKey> clientKey(String name) {
+        String bare = name.substring(name.indexOf('.') + 1);
+        return CLIENT_DEFS.stream().map(d -> d.configKeys().get(bare)).filter(k -> k != null).findFirst();
+    }
+
+    private static Optional<String> check(String name, String raw, ConfigDef.Type type, ConfigDef.Validator validator) {
+        String shown = SecretMasker.isSecret(name) ? SecretMasker.MASK : "'" + raw + "'";
+        Object value;
+        try {
+            value = ConfigDef.parseType(name, raw, type);
+        } catch (ConfigException e) {
+            return Optional.of(name + ": " + shown + " is not a valid " + type.name().toLowerCase());
+        }
+        if (validator != null) {
+            try {
+                validator.ensureValid(name, value);
+            } catch (ConfigException e) {
+                String reason = e.getMessage() == null ? "invalid" : e.getMessage();
+                // ConfigException quotes the value; say it again without risking a secret.
+                int cut = reason.indexOf(": ");
+                String why = cut >= 0 && reason.startsWith("Invalid value") ? reason.substring(cut + 2) : reason;
+                return Optional.of(name + ": " + shown + " " + why);
+            }
+        }
+        return Optional.empty();
+    }
+}

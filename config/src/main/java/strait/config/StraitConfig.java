@@ -1,0 +1,259 @@
+package strait.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Strait's whole configuration, declared once: every key with its type, default, validator and documentation.
+ *
+ * <p>Keys under {@code source.} and {@code target.} that Strait does not declare itself are handed unchanged to every
+ * Kafka client of that side, as Kafka's own tools do. Every other key must be declared here: a typo is an error,
+ * never a silent default. {@link #parse} reports every problem at once so an operator fixes a file in one pass.
+ */
+public final class StraitConfig extends AbstractConfig {
+
+    public static final String SOURCE_PREFIX = "source.";
+    public static final String TARGET_PREFIX = "target.";
+
+    public static final String SOURCE_BOOTSTRAP_SERVERS = "source.bootstrap.servers";
+    public static final String SOURCE_BOOTSTRAP_SERVERS_DOC = "Bootstrap servers of the source cluster.";
+
+    public static final String TARGET_BOOTSTRAP_SERVERS = "target.bootstrap.servers";
+    public static final String TARGET_BOOTSTRAP_SERVERS_DOC = "Bootstrap servers of the target cluster.";
+
+    public static final String TARGET_REPLICATION_FACTOR = "target.replication.factor";
+    public static final short TARGET_REPLICATION_FACTOR_DEFAULT = -1;
+    public static final String TARGET_REPLICATION_FACTOR_DOC =
+            "Replication factor of topics Strait creates on the target; -1 uses the target's default.";
+
+    public static final String TOPICS = "topics";
+    public static final String TOPICS_DOC =
+            "Java regex over source topic names to replicate. Internal topics never match.";
+
+    public static final String TOPICS_EXCLUDE = "topics.exclude";
+    public static final String TOPICS_EXCLUDE_DEFAULT = "";
+    public static final String TOPICS_EXCLUDE_DOC = "Java regex of source topics to leave out; empty leaves none out.";
+
+    public static final String TOPICS_REFRESH_INTERVAL_MS = "topics.refresh.interval.ms";
+    public static final long TOPICS_REFRESH_INTERVAL_MS_DEFAULT = 30_000L;
+    public static final String TOPICS_REFRESH_INTERVAL_MS_DOC =
+            "How often new topics and partition-count changes on the source are picked up.";
+
+    public static final String GROUPS = "groups";
+    public static final String GROUPS_DEFAULT = ".*";
+    public static final String GROUPS_DOC = "Java regex of source consumer groups whose offsets are translated.";
+
+    public static final String GROUPS_SYNC_INTERVAL_MS = "groups.sync.interval.ms";
+    public static final long GROUPS_SYNC_INTERVAL_MS_DEFAULT = 5_000L;
+    public static final String GROUPS_SYNC_INTERVAL_MS_DOC =
+            "How often source group offsets are read, translated and synced to the target.";
+
+    public static final String LINK_NAME = "link.name";
+    public static final String LINK_NAME_DEFAULT = "strait";
+    public static final String LINK_NAME_DOC = "Names this link's internal topics on the target.";
+
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_HOST_DEFAULT = "127.0.0.1";
+    public static final String HTTP_HOST_DOC = "Address the HTTP API listens on.";
+
+    public static final String HTTP_PORT = "http.port";
+    public static final int HTTP_PORT_DEFAULT = 8080;
+    public static final String HTTP_PORT_DOC = "Port of the HTTP API; 0 picks a free port.";
+
+    public static final String HTTP_AUTH_TOKEN_FILE = "http.auth.token.file";
+    public static final String HTTP_AUTH_TOKEN_FILE_DOC =
+            "File holding the bearer token every mutating (POST) endpoint requires. Unset: no token required.";
+
+    public static final String GATES_LAG_MAX_RECORDS = "gates.lag.max.records";
+    public static final long GATES_LAG_MAX_RECORDS_DEFAULT = 1_000L;
+    public static final String GATES_LAG_MAX_RECORDS_DOC =
+            "The lag window per partition, in records (the cutover itself always drains to 0).";
+
+    public static final String GATES_LAG_MAX_MS = "gates.lag.max.ms";
+    public static final long GATES_LAG_MAX_MS_DEFAULT = 5_000L;
+    public static final String GATES_LAG_MAX_MS_DOC = "The lag window per partition, in milliseconds behind the source.";
+
+    public static final String GATES_STALE_MS = "gates.stale.ms";
+    public static final long GATES_STALE_MS_DEFAULT = 30_000L;
+    public static final String GATES_STALE_MS_DOC =
+            "A gate whose inputs were not refreshed within this time fails as stale instead of serving old news.";
+
+    public static final String GATES_EVIDENCE_FILE = "gates.evidence.file";
+    public static final String GATES_EVIDENCE_FILE_DOC =
+            "When set, every gate transition is appended to this file as a JSON line, for the change record.";
+
+    public static final String PROXY_ENABLED = "proxy.enabled";
+    public static final boolean PROXY_ENABLED_DEFAULT = false;
+    public static final String PROXY_ENABLED_DOC = "Whether the producer proxy is part of this link's cutover.";
+
+    public static final String REPLICATION_QUEUE_MAX_BYTES = "replication.queue.max.bytes";
+    public static final long REPLICATION_QUEUE_MAX_BYTES_DEFAULT = 4L * 1024 * 1024;
+    public static final String REPLICATION_QUEUE_MAX_BYTES_DOC =
+            "Bytes of fetched records one partition may hold before its fetch pauses (backpressure).";
+
+    public static final String REPLICATION_BATCH_MAX_RECORDS = "replication.batch.max.records";
+    public static final int REPLICATION_BATCH_MAX_RECORDS_DEFAULT = 4_096;
+    public static final String REPLICATION_BATCH_MAX_RECORDS_DOC =
+            "Most records a sender drains from its queues before it flushes the producer.";
+
+    /** The one declaration. Strait-owned keys under source. and target. are declared here too. */
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(SOURCE_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyString(), Importance.HIGH, SOURCE_BOOTSTRAP_SERVERS_DOC)
+            .define(TARGET_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyString(), Importance.HIGH, TARGET_BOOTSTRAP_SERVERS_DOC)
+            .define(TOPICS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new RegexValidator(false),
+                    Importance.HIGH, TOPICS_DOC)
+            .define(TOPICS_EXCLUDE, Type.STRING, TOPICS_EXCLUDE_DEFAULT, new RegexValidator(true),
+                    Importance.MEDIUM, TOPICS_EXCLUDE_DOC)
+            .define(TOPICS_REFRESH_INTERVAL_MS, Type.LONG, TOPICS_REFRESH_INTERVAL_MS_DEFAULT,
+                    Range.between(100, 86_400_000), Importance.LOW, TOPICS_REFRESH_INTERVAL_MS_DOC)
+            .define(TARGET_REPLICATION_FACTOR, Type.SHORT, TARGET_REPLICATION_FACTOR_DEFAULT,
+                    new ReplicationFactorValidator(), Importance.MEDIUM, TARGET_REPLICATION_FACTOR_DOC)
+            .define(GROUPS, Type.STRING, GROUPS_DEFAULT, new RegexValidator(false), Importance.MEDIUM, GROUPS_DOC)
+            .define(GROUPS_SYNC_INTERVAL_MS, Type.LONG, GROUPS_SYNC_INTERVAL_MS_DEFAULT,
+                    Range.between(100, 86_400_000), Importance.LOW, GROUPS_SYNC_INTERVAL_MS_DOC)
+            .define(LINK_NAME, Type.STRING, LINK_NAME_DEFAULT, new TopicNameValidator(), Importance.MEDIUM,
+                    LINK_NAME_DOC)
+            .define(HTTP_HOST, Type.STRING, HTTP_HOST_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    HTTP_HOST_DOC)
+            .define(HTTP_PORT, Type.INT, HTTP_PORT_DEFAULT, Range.between(0, 65_535), Importance.MEDIUM,
+                    HTTP_PORT_DOC)
+            .define(HTTP_AUTH_TOKEN_FILE, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    HTTP_AUTH_TOKEN_FILE_DOC)
+            .define(GATES_LAG_MAX_RECORDS, Type.LONG, GATES_LAG_MAX_RECORDS_DEFAULT, Range.atLeast(0),
+                    Importance.MEDIUM, GATES_LAG_MAX_RECORDS_DOC)
+            .define(GATES_LAG_MAX_MS, Type.LONG, GATES_LAG_MAX_MS_DEFAULT, Range.atLeast(0), Importance.MEDIUM,
+                    GATES_LAG_MAX_MS_DOC)
+            .define(GATES_STALE_MS, Type.LONG, GATES_STALE_MS_DEFAULT, Range.atLeast(100), Importance.LOW,
+                    GATES_STALE_MS_DOC)
+            .define(GATES_EVIDENCE_FILE, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
+                    GATES_EVIDENCE_FILE_DOC)
+            .define(PROXY_ENABLED, Type.BOOLEAN, PROXY_ENABLED_DEFAULT, Importance.LOW, PROXY_ENABLED_DOC)
+            .define(REPLICATION_QUEUE_MAX_BYTES, Type.LONG, REPLICATION_QUEUE_MAX_BYTES_DEFAULT,
+                    Range.between(64 * 1024, 1L << 31), Importance.LOW, REPLICATION_QUEUE_MAX_BYTES_DOC)
+            .define(REPLICATION_BATCH_MAX_RECORDS, Type.INT, REPLICATION_BATCH_MAX_RECORDS_DEFAULT,
+                    Range.between(1, 1_000_000), Importance.LOW, REPLICATION_BATCH_MAX_RECORDS_DOC);
+
+    private final Map<String, String> originals;
+
+    private StraitConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props, false);
+        this.originals = Collections.unmodifiableMap(new TreeMap<>(props));
+    }
+
+    /**
+     * Parses and validates a whole configuration.
+     *
+     * @throws InvalidConfigException listing every problem found, one per key
+     */
+    public static StraitConfig parse(Map<String, String> props) {
+        List<String> problems = ConfigValidation.problems(CONFIG_DEF, props);
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        try {
+            return new StraitConfig(props);
+        } catch (ConfigException e) {
+            // Validation above mirrors what AbstractConfig checks, so this is a defect; still never a stack trace.
+            throw new InvalidConfigException(List.of(SecretMasker.maskMessage(e.getMessage())));
+        }
+    }
+
+    public static StraitConfig parse(Properties properties) {
+        Map<String, String> props = new LinkedHashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            props.put(name, properties.getProperty(name).strip());
+        }
+        return parse(props);
+    }
+
+    /** Client settings of the source side, {@code source.} stripped, Strait-owned keys left out. */
+    public Map<String, Object> sourceClientProps() {
+        return clientProps(SOURCE_PREFIX);
+    }
+
+    /** Client settings of the target side, {@code target.} stripped, Strait-owned keys left out. */
+    public Map<String, Object> targetClientProps() {
+        return clientProps(TARGET_PREFIX);
+    }
+
+    private Map<String, Object> clientProps(String prefix) {
+        Map<String, Object> client = new LinkedHashMap<>();
+        originals.forEach((key, value) -> {
+            if (key.startsWith(prefix) && isPassThrough(key)) {
+                client.put(key.substring(prefix.length()), value);
+            }
+        });
+        client.put("bootstrap.servers", getString(prefix + "bootstrap.servers"));
+        return client;
+    }
+
+    /** Whether a key is a Kafka client setting handed through rather than one of Strait's own. */
+    static boolean isPassThrough(String key) {
+        return (key.startsWith(SOURCE_PREFIX) || key.startsWith(TARGET_PREFIX)) && !CONFIG_DEF.names().contains(key);
+    }
+
+    public Pattern topics() {
+        return Pattern.compile(getString(TOPICS));
+    }
+
+    /** The exclusion pattern, or empty when nothing is excluded. */
+    public java.util.Optional<Pattern> topicsExclude() {
+        String exclude = getString(TOPICS_EXCLUDE);
+        return exclude.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Pattern.compile(exclude));
+    }
+
+    public Pattern groups() {
+        return Pattern.compile(getString(GROUPS));
+    }
+
+    public String linkName() {
+        return getString(LINK_NAME);
+    }
+
+    /** The configuration as an operator may see it: every key, secrets masked. */
+    public Map<String, String> masked() {
+        Map<String, String> shown = new TreeMap<>();
+        originals.forEach((key, value) -> shown.put(key, SecretMasker.isSecret(key) ? SecretMasker.MASK : value));
+        return shown;
+    }
+
+    /** The configuration reference as a Markdown table, generated from {@link #CONFIG_DEF}. */
+    public static String markdownReference() {
+        StringBuilder out = new StringBuilder();
+        out.append("| key | type | default | valid values | meaning |\n");
+        out.append("| --- | --- | --- | --- | --- |\n");
+        for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
+            String def = !key.hasDefault() ? "required" : key.defaultValue == null ? "(unset)"
+                    : "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`";
+            if (def.equals("``")) {
+                def = "(empty)";
+            }
+            String valid = key.validator == null ? "" : key.validator.toString();
+            out.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase())
+                    .append(" | ").append(def).append(" | ").append(valid.replace("|", "\\|"))
+                    .append(" | ").append(key.documentation).append(" |\n");
+        }
+        out.append("| `source.<client key>`, `target.<client key>` | | | any Kafka client setting | ")
+                .append("Passed to every Kafka client of that side (`security.protocol`, `sasl.*`, `ssl.*`, ...). |\n");
+        return out.toString();
+    }
+
+    /** Every problem a configuration has, for callers that report rather than throw. */
+    public static List<String> problems(Map<String, String> props) {
+        return new ArrayList<>(ConfigValidation.problems(CONFIG_DEF, props));
+    }
+}

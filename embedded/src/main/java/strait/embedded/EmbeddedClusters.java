@@ -1,0 +1,131 @@
+package strait.embedded;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A source and a target single-node KRaft cluster inside this JVM, started with Kafka's own test kit: real brokers
+ * for the tests and for {@code strait demo}, never a mock. Closing stops both and deletes their directories.
+ *
+ * <p>Thread-safe after {@link #start}; {@link #close} is idempotent.
+ */
+public final class EmbeddedClusters implements AutoCloseable {
+
+    private final KafkaClusterTestKit source;
+    private final KafkaClusterTestKit target;
+    private volatile boolean closed;
+
+    private EmbeddedClusters(KafkaClusterTestKit source, KafkaClusterTestKit target) {
+        this.source = source;
+        this.target = target;
+    }
+
+    /** Starts both clusters with the small-footprint settings of DESIGN.md §10. */
+    public static EmbeddedClusters start() {
+        return start(Map.of());
+    }
+
+    /** Starts both clusters; {@code brokerOverrides} are broker settings applied to both, after the defaults. */
+    public static EmbeddedClusters start(Map<String, Object> brokerOverrides) {
+        KafkaClusterTestKit source = null;
+        try {
+            source = startCluster(brokerOverrides);
+            KafkaClusterTestKit target = startCluster(brokerOverrides);
+            return new EmbeddedClusters(source, target);
+        } catch (Exception e) {
+            closeQuietly(source);
+            throw new IllegalStateException("could not start the embedded Kafka clusters: " + e.getMessage(), e);
+        }
+    }
+
+    private static KafkaClusterTestKit startCluster(Map<String, Object> overrides) throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        defaults().forEach(builder::setConfigProp);
+        overrides.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return cluster;
+        } catch (Exception e) {
+            closeQuietly(cluster);
+            throw e;
+        }
+    }
+
+    private static Map<String, Object> defaults() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "4");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "4");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        // Small, fast clusters: a compacted topic is really cleaned within seconds in tests.
+        props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
+        props.put("log.cleaner.backoff.ms", "200");
+        props.put("num.network.threads", "2");
+        props.put("num.io.threads", "2");
+        props.put("num.partitions", "1");
+        return props;
+    }
+
+    public String sourceBootstrapServers() {
+        return source.bootstrapServers();
+    }
+
+    public String targetBootstrapServers() {
+        return target.bootstrapServers();
+    }
+
+    /** A new Admin client on the source; the caller closes it. */
+    public Admin sourceAdmin() {
+        return source.admin();
+    }
+
+    /** A new Admin client on the target; the caller closes it. */
+    public Admin targetAdmin() {
+        return target.admin();
+    }
+
+    /** The source cluster, for tests that need the test kit itself (broker restarts, say). */
+    public KafkaClusterTestKit sourceCluster() {
+        return source;
+    }
+
+    /** The target cluster, for tests that need the test kit itself. */
+    public KafkaClusterTestKit targetCluster() {
+        return target;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(target);
+        closeQuietly(source);
+    }
+
+    private static void closeQuietly(KafkaClusterTestKit cluster) {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            // Shutting down: a failure to stop one cluster must not keep the other running.
+            System.err.println("embedded cluster did not stop cleanly: " + e.getMessage());
+        }
+    }
+}
