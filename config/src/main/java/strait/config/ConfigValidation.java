@@ -70,6 +70,7 @@ final class ConfigValidation {
                 // ConfigException quotes the value; say it again without risking a secret.
                 int cut = reason.indexOf(": ");
                 String why = cut >= 0 && reason.startsWith("Invalid value") ? reason.substring(cut + 2) : reason;
+                why = why.isEmpty() ? why : Character.toLowerCase(why.charAt(0)) + why.substring(1);
                 return Optional.of(name + ": " + shown + " " + why);
             }
         }

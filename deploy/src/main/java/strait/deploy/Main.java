@@ -1,0 +1,82 @@
+package strait.deploy;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import strait.config.InvalidConfigException;
+import strait.config.StraitConfig;
+
+/**
+ * {@code java -jar strait.jar run|demo|validate [--config FILE]}: the process entry point.
+ *
+ * <p>Exit codes (CONTRACT.md): 0 success; 2 bad command line or bad config, one line per problem on stderr; 1 any
+ * other failure, as one line without a stack trace.
+ */
+public final class Main {
+
+    static {
+        // Before any logger exists: our log4j2 file (stderr only) must win over the Kafka test kit's.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "log4j2-strait.xml");
+        }
+    }
+
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int BAD_INPUT = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != OK || !CommandLine.isLongRunning(args)) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs one command; returns its exit code. Long-running commands return once stopped. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli;
+        try {
+            cli = CommandLine.parse(args);
+        } catch (CommandLine.UsageException e) {
+            err.println("strait: " + e.getMessage());
+            err.println(CommandLine.USAGE);
+            return BAD_INPUT;
+        }
+        try {
+            return switch (cli.command()) {
+                case HELP -> {
+                    out.println(CommandLine.USAGE);
+                    yield OK;
+                }
+                case VALIDATE -> validate(cli.configFile(), out);
+                case RUN -> runSidecar(ConfigFile.load(cli.configFile()), out);
+                case DEMO -> Demo.run(out);
+            };
+        } catch (InvalidConfigException e) {
+            e.problems().forEach(p -> err.println("config: " + p));
+            return BAD_INPUT;
+        } catch (StartupException e) {
+            err.println("strait: " + e.getMessage());
+            return FAILURE;
+        } catch (RuntimeException e) {
+            err.println("strait: failed: " + Errors.describe(e));
+            return FAILURE;
+        }
+    }
+
+    private static int validate(Path file, PrintStream out) {
+        StraitConfig config = ConfigFile.load(file);
+        out.println("config " + file + " is valid:");
+        config.masked().forEach((k, v) -> out.println("  " + k + "=" + v));
+        return OK;
+    }
+
+    private static int runSidecar(StraitConfig config, PrintStream out) {
+        Sidecar sidecar = Sidecar.start(config);
+        out.println("strait is running; HTTP API on http://" + sidecar.httpAddress());
+        ShutdownHook.awaitTermination(sidecar);
+        return OK;
+    }
+}

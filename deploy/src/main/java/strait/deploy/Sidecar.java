@@ -1,0 +1,74 @@
+package strait.deploy;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import strait.config.StraitConfig;
+
+/**
+ * The composition root: builds every part of the sidecar from one {@link StraitConfig}, starts them in dependency
+ * order and closes them in reverse. A part that fails to start closes the ones already running.
+ */
+final class Sidecar implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
+
+    private final Deque<NamedPart> running = new ArrayDeque<>();
+    private String httpAddress = "";
+
+    private record NamedPart(String name, AutoCloseable part) {
+    }
+
+    private Sidecar() {
+    }
+
+    static Sidecar start(StraitConfig config) {
+        Sidecar sidecar = new Sidecar();
+        try {
+            sidecar.startParts(config);
+        } catch (RuntimeException e) {
+            sidecar.close();
+            throw e;
+        }
+        LOG.info("sidecar started: {}", sidecar.partNames());
+        return sidecar;
+    }
+
+    private void startParts(StraitConfig config) {
+        // Parts are added here as the modules provide them: offset store, replicator, group sync, HTTP API.
+    }
+
+    private <T extends AutoCloseable> T started(String name, T part) {
+        running.push(new NamedPart(name, part));
+        return part;
+    }
+
+    /** host:port the HTTP API listens on. */
+    String httpAddress() {
+        return httpAddress;
+    }
+
+    List<String> partNames() {
+        List<String> names = new ArrayList<>();
+        running.descendingIterator().forEachRemaining(p -> names.add(p.name()));
+        return names;
+    }
+
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            NamedPart part = running.pop();
+            try {
+                part.part().close();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.warn("stopping {} failed: {}", part.name(), Errors.describe(e));
+            }
+        }
+    }
+}
