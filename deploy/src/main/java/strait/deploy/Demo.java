@@ -81,6 +81,7 @@ final class Demo implements AutoCloseable {
                 + " (compacted), " + DemoTraffic.PAYMENTS + " (transactional, some aborted)");
         out.println("  sample groups:   " + String.join(", ", DemoTraffic.GROUPS));
         out.println("  running parts:   " + String.join(", ", sidecar.partNames()));
+        out.println("  data dirs:       " + clusters.dataDirectories() + " (removed on exit)");
         out.println();
         out.println("  dashboard        " + base + "/");
         out.println("  health           " + base + "/health");

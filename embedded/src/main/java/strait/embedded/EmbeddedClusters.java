@@ -97,6 +97,11 @@ public final class EmbeddedClusters implements AutoCloseable {
         return target.admin();
     }
 
+    /** The directories holding both clusters' data; deleted by {@link #close}. */
+    public java.util.List<String> dataDirectories() {
+        return java.util.List.of(source.nodes().baseDirectory(), target.nodes().baseDirectory());
+    }
+
     /** The source cluster, for tests that need the test kit itself (broker restarts, say). */
     public KafkaClusterTestKit sourceCluster() {
         return source;
