@@ -1,0 +1,179 @@
+package strait.gates;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API of CONTRACT.md on one {@link Router}. Every handler runs on the event loop and only reads the latest
+ * {@link Served} state (or, for {@code /metrics} and a forced evaluation, hands work to a worker); none blocks.
+ * Every error, unknown paths and failures included, is {@code {"error": "..."}} with no stack trace.
+ */
+final class ApiRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final GateRunner runner;
+    private final Translator translator;
+    private final PrometheusMeterRegistry registry;
+    private final WorkerExecutor worker;
+    private final Supplier<Future<Served>> forceEvaluation;
+    private final Clock clock;
+    private final long staleMs;
+    private final byte[] dashboard;
+
+    ApiRoutes(GateRunner runner, Translator translator, PrometheusMeterRegistry registry, WorkerExecutor worker,
+            Supplier<Future<Served>> forceEvaluation, Clock clock, long staleMs, byte[] dashboard) {
+        this.runner = runner;
+        this.translator = translator;
+        this.registry = registry;
+        this.worker = worker;
+        this.forceEvaluation = forceEvaluation;
+        this.clock = clock;
+        this.staleMs = staleMs;
+        this.dashboard = dashboard;
+    }
+
+    Router router(Vertx vertx, BearerAuth auth) {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> JsonResponses.send(ctx, 200, new JsonObject().put("status", "UP")));
+        router.get("/gates/ready").handler(this::ready);
+        router.get("/gates/history").handler(this::history);
+        router.post("/gates/evaluate").handler(auth).handler(this::evaluate);
+        router.get("/gates/:name").handler(this::gate);
+        router.get("/status").handler(ctx -> JsonResponses.send(ctx, 200, current().statusBody()));
+        router.get("/offsets/groups").handler(ctx -> JsonResponses.send(ctx, 200, current().groupsJson()));
+        router.get("/offsets/groups/:group").handler(this::group);
+        router.get("/offsets/translate").handler(this::translate);
+        router.get("/metrics").handler(this::metrics);
+        router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-store").end(Buffer.buffer(dashboard)));
+        router.route().failureHandler(this::failure);
+        router.errorHandler(400, ctx -> JsonResponses.error(ctx, 400, "bad request"));
+        router.errorHandler(401, ctx -> JsonResponses.error(ctx, 401, "unauthorized"));
+        router.errorHandler(404, ctx -> JsonResponses.error(ctx, 404, "no such endpoint"));
+        router.errorHandler(405, ctx -> JsonResponses.error(ctx, 405, "method not allowed"));
+        router.errorHandler(500, this::internalError);
+        return router;
+    }
+
+    /** The latest state; when the worker has not evaluated for longer than gates.stale.ms, a failing one instead. */
+    private Served current() {
+        Served served = runner.latest();
+        long ageMs = Duration.between(served.evaluation().evaluatedAt(), clock.instant()).toMillis();
+        if (ageMs <= staleMs) {
+            return served;
+        }
+        String reason = "stale: gates not evaluated for " + ageMs + " ms (gates.stale.ms=" + staleMs + ")";
+        JsonObject evidence = new JsonObject().put("lastEvaluatedAt", served.evaluation().evaluatedAt().toString());
+        return Served.of(new Evaluation(clock.instant(), served.evaluation().gates().stream()
+                .map(g -> GateResult.fail(g.name(), reason, evidence)).toList()), served.inputs());
+    }
+
+    private void ready(RoutingContext ctx) {
+        Served served = current();
+        JsonResponses.send(ctx, served.evaluation().ready() ? 200 : 503, served.readyBody());
+    }
+
+    private void gate(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        Served served = current();
+        byte[] body = served.gateBodies().get(name);
+        if (body == null) {
+            JsonResponses.error(ctx, 404, "unknown gate; gates are " + String.join(", ", runner.gateNames()));
+            return;
+        }
+        JsonResponses.send(ctx, served.evaluation().gate(name).orElseThrow().passed() ? 200 : 503, body);
+    }
+
+    private void history(RoutingContext ctx) {
+        JsonArray transitions = new JsonArray();
+        runner.history().forEach(t -> transitions.add(t.toJson()));
+        JsonResponses.send(ctx, 200, new JsonObject().put("transitions", transitions));
+    }
+
+    private void evaluate(RoutingContext ctx) {
+        forceEvaluation.get().onComplete(result -> {
+            if (result.succeeded()) {
+                JsonResponses.send(ctx, result.result().evaluation().ready() ? 200 : 503, result.result().readyBody());
+            } else {
+                ctx.fail(500, result.cause());
+            }
+        });
+    }
+
+    private void group(RoutingContext ctx) {
+        String group = ctx.pathParam("group");
+        current().groupJson(group).ifPresentOrElse(json -> JsonResponses.send(ctx, 200, json),
+                () -> JsonResponses.error(ctx, 404, "group not in scope or unknown"));
+    }
+
+    private void translate(RoutingContext ctx) {
+        MultiMap query;
+        try {
+            query = ctx.queryParams();
+        } catch (RuntimeException e) {
+            JsonResponses.error(ctx, 400, "malformed query string");
+            return;
+        }
+        TranslateRequest.Parsed parsed = TranslateRequest.parse(query);
+        if (parsed instanceof TranslateRequest.Invalid invalid) {
+            JsonResponses.error(ctx, 400, invalid.message());
+            return;
+        }
+        TranslateRequest req = ((TranslateRequest.Valid) parsed).request();
+        Translation translation = translator.translate(req.topic(), req.partition(), req.offset());
+        if (translation instanceof Translation.Exact exact) {
+            JsonResponses.send(ctx, 200, new JsonObject().put("topic", req.topic()).put("partition", req.partition())
+                    .put("sourceOffset", req.offset()).put("targetOffset", exact.targetOffset()));
+        } else if (translation instanceof Translation.NotYetReplicated notYet) {
+            JsonResponses.error(ctx, 409, "offset " + req.offset() + " not yet replicated (replicated position "
+                    + notYet.replicatedPosition() + ")");
+        } else if (translation instanceof Translation.BelowRetention below) {
+            JsonResponses.error(ctx, 410, "offset " + req.offset() + " is below retention (lowest translatable "
+                    + below.lowestTranslatable() + ")");
+        } else {
+            JsonResponses.error(ctx, 404, "unknown topic or partition");
+        }
+    }
+
+    private void metrics(RoutingContext ctx) {
+        worker.executeBlocking(registry::scrape, false).onComplete(result -> {
+            if (result.succeeded()) {
+                ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(result.result());
+            } else {
+                ctx.fail(500, result.cause());
+            }
+        });
+    }
+
+    /** A failure inside a matched route: its 4xx status kept, anything else a plain 500. */
+    private void failure(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status >= 400 && status < 500) {
+            JsonResponses.error(ctx, status, "bad request");
+        } else {
+            internalError(ctx);
+        }
+    }
+
+    private void internalError(RoutingContext ctx) {
+        if (ctx.failure() != null) {
+            LOG.warn("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), ctx.failure().toString());
+        }
+        JsonResponses.error(ctx, 500, "internal error");
+    }
+}

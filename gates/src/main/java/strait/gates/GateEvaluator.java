@@ -1,0 +1,28 @@
+package strait.gates;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Runs every gate over one snapshot. Pure; the caller decides the thread (the evaluation worker). */
+public final class GateEvaluator {
+
+    private final List<Gate> gates;
+
+    public GateEvaluator(List<Gate> gates) {
+        this.gates = List.copyOf(gates);
+    }
+
+    /** The four gates of CONTRACT.md, in the order they are served. */
+    public static GateEvaluator standard(GateThresholds thresholds) {
+        return new GateEvaluator(List.of(new LagGate(thresholds), new ResumePointsGate(thresholds),
+                new TopicParityGate(thresholds), new ProducerProxyGate(thresholds)));
+    }
+
+    public List<String> gateNames() {
+        return gates.stream().map(Gate::name).toList();
+    }
+
+    public Evaluation evaluate(GateInputs inputs, Instant now) {
+        return new Evaluation(now, gates.stream().map(g -> g.evaluate(inputs, now)).toList());
+    }
+}

@@ -1,0 +1,39 @@
+package strait.gates;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the gates read from the rest of the sidecar, as small interfaces the composition root implements.
+ *
+ * @param lag per-partition lag, from the replicator
+ * @param resumePoints every in-scope group's translated resume points, from the group sync
+ * @param topicParity each replicated topic compared with the target, from the replicator's topic sync
+ * @param proxy the producer proxy's state
+ * @param translator single-offset translation for {@code /offsets/translate} (event-loop safe)
+ */
+public record GateInputSources(InputProvider<List<PartitionLag>> lag,
+        InputProvider<List<ResumePoint>> resumePoints,
+        InputProvider<List<TopicParity>> topicParity,
+        InputProvider<ProxyState> proxy,
+        Translator translator) {
+
+    public GateInputSources {
+        Objects.requireNonNull(lag, "lag");
+        Objects.requireNonNull(resumePoints, "resumePoints");
+        Objects.requireNonNull(topicParity, "topicParity");
+        Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(translator, "translator");
+    }
+
+    /** Reads every provider once. Called only from the evaluation worker. */
+    public GateInputs read() {
+        return new GateInputs(orEmpty(lag), orEmpty(resumePoints), orEmpty(topicParity), orEmpty(proxy));
+    }
+
+    private static <T> Optional<Refreshed<T>> orEmpty(InputProvider<T> provider) {
+        Optional<Refreshed<T>> latest = provider.latest();
+        return latest == null ? Optional.empty() : latest;
+    }
+}

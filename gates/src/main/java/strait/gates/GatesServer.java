@@ -1,0 +1,198 @@
+package strait.gates;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP control plane: health, cutover gates, status, offsets, metrics and the dashboard (CONTRACT.md).
+ *
+ * <p>Threads: one Vert.x event loop serves requests from the latest published state only; one worker
+ * ({@code strait-gates-eval}) reads the inputs, evaluates the gates every {@link GatesSettings#evaluationInterval},
+ * writes the evidence file, and scrapes metrics. {@link #start} and {@link #close} are called by the composition
+ * root's thread and block until done.
+ */
+public final class GatesServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatesServer.class);
+    private static final long START_TIMEOUT_S = 30;
+
+    private final GatesSettings settings;
+    private final GateInputSources sources;
+    private final PrometheusMeterRegistry registry;
+    private final Clock clock;
+    private final AtomicBoolean evaluating = new AtomicBoolean();
+    private Vertx vertx;
+    private WorkerExecutor worker;
+    private GateRunner runner;
+    private HttpServer server;
+
+    public GatesServer(GatesSettings settings, GateInputSources sources, PrometheusMeterRegistry registry,
+            Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.sources = Objects.requireNonNull(sources, "sources");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Evaluates the gates once, then listens; returns once the port is bound.
+     *
+     * @return the bound port (the chosen one when {@code http.port} is 0)
+     * @throws HttpStartException naming host:port when it cannot listen, or the token file when unreadable
+     */
+    public synchronized int start() {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        Optional<byte[]> token = readToken(settings.authTokenFile());
+        byte[] dashboard = readDashboard();
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
+                        .setClassPathResolvingEnabled(false)));
+        try {
+            worker = vertx.createSharedWorkerExecutor("strait-gates-eval", 1);
+            GateEvaluator evaluator = GateEvaluator.standard(settings.thresholds());
+            runner = new GateRunner(sources, evaluator, new EvidenceLog(settings.evidenceFile()),
+                    new GateMetrics(registry, evaluator.gateNames()), clock);
+            await(evaluate(), "first gate evaluation");
+            ApiRoutes routes = new ApiRoutes(runner, sources.translator(), registry, worker, this::evaluate, clock,
+                    settings.thresholds().staleMs(), dashboard);
+            HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
+                    .setReuseAddress(true);
+            server = await(vertx.createHttpServer(options).requestHandler(routes.router(vertx, new BearerAuth(token)))
+                    .listen(), "listening on " + hostPort(settings.port()));
+            vertx.setPeriodic(settings.evaluationInterval().toMillis(), id -> evaluateUnlessBusy());
+        } catch (RuntimeException e) {
+            closeVertx();
+            throw e;
+        }
+        LOG.info("HTTP API listening on http://{}", address());
+        return server.actualPort();
+    }
+
+    /** The bound port; valid after {@link #start}. */
+    public int port() {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return server.actualPort();
+    }
+
+    /** {@code host:port} the API listens on; valid after {@link #start}. */
+    public String address() {
+        return hostPort(port());
+    }
+
+    /** The latest evaluation, as {@code /gates/ready} serves it. Any thread. */
+    public Evaluation latestEvaluation() {
+        return runner.latest().evaluation();
+    }
+
+    @Override
+    public synchronized void close() {
+        closeVertx();
+        server = null;
+    }
+
+    private void closeVertx() {
+        if (vertx == null) {
+            return;
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("stopping the HTTP API did not finish cleanly: {}", e.toString());
+        }
+        vertx = null;
+    }
+
+    /** Runs one evaluation on the worker. */
+    private Future<Served> evaluate() {
+        return worker.executeBlocking(runner::evaluateOnce, true);
+    }
+
+    /** Timer path: skips a tick rather than queue evaluations behind a slow one. Event loop. */
+    private void evaluateUnlessBusy() {
+        if (!evaluating.compareAndSet(false, true)) {
+            return;
+        }
+        evaluate().onComplete(r -> {
+            evaluating.set(false);
+            if (r.failed()) {
+                LOG.warn("gate evaluation failed: {}", r.cause().toString());
+            }
+        });
+    }
+
+    private <T> T await(Future<T> future, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpStartException("interrupted while " + what, e);
+        } catch (TimeoutException e) {
+            throw new HttpStartException("timed out " + what, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.net.BindException || String.valueOf(cause.getMessage()).contains("in use")) {
+                throw new HttpStartException("cannot listen on " + hostPort(settings.port())
+                        + ": address already in use (set http.host/http.port)", cause);
+            }
+            throw new HttpStartException("failed " + what + ": " + cause, cause);
+        }
+    }
+
+    private String hostPort(int port) {
+        String host = settings.host();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static Optional<byte[]> readToken(Optional<Path> file) {
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String token = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
+            if (token.isEmpty()) {
+                throw new HttpStartException("http.auth.token.file " + file.get() + " is empty", null);
+            }
+            return Optional.of(token.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new HttpStartException("cannot read http.auth.token.file " + file.get() + ": "
+                    + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static byte[] readDashboard() {
+        try (InputStream in = GatesServer.class.getResourceAsStream("dashboard.html")) {
+            if (in == null) {
+                throw new IllegalStateException("dashboard.html missing from the gates jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read dashboard.html", e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package strait.gates;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import strait.config.StraitConfig;
+
+/**
+ * What the gates server needs from the configuration, read once so the server never touches {@link StraitConfig}.
+ *
+ * @param host {@code http.host}
+ * @param port {@code http.port}; 0 picks a free port ({@link GatesServer#port()} tells which)
+ * @param authTokenFile {@code http.auth.token.file}: when present, POST endpoints need its bearer token
+ * @param evidenceFile {@code gates.evidence.file}: when present, gate transitions are appended there as JSON lines
+ * @param evaluationInterval how often the gates are re-evaluated from fresh inputs
+ */
+public record GatesSettings(String host, int port, Optional<Path> authTokenFile, GateThresholds thresholds,
+        Optional<Path> evidenceFile, Duration evaluationInterval) {
+
+    public static final Duration EVALUATION_INTERVAL_DEFAULT = Duration.ofMillis(500);
+
+    public GatesSettings {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(authTokenFile, "authTokenFile");
+        Objects.requireNonNull(thresholds, "thresholds");
+        Objects.requireNonNull(evidenceFile, "evidenceFile");
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (evaluationInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("evaluation interval must be at least 1 ms");
+        }
+    }
+
+    public static GatesSettings from(StraitConfig config) {
+        GateThresholds thresholds = new GateThresholds(config.getLong(StraitConfig.GATES_LAG_MAX_RECORDS),
+                config.getLong(StraitConfig.GATES_LAG_MAX_MS), config.getLong(StraitConfig.GATES_STALE_MS),
+                config.getBoolean(StraitConfig.PROXY_ENABLED));
+        return new GatesSettings(config.getString(StraitConfig.HTTP_HOST), config.getInt(StraitConfig.HTTP_PORT),
+                optionalPath(config.getString(StraitConfig.HTTP_AUTH_TOKEN_FILE)), thresholds,
+                optionalPath(config.getString(StraitConfig.GATES_EVIDENCE_FILE)), EVALUATION_INTERVAL_DEFAULT);
+    }
+
+    public GatesSettings withPort(int newPort) {
+        return new GatesSettings(host, newPort, authTokenFile, thresholds, evidenceFile, evaluationInterval);
+    }
+
+    public GatesSettings withEvaluationInterval(Duration interval) {
+        return new GatesSettings(host, port, authTokenFile, thresholds, evidenceFile, interval);
+    }
+
+    private static Optional<Path> optionalPath(String value) {
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(Path.of(value));
+    }
+}

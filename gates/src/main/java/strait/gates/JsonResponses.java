@@ -1,0 +1,37 @@
+package strait.gates;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writes JSON answers and {@code {"error": "..."}} bodies the same way everywhere. Event loop. */
+final class JsonResponses {
+
+    static final String JSON = "application/json";
+
+    private JsonResponses() {
+    }
+
+    static void send(RoutingContext ctx, int status, byte[] body) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("Content-Type", JSON).putHeader("Cache-Control", "no-store")
+                .end(Buffer.buffer(body));
+    }
+
+    static void send(RoutingContext ctx, int status, JsonObject body) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("Content-Type", JSON).putHeader("Cache-Control", "no-store")
+                .end(body.toBuffer());
+    }
+
+    static void error(RoutingContext ctx, int status, String message) {
+        send(ctx, status, new JsonObject().put("error", message));
+    }
+}
