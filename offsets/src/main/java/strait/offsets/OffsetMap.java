@@ -13,8 +13,8 @@ import java.util.Arrays;
  *
  * <p>Invariants (hold after every writer call, and in every view a reader sees):
  * <ol>
- *   <li>{@code oldestTranslatable <= first run's sourceStart}; runs are sorted, never overlap, never touch on both
- *       sides at once (two runs adjacent in source and in target are one run);</li>
+ *   <li>every run ends above {@code oldestTranslatable} (a trim drops the runs ending at or below it; the first
+ *       run may start below it); runs are sorted and never overlap;</li>
  *   <li>for runs {@code i < j}: {@code sourceEnd(i) <= sourceStart(j)} and {@code targetEnd(i) <= targetStart(j)};</li>
  *   <li>{@code replicatedPosition >= sourceEnd(last run)}: every source offset in {@code [oldestTranslatable,
  *       replicatedPosition)} is either inside a run or a source offset with no record to copy;</li>
@@ -83,7 +83,7 @@ public final class OffsetMap {
     static OffsetMap restored(long[] runs, int count, long oldestTranslatable, long replicatedPosition,
             long targetPosition) {
         OffsetMap map = startingAt(oldestTranslatable, 0);
-        long sourceEnd = oldestTranslatable;
+        long sourceEnd = 0;
         long targetEnd = 0;
         for (int i = 0; i < count; i++) {
             long s = runs[i * STRIDE];

@@ -1,0 +1,83 @@
+package strait.offsets;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The binary layout of the records of {@code <link.name>.offsets.internal}. Two kinds, both keyed so that compaction
+ * keeps exactly the latest state:
+ * <ul>
+ *   <li>run: key {@code 'R' | partition:int | sourceStart:long | topic:utf8}, value {@code targetStart:long |
+ *       length:long}; a null value (tombstone) deletes a trimmed run;</li>
+ *   <li>position: key {@code 'P' | partition:int | topic:utf8}, value {@code oldestTranslatable:long |
+ *       replicatedPosition:long | targetPosition:long}.</li>
+ * </ul>
+ * Values start with a version byte so the layout can evolve.
+ */
+final class OffsetRecords {
+
+    static final byte RUN = 'R';
+    static final byte POSITION = 'P';
+    private static final byte VERSION = 1;
+
+    private OffsetRecords() {
+    }
+
+    static byte[] runKey(TopicPartition tp, long sourceStart) {
+        byte[] topic = tp.topic().getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + 4 + 8 + topic.length).put(RUN).putInt(tp.partition()).putLong(sourceStart)
+                .put(topic).array();
+    }
+
+    static byte[] runValue(long targetStart, long length) {
+        return ByteBuffer.allocate(1 + 16).put(VERSION).putLong(targetStart).putLong(length).array();
+    }
+
+    static byte[] positionKey(TopicPartition tp) {
+        byte[] topic = tp.topic().getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + 4 + topic.length).put(POSITION).putInt(tp.partition()).put(topic).array();
+    }
+
+    static byte[] positionValue(long oldest, long replicated, long target) {
+        return ByteBuffer.allocate(1 + 24).put(VERSION).putLong(oldest).putLong(replicated).putLong(target).array();
+    }
+
+    /** A decoded key: kind, partition, sourceStart (runs only). */
+    record Key(byte kind, TopicPartition tp, long sourceStart) {
+    }
+
+    /**
+     * Decodes a key.
+     *
+     * @throws IllegalArgumentException for a key this layout does not know
+     */
+    static Key decodeKey(byte[] key) {
+        if (key == null || key.length < 5) {
+            throw new IllegalArgumentException("offset record key too short");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(key);
+        byte kind = buffer.get();
+        int partition = buffer.getInt();
+        long sourceStart = -1;
+        if (kind == RUN) {
+            sourceStart = buffer.getLong();
+        } else if (kind != POSITION) {
+            throw new IllegalArgumentException("unknown offset record kind " + kind);
+        }
+        String topic = StandardCharsets.UTF_8.decode(buffer).toString();
+        return new Key(kind, new TopicPartition(topic, partition), sourceStart);
+    }
+
+    /** Decodes a value into {@code out} (2 longs for a run, 3 for a position). */
+    static void decodeValue(byte[] value, long[] out, int fields) {
+        ByteBuffer buffer = ByteBuffer.wrap(value);
+        byte version = buffer.get();
+        if (version != VERSION || value.length < 1 + fields * 8) {
+            throw new IllegalArgumentException("unknown offset record version " + version);
+        }
+        for (int i = 0; i < fields; i++) {
+            out[i] = buffer.getLong();
+        }
+    }
+}
