@@ -135,14 +135,14 @@ final class ApiRoutes {
             return;
         }
         TranslateRequest req = ((TranslateRequest.Valid) parsed).request();
-        Translation translation = translator.translate(req.topic(), req.partition(), req.offset());
-        if (translation instanceof Translation.Exact exact) {
+        TranslationResult translation = translator.translate(req.topic(), req.partition(), req.offset());
+        if (translation instanceof TranslationResult.Exact exact) {
             JsonResponses.send(ctx, 200, new JsonObject().put("topic", req.topic()).put("partition", req.partition())
                     .put("sourceOffset", req.offset()).put("targetOffset", exact.targetOffset()));
-        } else if (translation instanceof Translation.NotYetReplicated notYet) {
+        } else if (translation instanceof TranslationResult.NotYetReplicated notYet) {
             JsonResponses.error(ctx, 409, "offset " + req.offset() + " not yet replicated (replicated position "
                     + notYet.replicatedPosition() + ")");
-        } else if (translation instanceof Translation.BelowRetention below) {
+        } else if (translation instanceof TranslationResult.BelowRetention below) {
             JsonResponses.error(ctx, 410, "offset " + req.offset() + " is below retention (lowest translatable "
                     + below.lowestTranslatable() + ")");
         } else {

@@ -4,22 +4,22 @@ package strait.gates;
  * The answer to "where on the target does a consumer that committed this source offset resume?", one record per
  * outcome rather than a magic {@code -1} (DESIGN §4).
  */
-public sealed interface Translation permits Translation.Exact, Translation.NotYetReplicated,
-        Translation.UnknownPartition, Translation.BelowRetention {
+public sealed interface TranslationResult permits TranslationResult.Exact, TranslationResult.NotYetReplicated,
+        TranslationResult.UnknownPartition, TranslationResult.BelowRetention {
 
     /** The target offset of the first replicated record at or after the source offset (or the target's next offset). */
-    record Exact(long targetOffset) implements Translation {
+    record Exact(long targetOffset) implements TranslationResult {
     }
 
     /** The source offset is past what is replicated so far. */
-    record NotYetReplicated(long replicatedPosition) implements Translation {
+    record NotYetReplicated(long replicatedPosition) implements TranslationResult {
     }
 
     /** The topic or partition is not replicated by this link. */
-    record UnknownPartition() implements Translation {
+    record UnknownPartition() implements TranslationResult {
     }
 
     /** The source offset is below what the map still holds (trimmed with the source's retention). */
-    record BelowRetention(long lowestTranslatable) implements Translation {
+    record BelowRetention(long lowestTranslatable) implements TranslationResult {
     }
 }

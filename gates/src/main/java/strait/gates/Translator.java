@@ -9,10 +9,10 @@ package strait.gates;
 @FunctionalInterface
 public interface Translator {
 
-    Translation translate(String topic, int partition, long sourceOffset);
+    TranslationResult translate(String topic, int partition, long sourceOffset);
 
     /** A translator for a link that replicates nothing yet: every partition is unknown. */
     static Translator none() {
-        return (topic, partition, offset) -> new Translation.UnknownPartition();
+        return (topic, partition, offset) -> new TranslationResult.UnknownPartition();
     }
 }

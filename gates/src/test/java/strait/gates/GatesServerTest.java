@@ -1,0 +1,305 @@
+package strait.gates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The real server on a free port, fed by inputs the test sets; every request goes over a socket. */
+class GatesServerTest {
+
+    static final String TOKEN = "s3cret-token-value";
+
+    @TempDir
+    Path dir;
+
+    final Clock clock = Clock.systemUTC();
+    final FakeInputs inputs = new FakeInputs(clock).allPassing();
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatesServer server;
+    RawHttp http;
+    Path evidence;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, TOKEN + "\n");
+        evidence = dir.resolve("evidence.jsonl");
+        inputs.translator.set((topic, partition, offset) -> {
+            if (!topic.equals("orders") || partition != 0) {
+                return new TranslationResult.UnknownPartition();
+            }
+            if (offset < 10) {
+                return new TranslationResult.BelowRetention(10);
+            }
+            return offset <= 100 ? new TranslationResult.Exact(offset + 7)
+                    : new TranslationResult.NotYetReplicated(100);
+        });
+        server = new GatesServer(settings(0, Optional.of(tokenFile)), inputs.sources(), registry, clock);
+        http = new RawHttp(server.start());
+    }
+
+    GatesSettings settings(int port, Optional<Path> tokenFile) {
+        return new GatesSettings("127.0.0.1", port, tokenFile, new GateThresholds(1_000, 5_000, 30_000, false),
+                Optional.of(evidence), Duration.ofMillis(50));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    static void eventually(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void health_is_up() {
+        RawHttp.Response r = http.get("/health");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json()).isEqualTo(new JsonObject().put("status", "UP"));
+        assertThat(r.header("Content-Type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void ready_is_200_with_every_gate_when_all_pass() {
+        RawHttp.Response r = http.get("/gates/ready");
+        assertThat(r.status()).isEqualTo(200);
+        JsonObject body = r.json();
+        assertThat(body.getBoolean("ready")).isTrue();
+        assertThat(Instant.parse(body.getString("evaluatedAt"))).isBefore(Instant.now().plusSeconds(1));
+        JsonArray gates = body.getJsonArray("gates");
+        assertThat(gates.stream().map(g -> ((JsonObject) g).getString("name")))
+                .containsExactly("lag", "resume-points", "topic-parity", "producer-proxy");
+        gates.forEach(g -> assertThat(((JsonObject) g).fieldNames())
+                .containsExactlyInAnyOrder("name", "passed", "reason", "evidence"));
+    }
+
+    @Test
+    void ready_turns_503_naming_the_lagging_partition_and_back_to_200_when_caught_up() {
+        inputs.lag(PartitionLag.running("orders", 0, 50_000, 100, 100, 49_900, 12_000));
+        eventually("lag to fail", () -> http.get("/gates/ready").status() == 503);
+        RawHttp.Response lag = http.get("/gates/lag");
+        assertThat(lag.status()).isEqualTo(503);
+        assertThat(lag.json().getBoolean("passed")).isFalse();
+        assertThat(lag.json().getString("reason")).contains("orders-0");
+        assertThat(http.get("/gates/topic-parity").status()).isEqualTo(200);
+
+        inputs.lag(PartitionLag.running("orders", 0, 50_000, 50_000, 50_007, 0, 0));
+        eventually("lag to pass", () -> http.get("/gates/ready").status() == 200);
+
+        JsonArray transitions = http.get("/gates/history").json().getJsonArray("transitions");
+        List<String> lagFlips = transitions.stream().map(t -> (JsonObject) t)
+                .filter(t -> t.getString("gate").equals("lag")).map(t -> t.getString("from") + ">" + t.getString("to"))
+                .toList();
+        assertThat(lagFlips).containsExactly("null>pass", "pass>fail", "fail>pass");
+        eventually("evidence file written", () -> lines(evidence) >= 6);
+        assertThat(registry.scrape()).contains("strait_gate_transitions_total{gate=\"lag\"} 2.0");
+    }
+
+    @Test
+    void stale_inputs_fail_their_gate_with_that_reason() {
+        inputs.resumePoints.set(Optional.of(Refreshed.of(List.of(), Instant.now().minusSeconds(31))));
+        RawHttp.Response forced = http.post("/gates/evaluate", "Authorization: Bearer " + TOKEN + "\r\n");
+        assertThat(forced.status()).isEqualTo(503);
+        RawHttp.Response gate = http.get("/gates/resume-points");
+        assertThat(gate.status()).isEqualTo(503);
+        assertThat(gate.json().getString("reason")).startsWith("stale: group offsets data last refreshed");
+    }
+
+    @Test
+    void status_lists_every_partition_with_the_contract_fields() {
+        JsonObject row = http.get("/status").json().getJsonArray("partitions").getJsonObject(0);
+        assertThat(row.fieldNames()).contains("topic", "partition", "sourceEnd", "replicated", "targetEnd",
+                "lagRecords", "lagMs");
+        assertThat(row.getString("topic")).isEqualTo("orders");
+    }
+
+    @Test
+    void group_shows_its_resume_points_and_unknown_groups_are_404() {
+        inputs.resumePoints(ResumePoint.exact("billing", "orders", 0, 90, 97),
+                ResumePoint.invalid("audit", "orders", 0, 200, "offset 200 not yet replicated"));
+        eventually("groups refreshed", () -> http.get("/offsets/groups/audit").status() == 200);
+        JsonObject billing = http.get("/offsets/groups/billing").json();
+        assertThat(billing.getString("group")).isEqualTo("billing");
+        assertThat(billing.getJsonArray("partitions").getJsonObject(0).getMap()).containsEntry("targetOffset", 97)
+                .containsEntry("valid", true);
+        JsonObject audit = http.get("/offsets/groups/audit").json().getJsonArray("partitions").getJsonObject(0);
+        assertThat(audit.getValue("targetOffset")).isNull();
+        assertThat(audit.getString("reason")).contains("not yet replicated");
+        assertThat(http.get("/offsets/groups").json().getJsonArray("groups")).hasSize(2);
+        assertError(http.get("/offsets/groups/nobody"), 404);
+        assertError(http.get("/offsets/groups/%ZZ"), 400);
+    }
+
+    @Test
+    void translate_answers_exact_not_yet_replicated_unknown_and_below_retention() {
+        RawHttp.Response exact = http.get("/offsets/translate?topic=orders&partition=0&offset=100");
+        assertThat(exact.status()).isEqualTo(200);
+        assertThat(exact.json()).isEqualTo(new JsonObject().put("topic", "orders").put("partition", 0)
+                .put("sourceOffset", 100L).put("targetOffset", 107L));
+        assertError(http.get("/offsets/translate?topic=orders&partition=0&offset=101"), 409);
+        assertError(http.get("/offsets/translate?topic=orders&partition=1&offset=1"), 404);
+        assertError(http.get("/offsets/translate?topic=nope&partition=0&offset=1"), 404);
+        assertError(http.get("/offsets/translate?topic=orders&partition=0&offset=3"), 410);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "/offsets/translate",
+        "/offsets/translate?partition=0&offset=1",
+        "/offsets/translate?topic=orders&offset=1",
+        "/offsets/translate?topic=orders&partition=0",
+        "/offsets/translate?topic=&partition=x",
+        "/offsets/translate?topic=orders&partition=-1&offset=1",
+        "/offsets/translate?topic=orders&partition=0&offset=-1",
+        "/offsets/translate?topic=orders&partition=abc&offset=1",
+        "/offsets/translate?topic=orders&partition=0&offset=1e3",
+        "/offsets/translate?topic=orders&partition=0&offset=0x10",
+        "/offsets/translate?topic=orders&partition=1.5&offset=1",
+        "/offsets/translate?topic=orders&partition=2147483648&offset=1",
+        "/offsets/translate?topic=orders&partition=0&offset=9223372036854775808",
+        "/offsets/translate?topic=orders&partition=0&offset=99999999999999999999999999999",
+        "/offsets/translate?topic=orders&partition=0&offset=%2B5",
+        "/offsets/translate?topic=orders&partition=0&offset=",
+        "/offsets/translate?topic=orders&partition=0&partition=1&offset=1",
+        "/offsets/translate?topic=bad%20name&partition=0&offset=1",
+        "/offsets/translate?topic=orders&partition=0&offset=%ZZ",
+        "/offsets/translate?topic=%ZZ&partition=0&offset=1",
+    })
+    void bad_translate_parameters_are_a_clean_400(String target) {
+        assertError(http.get(target), 400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/gates/", "/gates/nope", "/nope", "/status/x", "/gates/ready/x",
+        "/offsets", "/metrics/x"})
+    void unknown_paths_and_gates_are_a_clean_404(String target) {
+        assertError(http.get(target), 404);
+    }
+
+    @Test
+    void malformed_paths_are_a_clean_4xx() {
+        for (String target : List.of("/%ZZ", "/gates/%ZZ", "/gates/%", "/offsets/groups/%E0%A4%A")) {
+            RawHttp.Response r = http.get(target);
+            assertThat(r.status()).as(target).isBetween(400, 499);
+            assertThat(r.json().getString("error")).as(target).isNotBlank();
+        }
+    }
+
+    @Test
+    void a_wrong_method_is_a_clean_405() {
+        assertError(http.post("/health", ""), 405);
+        assertError(http.send("DELETE", "/gates/ready", ""), 405);
+    }
+
+    @Test
+    void forced_evaluation_needs_the_bearer_token() {
+        assertError(http.post("/gates/evaluate", ""), 401);
+        assertError(http.post("/gates/evaluate", "Authorization: Bearer wrong\r\n"), 401);
+        assertError(http.post("/gates/evaluate", "Authorization: Basic " + TOKEN + "\r\n"), 401);
+        RawHttp.Response ok = http.post("/gates/evaluate", "Authorization: Bearer " + TOKEN + "\r\n");
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().getBoolean("ready")).isTrue();
+        assertThat(ok.body()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void without_a_token_file_post_needs_no_token() {
+        try (GatesServer open = new GatesServer(settings(0, Optional.empty()), inputs.sources(), registry, clock)) {
+            RawHttp openHttp = new RawHttp(open.start());
+            assertThat(openHttp.post("/gates/evaluate", "").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void metrics_are_prometheus_text_with_gate_states() {
+        RawHttp.Response r = http.get("/metrics");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).startsWith("text/plain");
+        assertThat(r.body()).contains("strait_gate_passed{gate=\"lag\"} 1.0")
+                .contains("strait_gate_passed{gate=\"producer-proxy\"} 1.0")
+                .contains("strait_gate_transitions_total{gate=\"lag\"}");
+    }
+
+    @Test
+    void a_taken_port_fails_start_with_one_line_naming_host_and_port() {
+        GatesServer second = new GatesServer(settings(server.port(), Optional.empty()), inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        assertThatThrownBy(second::start).isInstanceOf(HttpStartException.class)
+                .hasMessage("cannot listen on 127.0.0.1:" + server.port()
+                        + ": address already in use (set http.host/http.port)");
+        second.close();
+    }
+
+    @Test
+    void an_unreadable_token_file_fails_start_naming_the_file_not_its_content() {
+        Path missing = dir.resolve("missing-token");
+        GatesServer bad = new GatesServer(settings(0, Optional.of(missing)), inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        assertThatThrownBy(bad::start).isInstanceOf(HttpStartException.class)
+                .hasMessageContaining("http.auth.token.file " + missing);
+        bad.close();
+    }
+
+    @Test
+    void a_provider_that_throws_fails_the_gates_instead_of_the_server() {
+        inputs.topicParity.set(null);
+        GateInputSources throwing = new GateInputSources(inputs.lag::get, inputs.resumePoints::get,
+                () -> {
+                    throw new IllegalStateException("boom");
+                }, inputs.proxy::get, Translator.none());
+        try (GatesServer s = new GatesServer(settings(0, Optional.empty()), throwing,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
+            RawHttp h = new RawHttp(s.start());
+            RawHttp.Response r = h.get("/gates/ready");
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.body()).doesNotContain("boom").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void no_answer_ever_contains_the_token_or_a_stack_trace() {
+        for (String target : List.of("/", "/health", "/gates/ready", "/gates/history", "/status", "/metrics",
+                "/offsets/groups", "/offsets/translate?topic=orders&partition=0&offset=5")) {
+            String body = http.get(target).body();
+            assertThat(body).as(target).doesNotContain(TOKEN).doesNotContain("\tat ").doesNotContain("Exception");
+        }
+    }
+
+    private static void assertError(RawHttp.Response r, int status) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.header("Content-Type")).isEqualTo("application/json");
+        assertThat(r.json().fieldNames()).containsExactly("error");
+        assertThat(r.json().getString("error")).isNotBlank();
+    }
+
+    private static long lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+}
