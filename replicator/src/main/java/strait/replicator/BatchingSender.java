@@ -1,0 +1,236 @@
+package strait.replicator;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.jctools.queues.MessagePassingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import strait.offsets.OffsetMap;
+import strait.offsets.OffsetMapStore;
+
+/**
+ * The sender thread: drains chunks from the fetcher (smart batching: whatever is there, up to
+ * {@code replication.batch.max.records}), sends every record to the same topic and partition on the target with the
+ * idempotent producer, flushes at the end of the batch, then, in source order, extends each partition's offset map
+ * with the acked target offsets and persists it. The flush is a barrier: nothing is in flight between batches.
+ *
+ * <p>On a failed send the partition's map stops just before the failed record (later records of that partition in
+ * the batch are not counted even if the target took them); the producer is closed and recreated (a fresh producer id,
+ * so no sequence state leaks into the next batch), and the partition is handed to the admin worker, which reconciles
+ * the target tail record by record before anything more is written: a later batch never lands after an earlier one
+ * failed without that being detected.
+ *
+ * <p>Threads: {@link #run} is the sender thread, the single writer of every RUNNING partition's map; {@link #close}
+ * from any thread. Producer callbacks are not used: acks are read from the futures after the flush, on this thread.
+ */
+final class BatchingSender implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingSender.class);
+
+    /** What the sender reports to its owner. Called on the sender thread. */
+    interface Listener {
+        /** A send failed: the partition is stopped (fatal) or must be reconciled (transient). */
+        void sendFailed(PartitionState partition, Throwable error);
+
+        /** Another instance took over the link: this one must not write any more. */
+        void fenced(String reason);
+    }
+
+    private final Supplier<Producer<byte[], byte[]>> producers;
+    private final MessagePassingQueue<Chunk> fromFetcher;
+    private final int batchMaxRecords;
+    private final OffsetMapStore store;
+    private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
+    private final LinkFence fence;
+    private final Listener listener;
+    private volatile boolean running = true;
+
+    // Sender thread only.
+    private Producer<byte[], byte[]> producer;
+    private final List<Chunk> batch = new ArrayList<>();
+
+    BatchingSender(Supplier<Producer<byte[], byte[]>> producers, MessagePassingQueue<Chunk> fromFetcher,
+            int batchMaxRecords, OffsetMapStore store, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
+            LinkFence fence, Listener listener) {
+        this.producers = producers;
+        this.fromFetcher = fromFetcher;
+        this.batchMaxRecords = batchMaxRecords;
+        this.store = store;
+        this.meters = meters;
+        this.fence = fence;
+        this.listener = listener;
+    }
+
+    /** Any thread: the sender finishes its current batch (flush, map, persist) and ends. */
+    void close() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        producer = producers.get();
+        int idle = 0;
+        try {
+            while (running) {
+                int records = drain();
+                if (batch.isEmpty()) {
+                    idle = idle(idle);
+                    continue;
+                }
+                idle = 0;
+                if (records > 0 && !holdsFence()) {
+                    batch.forEach(c -> c.partition().onDone(c.records().size(), c.bytes()));
+                    return;
+                }
+                sendBatch();
+                batch.clear();
+            }
+        } finally {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Waits until the fence is proven held (true) or lost or the sender closes (false). */
+    private boolean holdsFence() {
+        while (running) {
+            LinkFence.Verdict verdict = fence.check();
+            if (verdict == LinkFence.Verdict.HELD) {
+                return true;
+            }
+            if (verdict == LinkFence.Verdict.FENCED) {
+                listener.fenced(fence.fencedBy());
+                return false;
+            }
+            LockSupport.parkNanos(200_000_000L);
+        }
+        return false;
+    }
+
+    private int drain() {
+        int records = 0;
+        Chunk chunk;
+        while (records < batchMaxRecords && (chunk = fromFetcher.relaxedPoll()) != null) {
+            batch.add(chunk);
+            records += chunk.records().size();
+        }
+        return records;
+    }
+
+    private static int idle(int idle) {
+        if (idle < 100) {
+            Thread.onSpinWait();
+        } else {
+            LockSupport.parkNanos(idle < 1000 ? 50_000L : 1_000_000L);
+        }
+        return idle + 1;
+    }
+
+    private static boolean live(Chunk chunk) {
+        PartitionState ps = chunk.partition();
+        return ps.state() == PartitionRunState.RUNNING && ps.epoch() == chunk.epoch();
+    }
+
+    private void sendBatch() {
+        List<List<Future<RecordMetadata>>> futures = new ArrayList<>(batch.size());
+        for (Chunk chunk : batch) {
+            if (!live(chunk)) {
+                futures.add(List.of());
+                continue;
+            }
+            List<Future<RecordMetadata>> sent = new ArrayList<>(chunk.records().size());
+            for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
+                sent.add(send(record));
+            }
+            futures.add(sent);
+        }
+        producer.flush();
+        Map<PartitionState, Throwable> failed = new LinkedHashMap<>();
+        Set<PartitionState> advanced = new LinkedHashSet<>();
+        long now = System.currentTimeMillis();
+        for (int c = 0; c < batch.size(); c++) {
+            Chunk chunk = batch.get(c);
+            PartitionState ps = chunk.partition();
+            try {
+                if (!live(chunk) || failed.containsKey(ps) || futures.get(c).size() != chunk.records().size()) {
+                    continue;
+                }
+                Throwable error = applyAcks(chunk, futures.get(c), now);
+                if (error != null) {
+                    failed.put(ps, error);
+                } else {
+                    advanced.add(ps);
+                }
+            } finally {
+                ps.onDone(chunk.records().size(), chunk.bytes());
+            }
+        }
+        for (PartitionState ps : advanced) {
+            store.persist(ps.tp, ps.map());
+        }
+        if (!failed.isEmpty()) {
+            // Nothing is in flight after the flush: a fresh producer starts clean sequences for every partition.
+            producer.close(Duration.ofSeconds(5));
+            producer = producers.get();
+            failed.forEach(listener::sendFailed);
+        }
+    }
+
+    private Future<RecordMetadata> send(ConsumerRecord<byte[], byte[]> record) {
+        Long timestamp = record.timestamp() >= 0 ? record.timestamp() : null;
+        try {
+            return producer.send(new ProducerRecord<>(record.topic(), record.partition(), timestamp, record.key(),
+                    record.value(), record.headers()));
+        } catch (KafkaException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Extends the map with one chunk's acks, in order; returns the first error, or null when all were acked. */
+    private Throwable applyAcks(Chunk chunk, List<Future<RecordMetadata>> sent, long now) {
+        PartitionState ps = chunk.partition();
+        OffsetMap map = ps.map();
+        ReplicatorMetrics.PartitionMeters m = meters.get(ps);
+        List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<byte[], byte[]> record = records.get(i);
+            RecordMetadata ack;
+            try {
+                ack = sent.get(i).get(0, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                return e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return e;
+            } catch (java.util.concurrent.TimeoutException e) {
+                return new IllegalStateException("send not complete after flush", e);
+            }
+            map.append(record.offset(), ack.offset());
+            m.records().increment();
+            m.bytes().increment(Chunk.sizeOf(record) - 64);
+            if (record.timestamp() >= 0) {
+                m.latency().record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
+            }
+        }
+        if (chunk.nextOffset() > map.replicatedPosition()) {
+            map.advanceTo(chunk.nextOffset());
+        }
+        ps.lastAdvanceMillis = now;
+        return null;
+    }
+}

@@ -1,0 +1,239 @@
+package strait.replicator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import strait.offsets.OffsetMap;
+import strait.offsets.OffsetMapStore;
+import strait.offsets.OffsetMaps;
+
+/**
+ * The admin worker's logic: topic discovery and provisioning, reconciliation of new and failed partitions, the status
+ * snapshot, and stopping partitions. Each periodic method runs on the single admin worker thread; the
+ * {@code on*}/{@link #stop} callbacks may come from the fetch and sender threads and only touch volatile state and
+ * the fetcher's command queue.
+ */
+final class ReplicationController implements PartitionFetcher.StopListener, BatchingSender.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationController.class);
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final TopicProvisioner provisioner;
+    private final TailReconciler reconciler;
+    private final Admin sourceAdmin;
+    private final Admin targetAdmin;
+    private final OffsetMaps maps;
+    private final OffsetMapStore store;
+    private final ReplicatorMetrics metrics;
+    private final Map<TopicPartition, OffsetMap> loaded;
+    private final ConcurrentHashMap<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
+    private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
+    private PartitionFetcher fetcher;
+
+    // Admin worker only.
+    private List<TopicParity> parity = List.of();
+    private volatile ReplicatorStatus status = ReplicatorStatus.EMPTY;
+
+    ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
+            Admin targetAdmin, OffsetMaps maps, OffsetMapStore store, ReplicatorMetrics metrics,
+            Map<TopicPartition, OffsetMap> loaded, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters) {
+        this.provisioner = provisioner;
+        this.reconciler = reconciler;
+        this.sourceAdmin = sourceAdmin;
+        this.targetAdmin = targetAdmin;
+        this.maps = maps;
+        this.store = store;
+        this.metrics = metrics;
+        this.loaded = new HashMap<>(loaded);
+        this.meters = meters;
+    }
+
+    void fetcher(PartitionFetcher fetcher) {
+        this.fetcher = fetcher;
+    }
+
+    ReplicatorStatus status() {
+        return status;
+    }
+
+    // ------------------------------------------------------------------ admin worker
+
+    /** Discovers and provisions topics, registers new partitions, reconciles them. */
+    void refreshTopics() {
+        TopicProvisioner.Result result;
+        try {
+            result = provisioner.sync();
+        } catch (Exception e) {
+            metrics.error(Failures.kind(e), "link");
+            LOG.warn("topic refresh failed, retrying: {}", Failures.describe(e));
+            return;
+        }
+        parity = result.parity();
+        Map<String, TopicParity> byTopic = parity.stream().collect(Collectors.toMap(TopicParity::topic, p -> p));
+        for (PartitionState ps : partitions.values()) {
+            TopicParity p = byTopic.get(ps.tp.topic());
+            if (p != null && !p.writable() && ps.state() != PartitionRunState.STOPPED) {
+                stop(ps, "topic_parity", "target", "target topic is not writable: " + String.join("; ", p.problems()));
+            }
+        }
+        result.writable().forEach((topic, count) -> {
+            for (int p = 0; p < count; p++) {
+                partitions.computeIfAbsent(new TopicPartition(topic, p), tp -> {
+                    PartitionState ps = new PartitionState(tp);
+                    meters.put(ps, metrics.register(ps));
+                    LOG.info("replicating {}", tp);
+                    return ps;
+                });
+            }
+        });
+        reconcileDue();
+    }
+
+    /** Reconciles every partition that is new or whose send failed and whose backoff has passed. */
+    void reconcileDue() {
+        long now = System.currentTimeMillis();
+        List<PartitionState> due = partitions.values().stream()
+                .filter(ps -> ps.state() == PartitionRunState.PENDING || ps.state() == PartitionRunState.RECONCILING)
+                .filter(ps -> ps.nextReconcileAtMillis <= now)
+                .sorted(Comparator.comparing((PartitionState ps) -> ps.tp.topic()).thenComparing(ps -> ps.tp.partition()))
+                .toList();
+        for (PartitionState ps : due) {
+            reconcile(ps);
+        }
+    }
+
+    private void reconcile(PartitionState ps) {
+        ps.reconciling();
+        int epoch = ps.nextEpoch();
+        fetcher.unassign(ps.tp);
+        OffsetMap start = ps.map() != null ? ps.map() : loaded.remove(ps.tp);
+        TailReconciler.Outcome outcome;
+        try {
+            outcome = reconciler.reconcile(ps.tp, start);
+        } catch (RuntimeException e) {
+            metrics.error(Failures.kind(e), "link");
+            int failures = ++ps.reconcileFailures;
+            long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(10, failures));
+            ps.nextReconcileAtMillis = System.currentTimeMillis() + backoff;
+            if (start != null && ps.map() == null) {
+                loaded.put(ps.tp, start);
+            }
+            LOG.warn("reconciling {} failed, retrying in {} ms: {}", ps.tp, backoff, Failures.describe(e));
+            return;
+        }
+        if (outcome instanceof TailReconciler.Outcome.Stop stop) {
+            stop(ps, "reconciliation", "target", stop.reason());
+            return;
+        }
+        TailReconciler.Outcome.Resume resume = (TailReconciler.Outcome.Resume) outcome;
+        OffsetMap map = resume.map();
+        maps.put(ps.tp, map);
+        store.persist(ps.tp, map);
+        ps.reconcileFailures = 0;
+        ps.running(map);
+        if (ps.state() == PartitionRunState.RUNNING) {
+            fetcher.assign(ps, map.replicatedPosition(), epoch);
+            LOG.info("{} resumes at source offset {} / target offset {} ({} target records paired)", ps.tp,
+                    map.replicatedPosition(), map.targetPosition(), resume.paired());
+        }
+    }
+
+    /** Reads end offsets on both sides and publishes a new snapshot. */
+    void refreshStatus() {
+        List<PartitionState> all = new ArrayList<>(partitions.values());
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        all.forEach(ps -> latest.put(ps.tp, OffsetSpec.latest()));
+        Map<TopicPartition, Long> sourceEnds = ends(sourceAdmin, latest, IsolationLevel.READ_COMMITTED, "source");
+        Map<TopicPartition, Long> targetEnds = ends(targetAdmin, latest, IsolationLevel.READ_UNCOMMITTED, "target");
+        long now = System.currentTimeMillis();
+        List<PartitionStatus> rows = new ArrayList<>(all.size());
+        for (PartitionState ps : all) {
+            ps.sourceEnd = sourceEnds.getOrDefault(ps.tp, ps.sourceEnd);
+            ps.targetEnd = targetEnds.getOrDefault(ps.tp, ps.targetEnd);
+            OffsetMap map = ps.map();
+            long replicated = map == null ? -1 : map.replicatedPosition();
+            long lag = ps.sourceEnd < 0 ? 0 : Math.max(0, ps.sourceEnd - Math.max(0, replicated));
+            if (lag > 0 && ps.lagRecords == 0) {
+                ps.lagSinceMillis = now;
+            }
+            ps.lagRecords = lag;
+            if (lag == 0) {
+                ps.lagMs = 0;
+            } else {
+                long oldest = ps.oldestInFlightTimestamp();
+                ps.lagMs = oldest >= 0 ? Math.max(0, now - oldest)
+                        : Math.max(0, now - Math.max(ps.lastAdvanceMillis, ps.lagSinceMillis));
+            }
+            rows.add(ps.status());
+        }
+        rows.sort(Comparator.comparing(PartitionStatus::topic).thenComparingInt(PartitionStatus::partition));
+        status = new ReplicatorStatus(Instant.ofEpochMilli(now), rows, parity);
+    }
+
+    private Map<TopicPartition, Long> ends(Admin admin, Map<TopicPartition, OffsetSpec> request,
+            IsolationLevel isolation, String side) {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        if (request.isEmpty()) {
+            return ends;
+        }
+        ListOffsetsResult result = admin.listOffsets(request, new ListOffsetsOptions(isolation));
+        request.keySet().forEach(tp -> {
+            try {
+                ends.put(tp, result.partitionResult(tp).get(30, java.util.concurrent.TimeUnit.SECONDS).offset());
+            } catch (Exception e) {
+                metrics.error(Failures.kind(e), side);
+                LOG.debug("cannot read the {} end of {}: {}", side, tp, Failures.describe(e));
+            }
+        });
+        return ends;
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    @Override
+    public void stop(PartitionState ps, String kind, String side, String reason) {
+        if (ps.stop(reason)) {
+            metrics.error(kind, side);
+            LOG.error("stopped replicating {}: {}", ps.tp, reason);
+        }
+        fetcher.unassign(ps.tp);
+    }
+
+    /** Sender thread. */
+    @Override
+    public void sendFailed(PartitionState ps, Throwable error) {
+        String kind = Failures.kind(error);
+        if (Failures.action(error) == Failures.Action.STOP) {
+            stop(ps, kind, "target", "send to the target failed: " + Failures.describe(error));
+            return;
+        }
+        metrics.error(kind, "target");
+        int failures = ++ps.reconcileFailures;
+        long backoff = Math.min(MAX_BACKOFF_MS, 200L << Math.min(10, failures));
+        ps.nextReconcileAtMillis = System.currentTimeMillis() + backoff;
+        if (ps.requestReconcile()) {
+            LOG.warn("send to {} failed ({}), reconciling in {} ms", ps.tp, Failures.describe(error), backoff);
+        }
+    }
+
+    /** Sender thread. */
+    @Override
+    public void fenced(String reason) {
+        for (PartitionState ps : partitions.values()) {
+            stop(ps, "fenced", "link", reason);
+        }
+    }
+}

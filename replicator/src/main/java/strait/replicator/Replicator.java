@@ -1,0 +1,246 @@
+package strait.replicator;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jctools.queues.SpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import strait.config.StraitConfig;
+import strait.offsets.OffsetMap;
+import strait.offsets.OffsetMapStore;
+import strait.offsets.OffsetMaps;
+
+/**
+ * Copies every committed record of the topics in scope from the source to the same topic and partition on the
+ * target, exactly once, in order, through restarts and crashes (DESIGN.md §1–3).
+ *
+ * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation, status),
+ * one fetch thread ({@code strait-fetcher}), one sender thread ({@code strait-sender}); a JCTools SPSC queue between
+ * the last two. {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
+ * blocking.
+ *
+ * <p>Life cycle: construct, {@link #start()} (blocks until the link fence is held and the first discovery and
+ * reconciliation ran), {@link #close()} (bounded: finishes the batch in flight, persists, stops every thread).
+ * The {@link OffsetMapStore} stays open: its owner closes it after this.
+ */
+public final class Replicator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    private static final int QUEUE_CHUNKS = 4096;
+    private static final long STATUS_INTERVAL_MS = 1_000;
+    private static final long RECONCILE_CHECK_MS = 200;
+
+    private final StraitConfig config;
+    private final OffsetMaps maps;
+    private final OffsetMapStore store;
+    private final MeterRegistry registry;
+
+    private ScheduledExecutorService admin;
+    private Admin sourceAdmin;
+    private Admin targetAdmin;
+    private LinkFence fence;
+    private TailReconciler reconciler;
+    private ReplicationController controller;
+    private PartitionFetcher fetcher;
+    private BatchingSender sender;
+    private Thread fetchThread;
+    private Thread sendThread;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    public Replicator(StraitConfig config, OffsetMaps maps, OffsetMapStore store, MeterRegistry registry) {
+        this.config = config;
+        this.maps = maps;
+        this.store = store;
+        this.registry = registry;
+    }
+
+    /**
+     * Fences older instances of the link, loads the persisted maps, starts the threads and runs the first topic
+     * discovery with reconciliation. Call once.
+     *
+     * @throws ReplicatorException when the link cannot be started (fence, offsets topic unreadable)
+     */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        Map<String, Object> sourceProps = config.sourceClientProps();
+        Map<String, Object> targetProps = config.targetClientProps();
+        String link = config.linkName();
+        try {
+            sourceAdmin = Admin.create(sourceProps);
+            targetAdmin = Admin.create(targetProps);
+            fence = LinkFence.acquire(targetAdmin, targetProps, link);
+            waitOutOlderInstance();
+            Map<TopicPartition, OffsetMap> loaded = store.load();
+            LOG.info("loaded {} persisted offset maps of link {}", loaded.size(), link);
+
+            ReplicatorMetrics metrics = new ReplicatorMetrics(registry);
+            TopicProvisioner provisioner = new TopicProvisioner(sourceAdmin, targetAdmin, config.topics(),
+                    config.topicsExclude(), config.getShort(StraitConfig.TARGET_REPLICATION_FACTOR),
+                    Set.of(OffsetMapStore.topicName(link), LinkFence.topicName(link)));
+            reconciler = new TailReconciler(sourceProps, targetProps, "strait-" + link);
+            Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters = new ConcurrentHashMap<>();
+            controller = new ReplicationController(provisioner, reconciler, sourceAdmin, targetAdmin, maps, store,
+                    metrics, loaded, meters);
+
+            SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(QUEUE_CHUNKS);
+            fetcher = new PartitionFetcher(fetchConsumer(sourceProps, link), queue,
+                    config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES), metrics, controller);
+            controller.fetcher(fetcher);
+            sender = new BatchingSender(() -> producer(targetProps, link), queue,
+                    config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS), store, meters, fence, controller);
+            fetchThread = new Thread(fetcher, "strait-fetcher");
+            sendThread = new Thread(sender, "strait-sender");
+            fetchThread.start();
+            sendThread.start();
+
+            admin = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "strait-replicator-admin"));
+            admin.submit(controller::refreshTopics).get(5, TimeUnit.MINUTES);
+            admin.submit(controller::refreshStatus).get(1, TimeUnit.MINUTES);
+            long refresh = config.getLong(StraitConfig.TOPICS_REFRESH_INTERVAL_MS);
+            admin.scheduleWithFixedDelay(guarded(controller::refreshTopics), refresh, refresh, TimeUnit.MILLISECONDS);
+            admin.scheduleWithFixedDelay(guarded(controller::reconcileDue), RECONCILE_CHECK_MS, RECONCILE_CHECK_MS,
+                    TimeUnit.MILLISECONDS);
+            admin.scheduleWithFixedDelay(guarded(controller::refreshStatus), STATUS_INTERVAL_MS, STATUS_INTERVAL_MS,
+                    TimeUnit.MILLISECONDS);
+            LOG.info("replicator of link {} started", link);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new ReplicatorException("interrupted while starting the replicator", e);
+        } catch (ExecutionException | TimeoutException e) {
+            close();
+            throw new ReplicatorException("the replicator's first topic discovery failed: " + Failures.describe(e), e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static void waitOutOlderInstance() throws InterruptedException {
+        // An older instance notices the fence within one check interval; give it that before reading the target.
+        Thread.sleep(LinkFence.GRACE.toMillis());
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A periodic task that throws is never run again: log and keep the schedule.
+                LOG.warn("replicator admin task failed: {}", Failures.describe(e), e);
+            }
+        };
+    }
+
+    private static KafkaConsumer<byte[], byte[]> fetchConsumer(Map<String, Object> sourceProps, String link) {
+        Map<String, Object> props = new HashMap<>(sourceProps);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        return TailReconciler.consumer(props, "read_committed", "strait-" + link + "-fetcher");
+    }
+
+    private static Producer<byte[], byte[]> producer(Map<String, Object> targetProps, String link) {
+        Map<String, Object> props = new HashMap<>(targetProps);
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + link + "-sender");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** The latest snapshot; {@link ReplicatorStatus#EMPTY} before the first refresh. Any thread, never blocks. */
+    public ReplicatorStatus status() {
+        ReplicationController c = controller;
+        return c == null ? ReplicatorStatus.EMPTY : c.status();
+    }
+
+    /** Stops every thread and client; idempotent, bounded (about 15 s at worst). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (admin != null) {
+            admin.shutdownNow();
+            awaitQuietly(admin);
+        }
+        if (fetcher != null) {
+            fetcher.close();
+        }
+        join(fetchThread);
+        if (sender != null) {
+            sender.close();
+        }
+        join(sendThread);
+        closeQuietly(fence);
+        closeQuietly(reconciler);
+        closeQuietly(sourceAdmin);
+        closeQuietly(targetAdmin);
+        try {
+            store.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("offset maps not all persisted at shutdown (reconciled on the next start): {}",
+                    Failures.describe(e));
+        }
+        LOG.info("replicator stopped");
+    }
+
+    private static void awaitQuietly(ScheduledExecutorService executor) {
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("replicator admin worker did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(Duration.ofSeconds(15).toMillis());
+            if (thread.isAlive()) {
+                LOG.warn("{} did not stop within 15 s", thread.getName());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} failed: {}", closeable.getClass().getSimpleName(), Failures.describe(e));
+        }
+    }
+}

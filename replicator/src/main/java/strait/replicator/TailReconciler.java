@@ -1,0 +1,178 @@
+package strait.replicator;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import strait.offsets.OffsetMap;
+
+/**
+ * Decides where a partition resumes, from its persisted map and what the target really holds (DESIGN.md §3). Every
+ * target record after the map's target position was written by this link after the map was persisted and must be, in
+ * order, the next committed source record from the map's replicated position: it pairs them record by record (key,
+ * value, headers, timestamp) and extends the map. Any mismatch, or a target that holds records with no map, is a
+ * {@link Outcome.Stop}: never guess, never write on top.
+ *
+ * <p>Threads: admin worker only; owns its two consumers.
+ */
+final class TailReconciler implements AutoCloseable {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration STALL = Duration.ofSeconds(60);
+
+    private final KafkaConsumer<byte[], byte[]> source;
+    private final KafkaConsumer<byte[], byte[]> target;
+
+    /** Where the partition resumes, or why it must not. */
+    sealed interface Outcome {
+        record Resume(OffsetMap map, long paired) implements Outcome {
+        }
+
+        record Stop(String reason) implements Outcome {
+        }
+    }
+
+    TailReconciler(Map<String, Object> sourceClientProps, Map<String, Object> targetClientProps, String clientIdPrefix) {
+        this.source = consumer(sourceClientProps, "read_committed", clientIdPrefix + "-reconcile-source");
+        this.target = consumer(targetClientProps, "read_uncommitted", clientIdPrefix + "-reconcile-target");
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> client, String isolation, String clientId) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reconciles one partition.
+     *
+     * @param persisted the map as last persisted, or null when none was
+     */
+    Outcome reconcile(TopicPartition tp, OffsetMap persisted) {
+        List<TopicPartition> one = List.of(tp);
+        long targetStart = target.beginningOffsets(one).get(tp);
+        long targetEnd = target.endOffsets(one).get(tp);
+        if (persisted == null) {
+            if (targetEnd > targetStart) {
+                return new Outcome.Stop("target partition already holds records (offsets " + targetStart + ".."
+                        + (targetEnd - 1) + ") and this link has no offset map for it: refusing to write on top");
+            }
+            long sourceStart = source.beginningOffsets(one).get(tp);
+            return new Outcome.Resume(OffsetMap.startingAt(sourceStart, targetEnd), 0);
+        }
+        long t = persisted.targetPosition();
+        if (targetEnd < t) {
+            return new Outcome.Stop("target end offset " + targetEnd + " is below the persisted target position " + t
+                    + ": the target lost records this link wrote");
+        }
+        if (targetEnd == t) {
+            return new Outcome.Resume(persisted, 0);
+        }
+        return pair(tp, persisted, targetEnd);
+    }
+
+    private Outcome pair(TopicPartition tp, OffsetMap map, long targetEnd) {
+        List<TopicPartition> one = List.of(tp);
+        source.assign(one);
+        target.assign(one);
+        source.seek(tp, map.replicatedPosition());
+        target.seek(tp, map.targetPosition());
+        ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
+        long paired = 0;
+        long position = map.targetPosition();
+        try {
+            while (position < targetEnd) {
+                List<ConsumerRecord<byte[], byte[]>> batch = pollSome(target, tp);
+                if (batch == null) {
+                    return new Outcome.Stop("target partition stalled while reconciling at offset " + position);
+                }
+                for (ConsumerRecord<byte[], byte[]> t : batch) {
+                    if (t.offset() >= targetEnd) {
+                        break;
+                    }
+                    if (pending.isEmpty()) {
+                        List<ConsumerRecord<byte[], byte[]>> more = pollSome(source, tp);
+                        if (more == null) {
+                            return new Outcome.Stop("target offset " + t.offset() + " holds a record with no "
+                                    + "committed source record after source offset " + map.replicatedPosition()
+                                    + ": not written by this link from this source");
+                        }
+                        pending.addAll(more);
+                    }
+                    ConsumerRecord<byte[], byte[]> s = pending.poll();
+                    String difference = difference(s, t);
+                    if (difference != null) {
+                        return new Outcome.Stop("reconciliation mismatch: target offset " + t.offset()
+                                + " is not source offset " + s.offset() + " (" + difference + ")");
+                    }
+                    map.append(s.offset(), t.offset());
+                    paired++;
+                    position = t.offset() + 1;
+                }
+            }
+        } catch (OffsetOutOfRangeException e) {
+            return new Outcome.Stop("source offset " + map.replicatedPosition() + " is no longer on the source "
+                    + "(deleted by retention before it was reconciled)");
+        } finally {
+            source.assign(List.of());
+            target.assign(List.of());
+        }
+        return new Outcome.Resume(map, paired);
+    }
+
+    /** The next non-empty batch of {@code tp}, or null when none arrives within {@link #STALL}. */
+    private static List<ConsumerRecord<byte[], byte[]>> pollSome(KafkaConsumer<byte[], byte[]> consumer,
+            TopicPartition tp) {
+        long deadline = System.nanoTime() + STALL.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ConsumerRecord<byte[], byte[]>> records = consumer.poll(POLL).records(tp);
+            if (!records.isEmpty()) {
+                return records;
+            }
+        }
+        return null;
+    }
+
+    /** Null when the two records are the same record, else the first field that differs. */
+    static String difference(ConsumerRecord<byte[], byte[]> s, ConsumerRecord<byte[], byte[]> t) {
+        if (!Arrays.equals(s.key(), t.key())) {
+            return "key differs";
+        }
+        if (!Arrays.equals(s.value(), t.value())) {
+            return "value differs";
+        }
+        if (s.timestamp() != t.timestamp()) {
+            return "timestamp differs: source " + s.timestamp() + ", target " + t.timestamp();
+        }
+        Iterator<Header> a = s.headers().iterator();
+        Iterator<Header> b = t.headers().iterator();
+        while (a.hasNext() && b.hasNext()) {
+            Header x = a.next();
+            Header y = b.next();
+            if (!x.key().equals(y.key()) || !Arrays.equals(x.value(), y.value())) {
+                return "headers differ";
+            }
+        }
+        return a.hasNext() || b.hasNext() ? "header count differs" : null;
+    }
+
+    @Override
+    public void close() {
+        source.close(Duration.ofSeconds(5));
+        target.close(Duration.ofSeconds(5));
+    }
+}

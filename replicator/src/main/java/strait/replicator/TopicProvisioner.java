@@ -1,0 +1,209 @@
+package strait.replicator;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the source topics in scope and makes their target topics fit to receive them: creates a missing target
+ * topic with the source's partition count and replicated configs, grows a target topic's partitions to the source's,
+ * never shrinks or deletes anything, and reports every difference. A target with fewer partitions, another
+ * {@code cleanup.policy} or {@code LogAppendTime} timestamps (which would overwrite the source timestamps) is not
+ * writable.
+ *
+ * <p>Timestamps: target topics are created with {@code message.timestamp.type=CreateTime} whatever the source has, so
+ * the timestamp the replicator sets (a LogAppendTime source's append time included) is the one stored.
+ *
+ * <p>Threads: admin worker only.
+ */
+final class TopicProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+    private static final long TIMEOUT_S = 30;
+
+    /** Configs copied to a created target topic and compared for parity. */
+    static final List<String> REPLICATED_CONFIGS = List.of("cleanup.policy", "retention.ms", "retention.bytes",
+            "max.message.bytes", "compression.type", "min.compaction.lag.ms", "delete.retention.ms",
+            "segment.bytes");
+    static final String TIMESTAMP_TYPE = "message.timestamp.type";
+
+    private final Admin source;
+    private final Admin target;
+    private final Pattern include;
+    private final Optional<Pattern> exclude;
+    private final Optional<Short> replicationFactor;
+    private final Set<String> internalTargetTopics;
+
+    /** One sync's outcome: parity per topic, and the partition count to replicate for each writable topic. */
+    record Result(List<TopicParity> parity, Map<String, Integer> writable) {
+    }
+
+    TopicProvisioner(Admin source, Admin target, Pattern include, Optional<Pattern> exclude, short replicationFactor,
+            Set<String> internalTargetTopics) {
+        this.source = source;
+        this.target = target;
+        this.include = include;
+        this.exclude = exclude;
+        this.replicationFactor = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
+        this.internalTargetTopics = internalTargetTopics;
+    }
+
+    /** Whether a source topic is in scope: matches {@code topics}, not {@code topics.exclude}, not internal. */
+    boolean inScope(String topic) {
+        return include.matcher(topic).matches() && exclude.map(p -> !p.matcher(topic).matches()).orElse(true)
+                && !topic.startsWith("__") && !internalTargetTopics.contains(topic);
+    }
+
+    Result sync() throws Exception {
+        Set<String> topics = new TreeSet<>();
+        for (String t : get(source.listTopics(new ListTopicsOptions().listInternal(false)).names())) {
+            if (inScope(t)) {
+                topics.add(t);
+            }
+        }
+        if (topics.isEmpty()) {
+            return new Result(List.of(), Map.of());
+        }
+        Map<String, TopicDescription> src = get(source.describeTopics(topics).allTopicNames());
+        Map<String, Config> srcConfigs = configs(source, topics);
+        Set<String> existing = get(target.listTopics(new ListTopicsOptions().listInternal(false)).names());
+        create(topics, existing, src, srcConfigs);
+        Map<String, TopicDescription> tgt = get(target.describeTopics(topics).allTopicNames());
+        grow(src, tgt);
+        tgt = get(target.describeTopics(topics).allTopicNames());
+        Map<String, Config> tgtConfigs = configs(target, topics);
+
+        List<TopicParity> parity = new ArrayList<>();
+        Map<String, Integer> writable = new TreeMap<>();
+        for (String topic : topics) {
+            int sp = src.get(topic).partitions().size();
+            int tp = tgt.get(topic).partitions().size();
+            List<String> problems = new ArrayList<>();
+            boolean ok = true;
+            if (tp < sp) {
+                problems.add("target has " + tp + " partitions, source " + sp);
+                ok = false;
+            }
+            for (String key : REPLICATED_CONFIGS) {
+                String sv = value(srcConfigs.get(topic), key);
+                String tv = value(tgtConfigs.get(topic), key);
+                if (!java.util.Objects.equals(sv, tv)) {
+                    problems.add(key + " differs: source " + sv + ", target " + tv);
+                    if (key.equals("cleanup.policy")) {
+                        ok = false;
+                    }
+                }
+            }
+            if ("LogAppendTime".equals(value(tgtConfigs.get(topic), TIMESTAMP_TYPE))) {
+                problems.add("target message.timestamp.type is LogAppendTime: it would replace the source timestamps");
+                ok = false;
+            }
+            parity.add(new TopicParity(topic, sp, tp, ok, problems));
+            if (ok) {
+                writable.put(topic, sp);
+            } else {
+                LOG.warn("target topic {} is not written to: {}", topic, problems);
+            }
+        }
+        return new Result(parity, writable);
+    }
+
+    private void create(Set<String> topics, Set<String> existing, Map<String, TopicDescription> src,
+            Map<String, Config> srcConfigs) throws Exception {
+        List<NewTopic> missing = new ArrayList<>();
+        for (String topic : topics) {
+            if (existing.contains(topic)) {
+                continue;
+            }
+            Map<String, String> configs = new HashMap<>();
+            for (String key : REPLICATED_CONFIGS) {
+                String v = value(srcConfigs.get(topic), key);
+                if (v != null) {
+                    configs.put(key, v);
+                }
+            }
+            configs.put(TIMESTAMP_TYPE, "CreateTime");
+            missing.add(new NewTopic(topic, Optional.of(src.get(topic).partitions().size()), replicationFactor)
+                    .configs(configs));
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, KafkaFuture<Void>> e : target.createTopics(missing).values().entrySet()) {
+            try {
+                e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                LOG.info("created target topic {}", e.getKey());
+            } catch (ExecutionException ex) {
+                if (!(ex.getCause() instanceof TopicExistsException)) {
+                    LOG.warn("cannot create target topic {}: {}", e.getKey(), Failures.describe(ex));
+                }
+            }
+        }
+    }
+
+    private void grow(Map<String, TopicDescription> src, Map<String, TopicDescription> tgt) throws Exception {
+        Map<String, NewPartitions> grow = new HashMap<>();
+        src.forEach((topic, d) -> {
+            TopicDescription t = tgt.get(topic);
+            if (t != null && t.partitions().size() < d.partitions().size()) {
+                grow.put(topic, NewPartitions.increaseTo(d.partitions().size()));
+            }
+        });
+        if (grow.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, KafkaFuture<Void>> e : target.createPartitions(grow).values().entrySet()) {
+            try {
+                e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                LOG.info("grew target topic {} to {} partitions", e.getKey(), grow.get(e.getKey()).totalCount());
+            } catch (ExecutionException ex) {
+                LOG.warn("cannot grow target topic {}: {}", e.getKey(), Failures.describe(ex));
+            }
+        }
+    }
+
+    private static Map<String, Config> configs(Admin admin, Collection<String> topics) throws Exception {
+        List<ConfigResource> resources = topics.stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+        Map<String, Config> byTopic = new HashMap<>();
+        get(admin.describeConfigs(resources).all()).forEach((r, c) -> byTopic.put(r.name(), c));
+        return byTopic;
+    }
+
+    private static String value(Config config, String key) {
+        if (config == null) {
+            return null;
+        }
+        ConfigEntry entry = config.get(key);
+        return entry == null ? null : entry.value();
+    }
+
+    private static <T> T get(KafkaFuture<T> future) throws Exception {
+        try {
+            return future.get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+}
