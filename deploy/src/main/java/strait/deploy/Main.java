@@ -75,7 +75,11 @@ public final class Main {
 
     private static int runSidecar(StraitConfig config, PrintStream out) {
         Sidecar sidecar = Sidecar.start(config);
-        out.println("strait is running; HTTP API on http://" + sidecar.httpAddress());
+        String base = "http://" + sidecar.httpAddress();
+        out.println("strait is running: " + String.join(", ", sidecar.partNames()));
+        out.println("  health        " + base + "/health");
+        out.println("  cutover gates " + base + "/gates/ready");
+        out.flush();
         ShutdownHook.awaitTermination(sidecar);
         return OK;
     }

@@ -4,9 +4,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.StraitConfig;
+import strait.gates.GateInputSources;
+import strait.gates.GatesServer;
+import strait.gates.GatesSettings;
+import strait.gates.HttpStartException;
+import strait.gates.ProxyState;
+import strait.gates.Refreshed;
+import strait.gates.Translator;
 
 /**
  * The composition root: builds every part of the sidecar from one {@link StraitConfig}, starts them in dependency
@@ -38,7 +49,18 @@ final class Sidecar implements AutoCloseable {
     }
 
     private void startParts(StraitConfig config) {
-        // Parts are added here as the modules provide them: offset store, replicator, group sync, HTTP API.
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        started("metrics", registry::close);
+        GateInputSources inputs = new GateInputSources(Optional::empty, Optional::empty, Optional::empty,
+                () -> Optional.of(Refreshed.of(ProxyState.NONE, Clock.systemUTC().instant())), Translator.none());
+        GatesServer http = started("http", new GatesServer(GatesSettings.from(config), inputs, registry,
+                Clock.systemUTC()));
+        try {
+            http.start();
+        } catch (HttpStartException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        httpAddress = http.address();
     }
 
     private <T extends AutoCloseable> T started(String name, T part) {
