@@ -41,6 +41,19 @@ public final class EmbeddedClusters implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one single-node cluster with the same settings as {@link #start(Map)}, for a process that hosts a single
+     * cluster (the side-by-side benchmark runs source and target in separate JVMs). The caller closes it, which stops
+     * it and deletes its directories.
+     */
+    public static KafkaClusterTestKit startSingleCluster(Map<String, Object> brokerOverrides) {
+        try {
+            return startCluster(brokerOverrides);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start an embedded Kafka cluster: " + e.getMessage(), e);
+        }
+    }
+
     private static KafkaClusterTestKit startCluster(Map<String, Object> overrides) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
