@@ -7,7 +7,6 @@ import java.util.List;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.StraitConfig;
@@ -15,9 +14,10 @@ import strait.gates.GateInputSources;
 import strait.gates.GatesServer;
 import strait.gates.GatesSettings;
 import strait.gates.HttpStartException;
-import strait.gates.ProxyState;
-import strait.gates.Refreshed;
-import strait.gates.Translator;
+import strait.offsets.GroupOffsetsWorker;
+import strait.offsets.OffsetMapStore;
+import strait.offsets.OffsetMaps;
+import strait.replicator.Replicator;
 
 /**
  * The composition root: builds every part of the sidecar from one {@link StraitConfig}, starts them in dependency
@@ -51,8 +51,14 @@ final class Sidecar implements AutoCloseable {
     private void startParts(StraitConfig config) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         started("metrics", registry::close);
-        GateInputSources inputs = new GateInputSources(Optional::empty, Optional::empty, Optional::empty,
-                () -> Optional.of(Refreshed.of(ProxyState.NONE, Clock.systemUTC().instant())), Translator.none());
+        OffsetMaps maps = new OffsetMaps();
+        OffsetMapStore store = started("offset store",
+                OffsetMapStore.open(config.targetClientProps(), config.linkName()));
+        Replicator replicator = started("replicator", new Replicator(config, maps, store, registry));
+        replicator.start();
+        GroupOffsetsWorker groups = started("group sync", new GroupOffsetsWorker(config, maps, registry));
+        groups.start();
+        GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps);
         GatesServer http = started("http", new GatesServer(GatesSettings.from(config), inputs, registry,
                 Clock.systemUTC()));
         try {
