@@ -164,7 +164,8 @@ final class ApiRoutes {
     private void failure(RoutingContext ctx) {
         int status = ctx.statusCode();
         if (status >= 400 && status < 500) {
-            JsonResponses.error(ctx, status, "bad request");
+            JsonResponses.error(ctx, status, status == 404 ? "no such endpoint"
+                    : status == 405 ? "method not allowed" : "bad request");
         } else {
             internalError(ctx);
         }

@@ -3,6 +3,7 @@ package strait.gates;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the gates read from the rest of the sidecar, as small interfaces the composition root implements.
@@ -27,13 +28,23 @@ public record GateInputSources(InputProvider<List<PartitionLag>> lag,
         Objects.requireNonNull(translator, "translator");
     }
 
-    /** Reads every provider once. Called only from the evaluation worker. */
+    /**
+     * Reads every provider once. A provider that throws counts as having no data, so only its own gate fails.
+     * Called only from the evaluation worker.
+     */
     public GateInputs read() {
-        return new GateInputs(orEmpty(lag), orEmpty(resumePoints), orEmpty(topicParity), orEmpty(proxy));
+        return new GateInputs(orEmpty("lag", lag), orEmpty("resume points", resumePoints),
+                orEmpty("topic parity", topicParity), orEmpty("proxy state", proxy));
     }
 
-    private static <T> Optional<Refreshed<T>> orEmpty(InputProvider<T> provider) {
-        Optional<Refreshed<T>> latest = provider.latest();
-        return latest == null ? Optional.empty() : latest;
+    private static <T> Optional<Refreshed<T>> orEmpty(String part, InputProvider<T> provider) {
+        try {
+            Optional<Refreshed<T>> latest = provider.latest();
+            return latest == null ? Optional.empty() : latest;
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(GateInputSources.class).warn("reading the {} input failed: {}", part,
+                    e.toString());
+            return Optional.empty();
+        }
     }
 }

@@ -2,7 +2,9 @@ package strait.gates;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,18 +16,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class GateMetrics {
 
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
     private final Map<String, AtomicInteger> passed = new HashMap<>();
     private final Map<String, Counter> transitions = new HashMap<>();
 
     GateMetrics(MeterRegistry registry, List<String> gateNames) {
+        this.registry = registry;
         for (String gate : gateNames) {
             AtomicInteger value = new AtomicInteger();
-            Gauge.builder("strait.gate.passed", value, AtomicInteger::get).tag("gate", gate)
-                    .description("1 while the cutover gate passes, 0 while it fails").register(registry);
+            meters.add(Gauge.builder("strait.gate.passed", value, AtomicInteger::get).tag("gate", gate)
+                    .description("1 while the cutover gate passes, 0 while it fails").register(registry));
             passed.put(gate, value);
-            transitions.put(gate, Counter.builder("strait.gate.transitions").tag("gate", gate)
-                    .description("Times the cutover gate flipped between pass and fail").register(registry));
+            Counter counter = Counter.builder("strait.gate.transitions").tag("gate", gate)
+                    .description("Times the cutover gate flipped between pass and fail").register(registry);
+            meters.add(counter);
+            transitions.put(gate, counter);
         }
+    }
+
+    /** Removes this server's meters, so a registry outliving the server does not serve frozen gate states. */
+    void close() {
+        meters.forEach(registry::remove);
     }
 
     void update(Evaluation evaluation, List<Transition> changes) {

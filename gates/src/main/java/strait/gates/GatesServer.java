@@ -41,6 +41,9 @@ public final class GatesServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
     private final AtomicBoolean evaluating = new AtomicBoolean();
+    private volatile boolean closing;
+    private long timerId = -1;
+    private GateMetrics metrics;
     private Vertx vertx;
     private WorkerExecutor worker;
     private GateRunner runner;
@@ -72,16 +75,16 @@ public final class GatesServer implements AutoCloseable {
         try {
             worker = vertx.createSharedWorkerExecutor("strait-gates-eval", 1);
             GateEvaluator evaluator = GateEvaluator.standard(settings.thresholds());
-            runner = new GateRunner(sources, evaluator, new EvidenceLog(settings.evidenceFile()),
-                    new GateMetrics(registry, evaluator.gateNames()), clock);
+            metrics = new GateMetrics(registry, evaluator.gateNames());
+            runner = new GateRunner(sources, evaluator, new EvidenceLog(settings.evidenceFile()), metrics, clock);
             await(evaluate(), "first gate evaluation");
             ApiRoutes routes = new ApiRoutes(runner, sources.translator(), registry, worker, this::evaluate, clock,
                     settings.thresholds().staleMs(), dashboard);
             HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
                     .setReuseAddress(true);
             server = await(vertx.createHttpServer(options).requestHandler(routes.router(vertx, new BearerAuth(token)))
-                    .listen(), "listening on " + hostPort(settings.port()));
-            vertx.setPeriodic(settings.evaluationInterval().toMillis(), id -> evaluateUnlessBusy());
+                    .invalidRequestHandler(new InvalidRequests()).listen(), "listening on " + hostPort(settings.port()));
+            timerId = vertx.setPeriodic(settings.evaluationInterval().toMillis(), id -> evaluateUnlessBusy());
         } catch (RuntimeException e) {
             closeVertx();
             throw e;
@@ -118,6 +121,13 @@ public final class GatesServer implements AutoCloseable {
         if (vertx == null) {
             return;
         }
+        closing = true;
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -135,10 +145,16 @@ public final class GatesServer implements AutoCloseable {
 
     /** Timer path: skips a tick rather than queue evaluations behind a slow one. Event loop. */
     private void evaluateUnlessBusy() {
-        if (!evaluating.compareAndSet(false, true)) {
+        if (closing || !evaluating.compareAndSet(false, true)) {
             return;
         }
-        evaluate().onComplete(r -> {
+        Future<Served> evaluation;
+        try {
+            evaluation = evaluate();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return; // closing: the worker is gone
+        }
+        evaluation.onComplete(r -> {
             evaluating.set(false);
             if (r.failed()) {
                 LOG.warn("gate evaluation failed: {}", r.cause().toString());

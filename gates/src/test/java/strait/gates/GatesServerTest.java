@@ -209,6 +209,15 @@ class GatesServerTest {
     }
 
     @Test
+    void oversized_and_garbled_requests_are_a_clean_4xx_json() {
+        String hugeTopic = "t".repeat(10_000);
+        assertError(http.get("/offsets/translate?topic=" + hugeTopic + "&partition=0&offset=1"), 414);
+        assertError(http.send("GET", "/gates/ready", "X-Huge: " + "h".repeat(10_000) + "\r\n"), 431);
+        assertError(http.send("GET", "/gates/ready", "Content-Length: nope\r\n"), 400);
+        assertError(http.get("/offsets/translate?topic=" + "t".repeat(250) + "&partition=0&offset=1"), 400);
+    }
+
+    @Test
     void a_wrong_method_is_a_clean_405() {
         assertError(http.post("/health", ""), 405);
         assertError(http.send("DELETE", "/gates/ready", ""), 405);
@@ -227,7 +236,8 @@ class GatesServerTest {
 
     @Test
     void without_a_token_file_post_needs_no_token() {
-        try (GatesServer open = new GatesServer(settings(0, Optional.empty()), inputs.sources(), registry, clock)) {
+        try (GatesServer open = new GatesServer(settings(0, Optional.empty()), inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
             RawHttp openHttp = new RawHttp(open.start());
             assertThat(openHttp.post("/gates/evaluate", "").status()).isEqualTo(200);
         }
@@ -265,7 +275,6 @@ class GatesServerTest {
 
     @Test
     void a_provider_that_throws_fails_the_gates_instead_of_the_server() {
-        inputs.topicParity.set(null);
         GateInputSources throwing = new GateInputSources(inputs.lag::get, inputs.resumePoints::get,
                 () -> {
                     throw new IllegalStateException("boom");
@@ -275,6 +284,8 @@ class GatesServerTest {
             RawHttp h = new RawHttp(s.start());
             RawHttp.Response r = h.get("/gates/ready");
             assertThat(r.status()).isEqualTo(503);
+            assertThat(h.get("/gates/topic-parity").json().getString("reason")).isEqualTo("no topic parity data yet");
+            assertThat(h.get("/gates/lag").status()).isEqualTo(200);
             assertThat(r.body()).doesNotContain("boom").doesNotContain("Exception");
         }
     }
