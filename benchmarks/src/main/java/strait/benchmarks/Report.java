@@ -3,6 +3,7 @@ package strait.benchmarks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /** Formats run results: one line per run, and per compression the mean of each figure and the ratio Strait/MM2. */
@@ -70,6 +71,19 @@ final class Report {
             }
         }
         return b.toString();
+    }
+
+    /** One line per compression: the harness's own latency floor (producer → broker → consumer, no replicator). */
+    static String baselines(Map<String, LatencyProbe.Latency> baselines) {
+        if (baselines.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("\nLatency floor of the probe itself (produce and consume on the source, "
+                + "no replicator): ");
+        List<String> parts = new ArrayList<>();
+        baselines.forEach((c, l) -> parts.add(String.format(Locale.ROOT, "%s p50 %.0f ms, p99 %.0f ms", c, l.p50Ms(),
+                l.p99Ms())));
+        return b.append(String.join("; ", parts)).append(".\n").toString();
     }
 
     private static void row(StringBuilder b, String compression, String label, List<RunResult> ok,

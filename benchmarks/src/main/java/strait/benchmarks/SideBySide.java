@@ -58,6 +58,7 @@ public final class SideBySide {
         String classpath = System.getProperty("java.class.path");
         System.out.println("side by side: " + s);
         List<RunResult> results = new ArrayList<>();
+        Map<String, LatencyProbe.Latency> baselines = new LinkedHashMap<>();
         try (Child source = Child.start("source-cluster",
                      Child.javaCommand(CLUSTER_JVM, classpath, ClusterMain.class.getName()), s.workDir());
              Child target = Child.start("target-cluster",
@@ -76,14 +77,15 @@ public final class SideBySide {
                 int round = 0;
                 for (String compression : s.compressions()) {
                     for (int repeat = 0; repeat < s.repeats(); repeat++, round++) {
-                        results.addAll(repeat(s, compression, repeat, round, replicators, sourceBootstrap,
+                        results.addAll(repeat(s, compression, repeat, round, replicators, baselines,
+                                sourceBootstrap,
                                 targetBootstrap, sourceAdmin, targetAdmin));
                     }
                 }
             }
         }
         String lines = Report.runLines(results);
-        String table = Report.table(results, s.compressions());
+        String table = Report.table(results, s.compressions()) + Report.baselines(baselines);
         Duration took = Duration.between(started, Instant.now());
         System.out.println();
         System.out.println(lines);
@@ -95,8 +97,30 @@ public final class SideBySide {
         return results.stream().allMatch(RunResult::ok) ? 0 : 1;
     }
 
+    /**
+     * The latency floor of the harness itself: the same probe, producing to and consuming from one source topic,
+     * with no replicator in between.
+     */
+    private static LatencyProbe.Latency baseline(Settings s, String compression, String runId, String bootstrap,
+                                                 Admin admin) throws Exception {
+        String topic = "base-" + runId;
+        admin.createTopics(List.of(new NewTopic(topic, s.partitions(), (short) 1))).all().get();
+        try {
+            RunSpec spec = new RunSpec(runId, bootstrap, bootstrap, topic, topic, List.of(), compression, s.workDir());
+            int seconds = Math.min(10, s.latencySeconds());
+            LatencyProbe.Latency latency = LatencyProbe.measure(spec, topic, s.partitions(), s.latencyRate(), seconds,
+                    s.size());
+            System.out.printf("[%s] brokers only (%s): %s%n", java.time.LocalTime.now().withNano(0), compression,
+                    latency);
+            return latency;
+        } finally {
+            admin.deleteTopics(List.of(topic)).all().get();
+        }
+    }
+
     private static List<RunResult> repeat(Settings s, String compression, int repeat, int round,
-                                          Map<String, Replicator> replicators, String sourceBootstrap,
+                                          Map<String, Replicator> replicators,
+                                          Map<String, LatencyProbe.Latency> baselines, String sourceBootstrap,
                                           String targetBootstrap, Admin sourceAdmin, Admin targetAdmin)
             throws Exception {
         String runId = compression + "-r" + repeat;
@@ -116,6 +140,9 @@ public final class SideBySide {
                 java.time.LocalTime.now().withNano(0), s.records(), s.size(), bulk, compression, loadSeconds,
                 onDisk.map(b -> String.format(", %,.0f MiB on disk (%.0f%% of the payload)", b / RunResult.MIB,
                         100.0 * b / (s.records() * (double) s.size()))).orElse(""));
+        if (repeat == 0) {
+            baselines.put(compression, baseline(s, compression, runId, sourceBootstrap, sourceAdmin));
+        }
         Map<Integer, Long> ends = CopyWatcher.endOffsets(sourceAdmin, bulk, s.partitions());
         Map<String, Map<Integer, Long>> committed = new HashMap<>();
         List<String> groups = new ArrayList<>();
