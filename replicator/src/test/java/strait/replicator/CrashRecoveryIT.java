@@ -1,0 +1,177 @@
+package strait.replicator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static strait.replicator.Fixtures.*;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import strait.config.StraitConfig;
+import strait.embedded.SharedClusters;
+import strait.offsets.OffsetMapStore;
+import strait.offsets.OffsetMaps;
+
+/**
+ * The replicator runs in a child JVM that is killed with SIGKILL at random moments while the source is written; after
+ * every restart, and finally, each committed source record is on the target exactly once, in order, as a
+ * {@code read_uncommitted} consumer sees it.
+ */
+class CrashRecoveryIT {
+
+    @RegisterExtension
+    static final SharedClusters CLUSTERS = new SharedClusters();
+
+    private static final int KILLS = 6;
+
+    @Test
+    void killNineAtRandomMomentsLosesAndDuplicatesNothing() throws Exception {
+        String topic = "crash-plain";
+        String txTopic = "crash-tx";
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(admin, topic, 3, Map.of());
+            createTopic(admin, txTopic, 2, Map.of());
+        }
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                "crash-.*", "crash-link");
+        Path dir = Files.createDirectories(Path.of("target", "crash-it"));
+        File file = dir.resolve("replicator.properties").toFile();
+        Properties properties = new Properties();
+        properties.putAll(props);
+        try (OutputStream out = new FileOutputStream(file)) {
+            properties.store(out, "CrashRecoveryIT child replicator");
+        }
+
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong written = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> write(topic, txTopic, writing, written, writerFailure), "source-writer");
+        writer.start();
+        Random random = new Random();
+        List<Long> killedAfterMs = new ArrayList<>();
+        List<Long> targetEnds = new ArrayList<>();
+        try {
+            for (int kill = 0; kill < KILLS; kill++) {
+                Path log = dir.resolve("child-" + kill + ".log");
+                Process child = launch(file, log.toFile());
+                try {
+                    await("child " + kill + " started replicating", Duration.ofSeconds(60),
+                            () -> Files.exists(log) && contains(log, "STARTED") || !child.isAlive());
+                    assertThat(child.isAlive()).as("child %d is alive; see %s", kill, log).isTrue();
+                    long lifetime = random.nextInt(3_000);
+                    boolean exited = child.waitFor(lifetime, TimeUnit.MILLISECONDS);
+                    assertThat(exited).as("child %d exited on its own; see its log", kill).isFalse();
+                    killedAfterMs.add(lifetime);
+                } finally {
+                    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                }
+                targetEnds.add(targetRecords(topic));
+            }
+        } finally {
+            writing.set(false);
+            writer.join(60_000);
+        }
+        assertThat(writerFailure.get()).isNull();
+        System.out.printf("killed the child replicator %d times, %s ms after it started; target end offsets of %s "
+                + "after each kill %s; %d records written%n", KILLS, killedAfterMs, topic, targetEnds, written.get());
+        long progressed = java.util.stream.IntStream.range(1, targetEnds.size())
+                .filter(i -> targetEnds.get(i) > targetEnds.get(i - 1)).count();
+        assertThat(progressed).as("the children replicated between kills: %s", targetEnds)
+                .isGreaterThanOrEqualTo(KILLS / 2);
+
+        // A last, clean run in this JVM catches up.
+        StraitConfig config = StraitConfig.parse(props);
+        try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            replicator.start();
+            await("everything is replicated", Duration.ofMinutes(2),
+                    () -> caughtUp(replicator.status(), topic, 3) && caughtUp(replicator.status(), txTopic, 2));
+            assertThat(replicator.status().partitions()).allSatisfy(p -> assertThat(p.stoppedReason()).isNull());
+        }
+
+        for (String t : List.of(topic, txTopic)) {
+            var source = readAll(CLUSTERS.sourceBootstrapServers(), t, "read_committed");
+            var target = readAll(CLUSTERS.targetBootstrapServers(), t, "read_uncommitted");
+            assertThat(count(source)).as("records written to %s", t).isGreaterThan(1_000);
+            assertIdentical(source, target);
+        }
+    }
+
+    private static boolean contains(Path log, String text) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8).contains(text);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static long targetRecords(String topic) {
+        var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
+        return count(target);
+    }
+
+    private static Process launch(File config, File log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
+                "-Dlog4j2.configurationFile=log4j2-strait.xml", "-cp", System.getProperty("java.class.path"),
+                ReplicatorMain.class.getName(), config.getAbsolutePath());
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(log);
+        return builder.start();
+    }
+
+    /** Writes plain records to one topic and transactions, a third of them aborted, to the other. */
+    private static void write(String topic, String txTopic, AtomicBoolean writing, AtomicLong written,
+            AtomicReference<Throwable> failure) {
+        try (KafkaProducer<byte[], byte[]> plain = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             KafkaProducer<byte[], byte[]> tx = producer(CLUSTERS.sourceBootstrapServers(),
+                     Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "crash-writer"))) {
+            tx.initTransactions();
+            long n = 0;
+            while (writing.get()) {
+                for (int i = 0; i < 200; i++, n++) {
+                    RecordHeaders headers = new RecordHeaders();
+                    headers.add("seq", Long.toString(n).getBytes(StandardCharsets.UTF_8));
+                    plain.send(new ProducerRecord<>(topic, (int) (n % 3), System.currentTimeMillis(),
+                            ("k" + n % 97).getBytes(StandardCharsets.UTF_8),
+                            ("value-" + n).getBytes(StandardCharsets.UTF_8), headers));
+                }
+                tx.beginTransaction();
+                for (int i = 0; i < 20; i++) {
+                    tx.send(new ProducerRecord<>(txTopic, i % 2, null, ("tx-" + n + "-" + i)
+                            .getBytes(StandardCharsets.UTF_8)));
+                }
+                if (n % 3 == 0) {
+                    tx.abortTransaction();
+                } else {
+                    tx.commitTransaction();
+                }
+                plain.flush();
+                written.set(n);
+                Thread.sleep(20); // paces the writer so the test runs a fixed wall time, not a busy loop
+            }
+        } catch (Throwable t) {
+            failure.set(t);
+        }
+    }
+}
