@@ -9,7 +9,8 @@ import java.util.Arrays;
  * length)}: source records {@code sourceStart .. sourceStart+length-1} are all on the target, in order, at
  * {@code targetStart .. targetStart+length-1}. A new run starts only where the source has a gap (compaction, a
  * transaction marker, an aborted record), so memory grows with gaps, not with records: 24 bytes per run (three
- * {@code long}s in one primitive array, grown by half when full), plus a fixed ~100 bytes per map.
+ * {@code long}s in one primitive array, grown by a quarter when full, so at most 30 bytes per run with the slack),
+ * plus a fixed ~100 bytes per map.
  *
  * <p>Invariants (hold after every writer call, and in every view a reader sees):
  * <ol>
@@ -131,7 +132,7 @@ public final class OffsetMap {
             r[last + 2]++;
         } else {
             if ((n + 1) * STRIDE > r.length) {
-                r = Arrays.copyOf(r, Math.max(n + 1, n + (n >> 1)) * STRIDE);
+                r = Arrays.copyOf(r, (n + Math.max(INITIAL_RUNS, n >> 2)) * STRIDE);
                 runs = r;
             }
             r[n * STRIDE] = sourceOffset;
