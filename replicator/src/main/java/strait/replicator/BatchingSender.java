@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,13 +149,25 @@ final class BatchingSender implements Runnable {
 
     private void sendBatch() {
         List<List<Future<RecordMetadata>>> futures = new ArrayList<>(batch.size());
+        Set<PartitionState> refused = new java.util.HashSet<>();
         for (Chunk chunk : batch) {
-            if (!live(chunk)) {
+            PartitionState ps = chunk.partition();
+            if (!live(chunk) || refused.contains(ps)) {
                 futures.add(List.of());
                 continue;
             }
             List<Future<RecordMetadata>> sent = new ArrayList<>(chunk.records().size());
+            int max = ps.maxBatchBytes;
             for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
+                int size = max > 0 ? RecordSize.singleRecordBatch(record) : 0;
+                if (size > max && max > 0) {
+                    // Nothing after a refused record may be sent: it would land past a hole.
+                    refused.add(ps);
+                    sent.add(CompletableFuture.failedFuture(new RecordTooLargeException("source record at offset "
+                            + record.offset() + " needs a " + size + "-byte batch; the target topic's "
+                            + "max.message.bytes is " + max)));
+                    break;
+                }
                 sent.add(send(record));
             }
             futures.add(sent);
@@ -167,7 +180,7 @@ final class BatchingSender implements Runnable {
             Chunk chunk = batch.get(c);
             PartitionState ps = chunk.partition();
             try {
-                if (!live(chunk) || failed.containsKey(ps) || futures.get(c).size() != chunk.records().size()) {
+                if (!live(chunk) || failed.containsKey(ps) || futures.get(c).isEmpty() && !chunk.records().isEmpty()) {
                     continue;
                 }
                 Throwable error = applyAcks(chunk, futures.get(c), now);
@@ -207,7 +220,7 @@ final class BatchingSender implements Runnable {
         OffsetMap map = ps.map();
         ReplicatorMetrics.PartitionMeters m = meters.get(ps);
         List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
-        for (int i = 0; i < records.size(); i++) {
+        for (int i = 0; i < sent.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             RecordMetadata ack;
             try {

@@ -41,6 +41,8 @@ final class PartitionState {
     volatile long lagRecords;
     volatile long lagMs;
     volatile long lagSinceMillis;
+    /** Largest single-record batch the target topic accepts, or -1 when not checked (admin worker writes). */
+    volatile int maxBatchBytes = -1;
     volatile int reconcileFailures;
     volatile long nextReconcileAtMillis;
 

@@ -42,6 +42,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private final ConcurrentHashMap<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
     private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
     private PartitionFetcher fetcher;
+    private final boolean uncompressedProducer;
 
     // Admin worker only.
     private List<TopicParity> parity = List.of();
@@ -49,7 +50,9 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
 
     ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
             Admin targetAdmin, OffsetMaps maps, OffsetMapStore store, ReplicatorMetrics metrics,
-            Map<TopicPartition, OffsetMap> loaded, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters) {
+            Map<TopicPartition, OffsetMap> loaded, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
+            boolean uncompressedProducer) {
+        this.uncompressedProducer = uncompressedProducer;
         this.provisioner = provisioner;
         this.reconciler = reconciler;
         this.sourceAdmin = sourceAdmin;
@@ -90,13 +93,15 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             }
         }
         result.writable().forEach((topic, count) -> {
+            int maxBatch = uncompressedProducer ? result.maxBatchBytes().getOrDefault(topic, -1) : -1;
             for (int p = 0; p < count; p++) {
-                partitions.computeIfAbsent(new TopicPartition(topic, p), tp -> {
+                PartitionState state = partitions.computeIfAbsent(new TopicPartition(topic, p), tp -> {
                     PartitionState ps = new PartitionState(tp);
                     meters.put(ps, metrics.register(ps));
                     LOG.info("replicating {}", tp);
                     return ps;
                 });
+                state.maxBatchBytes = maxBatch;
             }
         });
         reconcileDue();

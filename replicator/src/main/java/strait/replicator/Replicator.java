@@ -101,7 +101,7 @@ public final class Replicator implements AutoCloseable {
             reconciler = new TailReconciler(sourceProps, targetProps, "strait-" + link);
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters = new ConcurrentHashMap<>();
             controller = new ReplicationController(provisioner, reconciler, sourceAdmin, targetAdmin, maps, store,
-                    metrics, loaded, meters);
+                    metrics, loaded, meters, isUncompressed(targetProps));
 
             SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(QUEUE_CHUNKS);
             fetcher = new PartitionFetcher(fetchConsumer(sourceProps, link), queue,
@@ -135,6 +135,11 @@ public final class Replicator implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private static boolean isUncompressed(Map<String, Object> targetProps) {
+        Object codec = targetProps.get(ProducerConfig.COMPRESSION_TYPE_CONFIG);
+        return codec == null || "none".equals(String.valueOf(codec).strip());
     }
 
     private static void waitOutOlderInstance() throws InterruptedException {

@@ -56,7 +56,7 @@ final class TopicProvisioner {
     private final Set<String> internalTargetTopics;
 
     /** One sync's outcome: parity per topic, and the partition count to replicate for each writable topic. */
-    record Result(List<TopicParity> parity, Map<String, Integer> writable) {
+    record Result(List<TopicParity> parity, Map<String, Integer> writable, Map<String, Integer> maxBatchBytes) {
     }
 
     TopicProvisioner(Admin source, Admin target, Pattern include, Optional<Pattern> exclude, short replicationFactor,
@@ -83,7 +83,7 @@ final class TopicProvisioner {
             }
         }
         if (topics.isEmpty()) {
-            return new Result(List.of(), Map.of());
+            return new Result(List.of(), Map.of(), Map.of());
         }
         Map<String, TopicDescription> src = get(source.describeTopics(topics).allTopicNames());
         Map<String, Config> srcConfigs = configs(source, topics);
@@ -96,6 +96,7 @@ final class TopicProvisioner {
 
         List<TopicParity> parity = new ArrayList<>();
         Map<String, Integer> writable = new TreeMap<>();
+        Map<String, Integer> maxBatchBytes = new TreeMap<>();
         for (String topic : topics) {
             int sp = src.get(topic).partitions().size();
             int tp = tgt.get(topic).partitions().size();
@@ -120,13 +121,19 @@ final class TopicProvisioner {
                 ok = false;
             }
             parity.add(new TopicParity(topic, sp, tp, ok, problems));
+            String codec = value(tgtConfigs.get(topic), "compression.type");
+            String max = value(tgtConfigs.get(topic), "max.message.bytes");
+            if (max != null && ("producer".equals(codec) || "uncompressed".equals(codec))) {
+                // The broker keeps our uncompressed batches as they are, so their exact size is what it checks.
+                maxBatchBytes.put(topic, Integer.parseInt(max));
+            }
             if (ok) {
                 writable.put(topic, sp);
             } else {
                 LOG.warn("target topic {} is not written to: {}", topic, problems);
             }
         }
-        return new Result(parity, writable);
+        return new Result(parity, writable, maxBatchBytes);
     }
 
     private void create(Set<String> topics, Set<String> existing, Map<String, TopicDescription> src,

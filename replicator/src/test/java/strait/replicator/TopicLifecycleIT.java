@@ -1,0 +1,128 @@
+package strait.replicator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static strait.replicator.Fixtures.*;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import strait.config.StraitConfig;
+import strait.embedded.SharedClusters;
+import strait.offsets.OffsetMapStore;
+import strait.offsets.OffsetMaps;
+
+/** Topics and partitions appear while the replicator runs; a record the target refuses stops only its partition. */
+class TopicLifecycleIT {
+
+    @RegisterExtension
+    static final SharedClusters CLUSTERS = new SharedClusters();
+
+    @Test
+    void aTopicCreatedAndAPartitionAddedWhileRunningArePickedUp() throws Exception {
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                "life-.*", "life-link");
+        props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "500");
+        StraitConfig config = StraitConfig.parse(props);
+        try (Admin source = CLUSTERS.clusters().sourceAdmin();
+             KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+            createTopic(source, "life-a", 1, Map.of());
+            produce(producer, "life-a", 0, 100);
+            try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                replicator.start();
+                await("life-a is replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), "life-a", 1));
+
+                createTopic(source, "life-b", 2, Map.of("cleanup.policy", "compact", "retention.ms", "3600000"));
+                produce(producer, "life-b", 0, 50);
+                produce(producer, "life-b", 1, 50);
+                await("the new topic life-b is replicated", Duration.ofSeconds(60),
+                        () -> caughtUp(replicator.status(), "life-b", 2));
+
+                source.createPartitions(Map.of("life-a", NewPartitions.increaseTo(3))).all().get();
+                produce(producer, "life-a", 2, 30);
+                await("the added partition life-a-2 is replicated", Duration.ofSeconds(60),
+                        () -> caughtUp(replicator.status(), "life-a", 3));
+
+                TopicParity b = replicator.status().topics().stream().filter(t -> t.topic().equals("life-b"))
+                        .findFirst().orElseThrow();
+                assertThat(b.problems()).as("created with the source's configs").isEmpty();
+                assertThat(b.writable()).isTrue();
+            }
+        }
+        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), "life-a", "read_committed"),
+                readAll(CLUSTERS.targetBootstrapServers(), "life-a", "read_uncommitted"));
+        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), "life-b", "read_committed"),
+                readAll(CLUSTERS.targetBootstrapServers(), "life-b", "read_uncommitted"));
+        try (Admin target = CLUSTERS.clusters().targetAdmin()) {
+            var configs = target.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "life-b"))).all().get();
+            var config2 = configs.values().iterator().next();
+            assertThat(config2.get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(config2.get("retention.ms").value()).isEqualTo("3600000");
+        }
+    }
+
+    @Test
+    void aRecordTooLargeForTheTargetStopsOnlyItsPartitionWithAReason() throws Exception {
+        String topic = "big-records";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
+            createTopic(source, topic, 2, Map.of());
+            createTopic(target, topic, 2, Map.of("max.message.bytes", "2000"));
+        }
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+            produce(producer, topic, 0, 10);
+            producer.send(new ProducerRecord<>(topic, 0, null, new byte[5_000])).get();
+            produce(producer, topic, 0, 10);
+            produce(producer, topic, 1, 20);
+        }
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                java.util.regex.Pattern.quote(topic), "big-link");
+        StraitConfig config = StraitConfig.parse(props);
+        try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            replicator.start();
+            await("partition 0 stops", Duration.ofSeconds(60), () -> partition(replicator, topic, 0).state()
+                    == PartitionRunState.STOPPED);
+            PartitionStatus stopped = partition(replicator, topic, 0);
+            assertThat(stopped.stoppedReason()).contains("RecordTooLargeException");
+            try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+                produce(producer, topic, 1, 20);
+            }
+            await("partition 1 keeps flowing", Duration.ofSeconds(60), () -> {
+                PartitionStatus p = partition(replicator, topic, 1);
+                return p.state() == PartitionRunState.RUNNING && p.replicated() == 40 && p.sourceEnd() == 40;
+            });
+            assertThat(partition(replicator, topic, 0).replicated()).as("stops just before the large record")
+                    .isEqualTo(10);
+        }
+        var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
+        var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
+        assertThat(target.get(1)).hasSize(40);
+        assertThat(target.get(0)).as("only the records before the large one, none after it").hasSize(10);
+        source.put(0, source.get(0).subList(0, 10));
+        assertIdentical(source, target);
+    }
+
+    private static PartitionStatus partition(Replicator replicator, String topic, int partition) {
+        return replicator.status().partitions().stream()
+                .filter(p -> p.topic().equals(topic) && p.partition() == partition).findFirst()
+                .orElse(new PartitionStatus(topic, partition, -1, -1, -1, 0, 0, PartitionRunState.PENDING, null));
+    }
+
+    private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, int partition, int n)
+            throws Exception {
+        for (int i = 0; i < n; i++) {
+            producer.send(new ProducerRecord<>(topic, partition, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                    (topic + "-" + partition + "-" + i + "-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+    }
+}
