@@ -69,11 +69,8 @@ class CutoverWaitIT {
         blockOnLag();
         Process process = start(Optional.empty(), "--url", base(), "--timeout", "60", "--interval", "1");
         Path out = dir.resolve("out.txt");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.readString(out).contains("blocked by")) {
-            assertThat(System.nanoTime()).as("script reports the blocking gates").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+        Eventually.eventually("script reports the blocking gates", Duration.ofSeconds(20),
+                () -> read(out).contains("blocked by"));
         inputs.allPassing();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
@@ -120,11 +117,16 @@ class CutoverWaitIT {
     private void blockOnLag() {
         inputs.lag(PartitionLag.running("wait-orders", 2, 90_000, 10, 10, 89_990, 60_000));
         inputs.resumePoints(ResumePoint.invalid("wait-audit", "wait-orders", 2, 80_000, "not yet replicated"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.latestEvaluation().gate("resume-points").orElseThrow().passed()
-                || server.latestEvaluation().gate("lag").orElseThrow().passed()) {
-            assertThat(System.nanoTime()).as("gates to fail").isLessThan(deadline);
-            Thread.onSpinWait();
+        Eventually.eventually("gates to fail", Duration.ofSeconds(10),
+                () -> !server.latestEvaluation().gate("resume-points").orElseThrow().passed()
+                        && !server.latestEvaluation().gate("lag").orElseThrow().passed());
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
         }
     }
 

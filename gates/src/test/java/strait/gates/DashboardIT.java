@@ -77,11 +77,8 @@ class DashboardIT {
     }
 
     private void awaitEvaluation(boolean ready) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.latestEvaluation().ready() != ready) {
-            assertThat(System.nanoTime()).as("evaluation to become ready=" + ready).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+        Eventually.eventually("evaluation to become ready=" + ready, Duration.ofSeconds(10),
+                () -> server.latestEvaluation().ready() == ready);
     }
 
     private String dumpDom() throws IOException, InterruptedException {

@@ -67,11 +67,7 @@ class GatesServerTest {
     }
 
     static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+        Eventually.eventually(what, Duration.ofSeconds(10), condition);
     }
 
     @Test
