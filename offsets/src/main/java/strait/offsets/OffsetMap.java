@@ -10,7 +10,8 @@ import java.util.Arrays;
  * {@code targetStart .. targetStart+length-1}. A new run starts only where the source has a gap (compaction, a
  * transaction marker, an aborted record), so memory grows with gaps, not with records: 24 bytes per run (three
  * {@code long}s in one primitive array, grown by a quarter when full, so at most 30 bytes per run with the slack),
- * plus a fixed ~100 bytes per map.
+ * plus half a byte per run for a sparse index (every 16th run's sourceStart, which keeps translate's search of a
+ * large map inside the CPU caches), plus a fixed ~100 bytes per map.
  *
  * <p>Invariants (hold after every writer call, and in every view a reader sees):
  * <ol>
@@ -38,6 +39,9 @@ public final class OffsetMap {
     /** Bytes of state per run. */
     public static final int BYTES_PER_RUN = STRIDE * Long.BYTES;
     private static final int INITIAL_RUNS = 4;
+    /** One index entry per this many runs: the index stays small enough for the CPU caches. */
+    private static final int BLOCK_SHIFT = 4;
+    private static final int BLOCK = 1 << BLOCK_SHIFT;
 
     private static final VarHandle SEQ;
 
@@ -55,6 +59,8 @@ public final class OffsetMap {
 
     // Guarded by seq: written only inside beginWrite/endWrite, read by readers only inside a validated section.
     private long[] runs;
+    /** sourceStart of every {@link #BLOCK}-th run: translate searches it first, then one block of runs. */
+    private long[] index;
     private int count;
     private long oldestTranslatable;
     private long replicatedPosition;
@@ -62,6 +68,7 @@ public final class OffsetMap {
 
     private OffsetMap(long[] runs, int count, long oldestTranslatable, long replicatedPosition, long targetPosition) {
         this.runs = runs;
+        this.index = buildIndex(runs, count);
         this.count = count;
         this.oldestTranslatable = oldestTranslatable;
         this.replicatedPosition = replicatedPosition;
@@ -102,6 +109,7 @@ public final class OffsetMap {
                     + ") is behind the last run's end (" + sourceEnd + ", " + targetEnd + ")");
         }
         map.runs = runs.length >= Math.max(1, count) * STRIDE ? runs : Arrays.copyOf(runs, INITIAL_RUNS * STRIDE);
+        map.index = buildIndex(map.runs, count);
         map.count = count;
         map.replicatedPosition = replicatedPosition;
         map.targetPosition = targetPosition;
@@ -138,6 +146,13 @@ public final class OffsetMap {
             r[n * STRIDE] = sourceOffset;
             r[n * STRIDE + 1] = targetOffset;
             r[n * STRIDE + 2] = 1;
+            if ((n & (BLOCK - 1)) == 0) {
+                int block = n >>> BLOCK_SHIFT;
+                if (block >= index.length) {
+                    index = Arrays.copyOf(index, block + Math.max(INITIAL_RUNS, block >> 2));
+                }
+                index[block] = sourceOffset;
+            }
             count = n + 1;
         }
         replicatedPosition = sourceOffset + 1;
@@ -183,6 +198,7 @@ public final class OffsetMap {
             long[] kept = new long[Math.max(INITIAL_RUNS, n - drop) * STRIDE];
             System.arraycopy(r, drop * STRIDE, kept, 0, (n - drop) * STRIDE);
             runs = kept;
+            index = buildIndex(kept, n - drop);
             count = n - drop;
         }
         oldestTranslatable = sourceLogStartOffset;
@@ -250,7 +266,7 @@ public final class OffsetMap {
     public long stateBytes() {
         while (true) {
             long s = beginRead();
-            long value = 16L + (long) runs.length * Long.BYTES + 64L;
+            long value = 16L + (long) runs.length * Long.BYTES + 16L + (long) index.length * Long.BYTES + 64L;
             if (validate(s)) {
                 return value;
             }
@@ -267,12 +283,13 @@ public final class OffsetMap {
         while (true) {
             long s = beginRead();
             long[] r = runs;
+            long[] idx = index;
             int n = count;
             long oldest = oldestTranslatable;
             long replicated = replicatedPosition;
             long target = targetPosition;
-            if (n * STRIDE <= r.length) {
-                Translation answer = translate(committedSourceOffset, r, n, oldest, replicated, target);
+            if (n * STRIDE <= r.length && blocks(n) <= idx.length) {
+                Translation answer = translate(committedSourceOffset, r, idx, n, oldest, replicated, target);
                 if (validate(s)) {
                     return answer;
                 }
@@ -280,14 +297,15 @@ public final class OffsetMap {
         }
     }
 
-    private static Translation translate(long s, long[] r, int n, long oldest, long replicated, long target) {
+    private static Translation translate(long s, long[] r, long[] idx, int n, long oldest, long replicated,
+            long target) {
         if (s < oldest) {
             return new Translation.BelowRetention(oldest);
         }
         if (s > replicated) {
             return new Translation.NotYetReplicated(replicated);
         }
-        int i = lastRunStartingAtOrBefore(r, n, s);
+        int i = lastRunStartingAtOrBefore(r, idx, n, s);
         if (i < 0) {
             return new Translation.Exact(n > 0 ? r[1] : target);
         }
@@ -298,10 +316,23 @@ public final class OffsetMap {
         return new Translation.Exact(i + 1 < n ? r[(i + 1) * STRIDE + 1] : target);
     }
 
-    /** Index of the last run whose sourceStart is {@code <= s}, or -1. */
-    private static int lastRunStartingAtOrBefore(long[] r, int n, long s) {
+    /** Index of the last run whose sourceStart is {@code <= s}, or -1: the block from the index, then the run. */
+    private static int lastRunStartingAtOrBefore(long[] r, long[] idx, int n, long s) {
         int lo = 0;
-        int hi = n - 1;
+        int hi = blocks(n) - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (idx[mid] <= s) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (lo == 0) {
+            return -1;
+        }
+        lo = (lo - 1) << BLOCK_SHIFT;
+        hi = Math.min(n, lo + BLOCK) - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             if (r[mid * STRIDE] <= s) {
@@ -311,6 +342,18 @@ public final class OffsetMap {
             }
         }
         return lo - 1;
+    }
+
+    private static int blocks(int runCount) {
+        return (runCount + BLOCK - 1) >>> BLOCK_SHIFT;
+    }
+
+    private static long[] buildIndex(long[] r, int n) {
+        long[] idx = new long[Math.max(INITIAL_RUNS, blocks(n))];
+        for (int b = 0; b < blocks(n); b++) {
+            idx[b] = r[(b << BLOCK_SHIFT) * STRIDE];
+        }
+        return idx;
     }
 
     private long beginRead() {

@@ -188,6 +188,23 @@ class OffsetMapTest {
     }
 
     @Test
+    void translatesExactlyAcrossIndexBlocksAfterTrimming() {
+        // given 1000 runs (source 3k at target k), trimmed below source offset 1000
+        OffsetMap map = OffsetMap.startingAt(0, 0);
+        for (long k = 0; k < 1_000; k++) {
+            map.append(3 * k, k);
+        }
+        map.trimBelow(1_000);
+        // then every offset resolves to the first record at or after it
+        for (long s = 1_000; s <= 2_998; s++) {
+            long expected = (s + 2) / 3;
+            assertThat(map.translate(s)).as("s=%d", s).isEqualTo(new Translation.Exact(expected));
+        }
+        assertThat(map.translate(999)).isEqualTo(new Translation.BelowRetention(1_000));
+        assertThat(map.runCount()).isEqualTo(667);
+    }
+
+    @Test
     void readersOnOtherThreadsAlwaysSeeAConsistentMap() throws Exception {
         // given a writer appending records two apart (one run per record) and a reader translating concurrently
         OffsetMap map = OffsetMap.startingAt(0, 0);
