@@ -3,6 +3,8 @@ package strait.embedded;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -51,6 +53,80 @@ public final class EmbeddedClusters implements AutoCloseable {
             return startCluster(brokerOverrides);
         } catch (Exception e) {
             throw new IllegalStateException("could not start an embedded Kafka cluster: " + e.getMessage(), e);
+        }
+    }
+
+    /** The super user of clusters started by {@link #startWithAuthorizer}; {@link #sourceAdmin()} logs in as it. */
+    public static final String SUPER_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
+    static final String SUPER_USER_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+
+    /**
+     * Starts both clusters with SASL_PLAINTEXT listeners (mechanism PLAIN) and KRaft's {@code StandardAuthorizer},
+     * denying whatever no ACL allows: for tests of the ACLs Strait needs. {@link #SUPER_USER} is a super user, and
+     * {@link #sourceAdmin()} and {@link #targetAdmin()} log in as it to create topics and ACLs; {@code users} (name to
+     * password) may log in too and hold no ACL until a test grants one. Clients connect with {@link #saslClientProps}.
+     *
+     * <p>Kafka's test kit points the JVM-wide {@code java.security.auth.login.config} at a JAAS file for the
+     * controller listener; clients are unaffected since they carry their own {@code sasl.jaas.config}.
+     */
+    public static EmbeddedClusters startWithAuthorizer(Map<String, String> users) {
+        KafkaClusterTestKit source = null;
+        try {
+            source = startAuthorizingCluster(users);
+            KafkaClusterTestKit target = startAuthorizingCluster(users);
+            return new EmbeddedClusters(source, target);
+        } catch (Exception e) {
+            closeQuietly(source);
+            throw new IllegalStateException("could not start the embedded Kafka clusters: " + e.getMessage(), e);
+        }
+    }
+
+    /** Client settings that log in as {@code user} on a cluster started by {@link #startWithAuthorizer}. */
+    public static Map<String, Object> saslClientProps(String user, String password) {
+        return Map.of(
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";");
+    }
+
+    private static KafkaClusterTestKit startAuthorizingCluster(Map<String, String> users) throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        defaults().forEach(builder::setConfigProp);
+        // The test kit's own SASL setup knows two users; this listener-level JAAS config knows ours as well. The
+        // broker's own login (inter-broker) stays the super user. The kit sets StandardAuthorizer, super.users and
+        // allow.everyone.if.no.acl.found=false; they are set here again so that this method says what it starts.
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                .append(" username=\"").append(SUPER_USER).append("\" password=\"").append(SUPER_USER_PASSWORD)
+                .append("\" user_").append(SUPER_USER).append("=\"").append(SUPER_USER_PASSWORD).append('"');
+        users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
+                .append('"'));
+        jaas.append(';');
+        String listener = nodes.brokerListenerName().value().toLowerCase(java.util.Locale.ROOT);
+        builder.setConfigProp("listener.name." + listener + ".plain.sasl.jaas.config", jaas.toString());
+        builder.setConfigProp("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        builder.setConfigProp("super.users", "User:" + SUPER_USER);
+        builder.setConfigProp("allow.everyone.if.no.acl.found", "false");
+        return startBuilt(builder);
+    }
+
+    private static KafkaClusterTestKit startBuilt(KafkaClusterTestKit.Builder builder) throws Exception {
+        KafkaClusterTestKit cluster = builder.build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return cluster;
+        } catch (Exception e) {
+            closeQuietly(cluster);
+            throw e;
         }
     }
 
