@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class StraitJar implements Replicator {
 
-    private static final Pattern API_URL = Pattern.compile("HTTP API on (http://[0-9A-Za-z.:\\[\\]-]+)");
+    private static final Pattern API_URL = Pattern.compile("(http://[0-9A-Za-z.:\\[\\]-]+)/health");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path jar;
