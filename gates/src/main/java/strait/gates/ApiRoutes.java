@@ -60,7 +60,8 @@ final class ApiRoutes {
         router.get("/offsets/translate").handler(this::translate);
         router.get("/metrics").handler(this::metrics);
         router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
-                .putHeader("Cache-Control", "no-store").end(Buffer.buffer(dashboard)));
+                .putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("X-Frame-Options", "DENY").end(Buffer.buffer(dashboard)));
         router.route().failureHandler(this::failure);
         router.errorHandler(400, ctx -> JsonResponses.error(ctx, 400, "bad request"));
         router.errorHandler(401, ctx -> JsonResponses.error(ctx, 401, "unauthorized"));

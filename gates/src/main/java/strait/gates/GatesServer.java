@@ -64,8 +64,8 @@ public final class GatesServer implements AutoCloseable {
      * @throws HttpStartException naming host:port when it cannot listen, or the token file when unreadable
      */
     public synchronized int start() {
-        if (server != null) {
-            throw new IllegalStateException("already started");
+        if (server != null || closing) {
+            throw new IllegalStateException(closing ? "closed; a GatesServer does not restart" : "already started");
         }
         Optional<byte[]> token = readToken(settings.authTokenFile());
         byte[] dashboard = readDashboard();
@@ -108,6 +108,9 @@ public final class GatesServer implements AutoCloseable {
 
     /** The latest evaluation, as {@code /gates/ready} serves it. Any thread. */
     public Evaluation latestEvaluation() {
+        if (runner == null || runner.latest() == null) {
+            throw new IllegalStateException("not started");
+        }
         return runner.latest().evaluation();
     }
 

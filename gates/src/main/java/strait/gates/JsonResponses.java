@@ -19,7 +19,7 @@ final class JsonResponses {
             return;
         }
         response.setStatusCode(status).putHeader("Content-Type", JSON).putHeader("Cache-Control", "no-store")
-                .end(Buffer.buffer(body));
+                .putHeader("X-Content-Type-Options", "nosniff").end(Buffer.buffer(body));
     }
 
     static void send(RoutingContext ctx, int status, JsonObject body) {
@@ -28,7 +28,7 @@ final class JsonResponses {
             return;
         }
         response.setStatusCode(status).putHeader("Content-Type", JSON).putHeader("Cache-Control", "no-store")
-                .end(body.toBuffer());
+                .putHeader("X-Content-Type-Options", "nosniff").end(body.toBuffer());
     }
 
     static void error(RoutingContext ctx, int status, String message) {

@@ -63,6 +63,7 @@ class DashboardIT {
         assertThat(dom).contains("data-partition=\"dash-orders-3\"").contains(">8000<");
         assertThat(dom).containsPattern("<tr data-group=\"dash-audit\" class=\"fail\">.*invalid.*not yet replicated");
         assertThat(dom).containsPattern("<tr data-group=\"dash-billing\" class=\"pass\">.*>905<");
+        assertThat(dom).containsPattern("(?s)<table id=\"history\">.*<td>lag</td><td>pass</td><td>fail</td>");
     }
 
     @Test
