@@ -17,7 +17,7 @@ import org.apache.kafka.connect.mirror.RemoteClusterUtils;
 /**
  * MirrorMaker 2 from connect-mirror, its dedicated-mode driver {@code org.apache.kafka.connect.mirror.MirrorMaker}
  * in its own JVM with the JVM options of Kafka's {@code connect-mirror-maker.sh}, tuned: 2 tasks, producer
- * batch.size=262144 and linger.ms=10, producer compression the same as the source's, checkpoints every second.
+ * batch.size=262144 and linger.ms=10 (and the source's codec, see {@link RunSpec}), checkpoints every second.
  * Each run gets a fresh source alias, so its internal topics and target topics are new.
  */
 final class MirrorMaker2 implements Replicator {
@@ -63,7 +63,9 @@ final class MirrorMaker2 implements Replicator {
         p.setProperty("tasks.max", "2");
         p.setProperty(TARGET_ALIAS + ".producer.batch.size", "262144");
         p.setProperty(TARGET_ALIAS + ".producer.linger.ms", "10");
-        p.setProperty(TARGET_ALIAS + ".producer.compression.type", spec.compression());
+        if (spec.sameCodecOnTarget()) {
+            p.setProperty(TARGET_ALIAS + ".producer.compression.type", spec.compression());
+        }
         p.setProperty("emit.checkpoints.interval.seconds", "1");
         p.setProperty("refresh.groups.interval.seconds", "5");
         p.setProperty("sync.topic.acls.enabled", "false");

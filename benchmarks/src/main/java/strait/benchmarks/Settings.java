@@ -6,12 +6,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The harness's command line: {@code --name value} pairs, every one optional. */
-record Settings(long records, int size, int partitions, List<String> compressions, int repeats,
+record Settings(long records, int size, int partitions, List<String> compressions, boolean sameCodecOnTarget,
+                int repeats,
                 List<String> replicators, int groups, int latencyRate, int latencySeconds, Path straitJar,
                 List<String> straitJvmOpts, List<String> mm2JvmOpts, Path workDir, Path output) {
 
     static final String USAGE = """
             usage: SideBySide [--records 2000000] [--size 512] [--partitions 8] [--compression none,lz4,zstd]
+                              [--target-compression same|default]
                               [--repeats 2] [--replicators strait,mm2] [--groups 3]
                               [--latency-rate 2000] [--latency-seconds 20] [--strait-jar deploy/target/strait.jar]
                               [--strait-jvm-opts "..."] [--mm2-jvm-opts "..."] [--work-dir DIR] [--output FILE.md]""";
@@ -21,6 +23,7 @@ record Settings(long records, int size, int partitions, List<String> compression
         int size = 512;
         int partitions = 8;
         List<String> compressions = List.of("none", "lz4", "zstd");
+        boolean sameCodec = true;
         int repeats = 2;
         List<String> replicators = List.of("strait", "mm2");
         int groups = 3;
@@ -42,6 +45,11 @@ record Settings(long records, int size, int partitions, List<String> compression
                 case "--size" -> size = Integer.parseInt(value);
                 case "--partitions" -> partitions = Integer.parseInt(value);
                 case "--compression" -> compressions = list(value);
+                case "--target-compression" -> sameCodec = switch (value) {
+                    case "same" -> true;
+                    case "default" -> false;
+                    default -> throw new IllegalArgumentException("--target-compression is same or default");
+                };
                 case "--repeats" -> repeats = Integer.parseInt(value);
                 case "--replicators" -> replicators = list(value);
                 case "--groups" -> groups = Integer.parseInt(value);
@@ -71,7 +79,8 @@ record Settings(long records, int size, int partitions, List<String> compression
         if (output == null) {
             output = workDir.resolve("results.md");
         }
-        return new Settings(records, size, partitions, compressions, repeats, replicators, groups, rate, seconds, jar,
+        return new Settings(records, size, partitions, compressions, sameCodec, repeats, replicators, groups, rate,
+                seconds, jar,
                 straitOpts, mm2Opts, workDir, output);
     }
 

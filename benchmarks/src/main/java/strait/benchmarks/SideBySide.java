@@ -106,7 +106,8 @@ public final class SideBySide {
         String topic = "base-" + runId;
         admin.createTopics(List.of(new NewTopic(topic, s.partitions(), (short) 1))).all().get();
         try {
-            RunSpec spec = new RunSpec(runId, bootstrap, bootstrap, topic, topic, List.of(), compression, s.workDir());
+            RunSpec spec = new RunSpec(runId, bootstrap, bootstrap, topic, topic, List.of(), compression, false,
+                    s.workDir());
             int seconds = Math.min(10, s.latencySeconds());
             LatencyProbe.Latency latency = LatencyProbe.measure(spec, topic, s.partitions(), s.latencyRate(), seconds,
                     s.size());
@@ -158,7 +159,7 @@ public final class SideBySide {
             for (int order = 0; order < names.size(); order++) {
                 String name = names.get(order);
                 RunSpec spec = new RunSpec(runId, sourceBootstrap, targetBootstrap, bulk, latencyTopic(runId, name),
-                        groups, compression, s.workDir());
+                        groups, compression, s.sameCodecOnTarget(), s.workDir());
                 results.add(Measurement.run(replicators.get(name), spec, s, repeat, order, targetAdmin, committed));
             }
         } finally {

@@ -55,6 +55,9 @@ final class StraitJar implements Replicator {
         p.setProperty("link.name", "bench-" + spec.runId());
         p.setProperty("http.port", "0");
         p.setProperty("groups.sync.interval.ms", "1000");
+        if (spec.sameCodecOnTarget()) {
+            p.setProperty("target.compression.type", spec.compression());
+        }
         return p;
     }
 

@@ -61,7 +61,7 @@ class HarnessPartsTest {
     @Test
     void aRunCopiesExactlyItsOwnTopicsAndGroups() {
         RunSpec spec = new RunSpec("none-r0", "s:1", "t:1", "bench-none-r0", "lat-none-r0-mm2",
-                List.of("bench-none-r0-g0", "bench-none-r0-g1"), "none", java.nio.file.Path.of("."));
+                List.of("bench-none-r0-g0", "bench-none-r0-g1"), "zstd", true, java.nio.file.Path.of("."));
 
         assertThat("bench-none-r0").matches(spec.topicsRegex());
         assertThat("lat-none-r0-mm2").matches(spec.topicsRegex());
@@ -71,5 +71,7 @@ class HarnessPartsTest {
         assertThat("bench-none-r0-g10").doesNotMatch(spec.groupsRegex());
         assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.batch.size")).isEqualTo("262144");
         assertThat(StraitJar.config(spec).getProperty("link.name")).isEqualTo("bench-none-r0");
+        assertThat(StraitJar.config(spec).getProperty("target.compression.type")).isEqualTo("zstd");
+        assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.compression.type")).isEqualTo("zstd");
     }
 }
