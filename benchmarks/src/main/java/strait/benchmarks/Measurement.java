@@ -23,6 +23,7 @@ final class Measurement {
         String targetBulk = replicator.targetTopic(spec, spec.bulkTopic());
         String targetLatency = replicator.targetTopic(spec, spec.latencyTopic());
         try {
+            log(replicator, spec, "starting; load average " + Machine.loadAverage());
             child = replicator.start(spec);
             CopyWatcher.Copy copy = CopyWatcher.await(target, targetBulk, settings.partitions(), settings.records(),
                     child, Duration.ofSeconds(120), Duration.ofSeconds(60));

@@ -56,7 +56,9 @@ public final class SideBySide {
         Instant started = Instant.now();
         Files.createDirectories(s.workDir());
         String classpath = System.getProperty("java.class.path");
+        String machine = Machine.describe();
         System.out.println("side by side: " + s);
+        System.out.println("machine: " + machine);
         List<RunResult> results = new ArrayList<>();
         Map<String, LatencyProbe.Latency> baselines = new LinkedHashMap<>();
         try (Child source = Child.start("source-cluster",
@@ -91,7 +93,8 @@ public final class SideBySide {
         System.out.println(lines);
         System.out.println(table);
         System.out.println("took " + took.toSeconds() + " s");
-        Files.writeString(s.output(), "Settings: " + s + "\n\nTook " + took.toSeconds() + " s.\n\n" + table + "\n```\n"
+        Files.writeString(s.output(), "Settings: " + s + "\n\nMachine at start: " + machine + "; at end: load average "
+                + Machine.loadAverage() + ".\n\nTook " + took.toSeconds() + " s.\n\n" + table + "\n```\n"
                 + lines + "```\n");
         System.out.println("written to " + s.output().toAbsolutePath());
         return results.stream().allMatch(RunResult::ok) ? 0 : 1;
