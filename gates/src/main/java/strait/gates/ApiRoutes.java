@@ -71,14 +71,14 @@ final class ApiRoutes {
         return router;
     }
 
-    /** The latest state; when the worker has not evaluated for longer than gates.stale.ms, a failing one instead. */
+    /** The latest state; when the worker has not evaluated within {@code staleMs}, a failing one instead. */
     private Served current() {
         Served served = runner.latest();
         long ageMs = Duration.between(served.evaluation().evaluatedAt(), clock.instant()).toMillis();
         if (ageMs <= staleMs) {
             return served;
         }
-        String reason = "stale: gates not evaluated for " + ageMs + " ms (gates.stale.ms=" + staleMs + ")";
+        String reason = "stale: gates not evaluated for " + ageMs + " ms (limit " + staleMs + " ms)";
         JsonObject evidence = new JsonObject().put("lastEvaluatedAt", served.evaluation().evaluatedAt().toString());
         return Served.of(new Evaluation(clock.instant(), served.evaluation().gates().stream()
                 .map(g -> GateResult.fail(g.name(), reason, evidence)).toList()), served.inputs());

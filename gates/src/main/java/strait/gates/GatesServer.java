@@ -78,8 +78,10 @@ public final class GatesServer implements AutoCloseable {
             metrics = new GateMetrics(registry, evaluator.gateNames());
             runner = new GateRunner(sources, evaluator, new EvidenceLog(settings.evidenceFile()), metrics, clock);
             await(evaluate(), "first gate evaluation");
+            // The worker is stuck only once an evaluation is older than the stale limit plus one interval.
+            long evaluationStaleMs = settings.thresholds().staleMs() + settings.evaluationInterval().toMillis();
             ApiRoutes routes = new ApiRoutes(runner, sources.translator(), registry, worker, this::evaluate, clock,
-                    settings.thresholds().staleMs(), dashboard);
+                    evaluationStaleMs, dashboard);
             HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
                     .setReuseAddress(true);
             server = await(vertx.createHttpServer(options).requestHandler(routes.router(vertx, new BearerAuth(token)))

@@ -39,7 +39,13 @@ public record GatesSettings(String host, int port, Optional<Path> authTokenFile,
                 config.getBoolean(StraitConfig.PROXY_ENABLED));
         return new GatesSettings(config.getString(StraitConfig.HTTP_HOST), config.getInt(StraitConfig.HTTP_PORT),
                 optionalPath(config.getString(StraitConfig.HTTP_AUTH_TOKEN_FILE)), thresholds,
-                optionalPath(config.getString(StraitConfig.GATES_EVIDENCE_FILE)), EVALUATION_INTERVAL_DEFAULT);
+                optionalPath(config.getString(StraitConfig.GATES_EVIDENCE_FILE)),
+                evaluationInterval(thresholds.staleMs()));
+    }
+
+    /** Every 500 ms, or faster when gates.stale.ms is short, so an evaluation is never most of the stale limit. */
+    static Duration evaluationInterval(long staleMs) {
+        return Duration.ofMillis(Math.max(10, Math.min(EVALUATION_INTERVAL_DEFAULT.toMillis(), staleMs / 4)));
     }
 
     public GatesSettings withPort(int newPort) {
