@@ -225,6 +225,9 @@ public final class OffsetMapStore implements AutoCloseable {
     public void persist(TopicPartition tp, OffsetMap map) {
         Frontier frontier = frontiers.get(tp);
         if (frontier == null || frontier.map != map) {
+            if (frontier != null) {
+                deleteRuns(tp, frontier.map);
+            }
             frontier = new Frontier(map);
             frontiers.put(tp, frontier);
         }
@@ -250,6 +253,18 @@ public final class OffsetMapStore implements AutoCloseable {
             frontier.oldest = oldest;
             frontier.replicated = replicated;
             frontier.target = target;
+        }
+    }
+
+    /**
+     * The partition got a new map (the replicator replaced the loaded one, say after the topic was recreated): the old
+     * map's runs are deleted before the new ones are written, so a rebuild never mixes the two.
+     */
+    private void deleteRuns(TopicPartition tp, OffsetMap old) {
+        long[] runs = old.runsCopy();
+        LOG.info("offset map of {} replaced: deleting the {} runs of the previous one", tp, runs.length / 3);
+        for (int i = 0; i < runs.length; i += 3) {
+            send(tp, OffsetRecords.runKey(tp, runs[i]), null);
         }
     }
 

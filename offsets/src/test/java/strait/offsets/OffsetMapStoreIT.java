@@ -92,6 +92,30 @@ class OffsetMapStoreIT {
     }
 
     @Test
+    void replacingAPartitionsMapDeletesTheOldRuns() {
+        // given a persisted map, then a new map for the same partition (the source topic was recreated)
+        String link = "replaced";
+        TopicPartition tp = new TopicPartition("recreated", 0);
+        OffsetMap old = OffsetMap.startingAt(0, 0);
+        for (long s = 0; s < 100; s += 2) {
+            old.append(s, s / 2);
+        }
+        OffsetMap fresh = OffsetMap.startingAt(0, 50);
+        fresh.append(1, 50);
+        fresh.append(5, 51);
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            store.persist(tp, old);
+            // when
+            store.persist(tp, fresh);
+            store.flush();
+        }
+        // then
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            assertSame(store.load().get(tp), fresh);
+        }
+    }
+
+    @Test
     void measuresRebuildOfOneMillionRuns() {
         // given a map of one million runs (every other source offset is a gap)
         String link = "million";
