@@ -76,28 +76,35 @@ public final class SideBySide {
                         : new MirrorMaker2(classpath, s.mm2JvmOpts()));
             }
             try (Admin sourceAdmin = admin(sourceBootstrap); Admin targetAdmin = admin(targetBootstrap)) {
+                // Repeat-major: a run cut short still has every compression once.
                 int round = 0;
-                for (String compression : s.compressions()) {
-                    for (int repeat = 0; repeat < s.repeats(); repeat++, round++) {
-                        results.addAll(repeat(s, compression, repeat, round, replicators, baselines,
-                                sourceBootstrap,
-                                targetBootstrap, sourceAdmin, targetAdmin));
+                for (int repeat = 0; repeat < s.repeats(); repeat++) {
+                    for (String compression : s.compressions()) {
+                        results.addAll(repeat(s, compression, repeat, round++, replicators, baselines,
+                                sourceBootstrap, targetBootstrap, sourceAdmin, targetAdmin));
+                        write(s, machine, started, results, baselines, "partial: " + round + " of "
+                                + s.repeats() * s.compressions().size() + " rounds done");
                     }
                 }
             }
         }
-        String lines = Report.runLines(results);
-        String table = Report.table(results, s.compressions()) + Report.baselines(baselines);
-        Duration took = Duration.between(started, Instant.now());
+        String report = write(s, machine, started, results, baselines, "complete");
         System.out.println();
-        System.out.println(lines);
-        System.out.println(table);
-        System.out.println("took " + took.toSeconds() + " s");
-        Files.writeString(s.output(), "Settings: " + s + "\n\nMachine at start: " + machine + "; at end: load average "
-                + Machine.loadAverage() + ".\n\nTook " + took.toSeconds() + " s.\n\n" + table + "\n```\n"
-                + lines + "```\n");
+        System.out.println(report);
         System.out.println("written to " + s.output().toAbsolutePath());
         return results.stream().allMatch(RunResult::ok) ? 0 : 1;
+    }
+
+    /** Writes the report so far to the output file (after every round, so a run cut short keeps its figures). */
+    private static String write(Settings s, String machine, Instant started, List<RunResult> results,
+                                Map<String, LatencyProbe.Latency> baselines, String state) throws IOException {
+        Duration took = Duration.between(started, Instant.now());
+        String report = "Settings: " + s + "\n\nMachine at start: " + machine + "; now: load average "
+                + Machine.loadAverage() + ".\n\nState: " + state + "; took " + took.toSeconds() + " s.\n\n"
+                + Report.table(results, s.compressions()) + Report.baselines(baselines) + "\n```\n"
+                + Report.runLines(results) + "```\n";
+        Files.writeString(s.output(), report);
+        return report;
     }
 
     /**
