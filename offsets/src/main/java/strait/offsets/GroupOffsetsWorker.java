@@ -3,7 +3,6 @@ package strait.offsets;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -41,7 +40,6 @@ public final class GroupOffsetsWorker implements AutoCloseable {
     private final StraitConfig config;
     private final OffsetMaps maps;
     private final MeterRegistry registry;
-    private final Clock clock;
     private final long intervalMs;
     private final Set<TopicPartition> gauged = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -58,15 +56,11 @@ public final class GroupOffsetsWorker implements AutoCloseable {
     private CheckpointWriter checkpoints;
     private String lastError;
 
+    /** A stopped worker; {@link #start} begins the rounds. No client is created before the first round. */
     public GroupOffsetsWorker(StraitConfig config, OffsetMaps maps, MeterRegistry registry) {
-        this(config, maps, registry, Clock.systemUTC());
-    }
-
-    public GroupOffsetsWorker(StraitConfig config, OffsetMaps maps, MeterRegistry registry, Clock clock) {
         this.config = config;
         this.maps = maps;
         this.registry = registry;
-        this.clock = clock;
         this.intervalMs = config.getLong(StraitConfig.GROUPS_SYNC_INTERVAL_MS);
     }
 
@@ -130,7 +124,7 @@ public final class GroupOffsetsWorker implements AutoCloseable {
             }
         }
         checkpoints.write(translated);
-        snapshot = new GroupOffsetsSnapshot(clock.instant(), byGroup);
+        snapshot = new GroupOffsetsSnapshot(java.time.Instant.now(), byGroup);
     }
 
     private void openClients() {

@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -178,10 +177,5 @@ public final class TranslatedOffsetSeeker implements ConsumerRebalanceListener {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** The partitions of {@code partitions} that have a target offset; for callers that want to check coverage. */
-    public Set<TopicPartition> covered(Collection<TopicPartition> partitions) {
-        return source.targetOffsets(partitions).keySet();
     }
 }
