@@ -33,10 +33,10 @@ final class ApiRoutes {
     private final Supplier<Future<Served>> forceEvaluation;
     private final Clock clock;
     private final long staleMs;
-    private final byte[] dashboard;
+    private final Buffer dashboard;
 
     ApiRoutes(GateRunner runner, Translator translator, PrometheusMeterRegistry registry, WorkerExecutor worker,
-            Supplier<Future<Served>> forceEvaluation, Clock clock, long staleMs, byte[] dashboard) {
+            Supplier<Future<Served>> forceEvaluation, Clock clock, long staleMs, Buffer dashboard) {
         this.runner = runner;
         this.translator = translator;
         this.registry = registry;
@@ -61,7 +61,7 @@ final class ApiRoutes {
         router.get("/metrics").handler(this::metrics);
         router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader("X-Frame-Options", "DENY").end(Buffer.buffer(dashboard)));
+                .putHeader("X-Frame-Options", "DENY").end(dashboard));
         router.route().failureHandler(this::failure);
         router.errorHandler(400, ctx -> JsonResponses.error(ctx, 400, "bad request"));
         router.errorHandler(401, ctx -> JsonResponses.error(ctx, 401, "unauthorized"));
@@ -92,7 +92,7 @@ final class ApiRoutes {
     private void gate(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         Served served = current();
-        byte[] body = served.gateBodies().get(name);
+        Buffer body = served.gateBodies().get(name);
         if (body == null) {
             JsonResponses.error(ctx, 404, "unknown gate; gates are " + String.join(", ", runner.gateNames()));
             return;

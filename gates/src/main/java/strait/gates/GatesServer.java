@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -81,7 +82,7 @@ public final class GatesServer implements AutoCloseable {
             // The worker is stuck only once an evaluation is older than the stale limit plus one interval.
             long evaluationStaleMs = settings.thresholds().staleMs() + settings.evaluationInterval().toMillis();
             ApiRoutes routes = new ApiRoutes(runner, sources.translator(), registry, worker, this::evaluate, clock,
-                    evaluationStaleMs, dashboard);
+                    evaluationStaleMs, Buffer.buffer(dashboard));
             HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
                     .setReuseAddress(true);
             server = await(vertx.createHttpServer(options).requestHandler(routes.router(vertx, new BearerAuth(token)))

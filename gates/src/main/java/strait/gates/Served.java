@@ -1,8 +1,8 @@
 package strait.gates;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,14 +10,14 @@ import java.util.Optional;
 
 /**
  * What the HTTP handlers serve: the latest evaluation, the inputs it was made from, and the hot bodies already
- * encoded, so {@code /gates/ready} costs a read of one reference and a write. Built on the evaluation worker,
+ * encoded, so {@code /gates/ready} costs a read of one reference and a write of a shared read-only buffer. Built on the evaluation worker,
  * immutable afterwards, read by event loops.
  */
-record Served(Evaluation evaluation, GateInputs inputs, byte[] readyBody, Map<String, byte[]> gateBodies,
-        byte[] statusBody) {
+record Served(Evaluation evaluation, GateInputs inputs, Buffer readyBody, Map<String, Buffer> gateBodies,
+        Buffer statusBody) {
 
     static Served of(Evaluation evaluation, GateInputs inputs) {
-        Map<String, byte[]> gates = new HashMap<>();
+        Map<String, Buffer> gates = new HashMap<>();
         evaluation.gates().forEach(g -> gates.put(g.name(), bytes(g.toJson())));
         return new Served(evaluation, inputs, bytes(evaluation.toJson()), Map.copyOf(gates),
                 bytes(statusJson(inputs)));
@@ -72,7 +72,8 @@ record Served(Evaluation evaluation, GateInputs inputs, byte[] readyBody, Map<St
         return inputs.resumePoints().map(Refreshed::value).orElse(List.of());
     }
 
-    private static byte[] bytes(JsonObject json) {
-        return json.encode().getBytes(StandardCharsets.UTF_8);
+    /** Never written after this; Vert.x sends a slice of it, so one buffer serves every request. */
+    private static Buffer bytes(JsonObject json) {
+        return json.toBuffer();
     }
 }

@@ -93,6 +93,19 @@ class GatesServerTest {
     }
 
     @Test
+    void one_evaluation_serves_identical_bodies_to_every_request() {
+        server.close();
+        server = new GatesServer(settings(0, Optional.empty()).withEvaluationInterval(Duration.ofHours(1)),
+                inputs.sources(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        http = new RawHttp(server.start());
+        String first = http.get("/gates/ready").body();
+        for (int i = 0; i < 20; i++) {
+            assertThat(http.get("/gates/ready").body()).isEqualTo(first);
+        }
+        assertThat(new JsonObject(first).getBoolean("ready")).isTrue();
+    }
+
+    @Test
     void ready_turns_503_naming_the_lagging_partition_and_back_to_200_when_caught_up() {
         inputs.lag(PartitionLag.running("orders", 0, 50_000, 100, 100, 49_900, 12_000));
         eventually("lag to fail", () -> http.get("/gates/ready").status() == 503);
