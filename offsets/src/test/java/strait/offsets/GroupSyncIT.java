@@ -96,6 +96,25 @@ class GroupSyncIT {
         assertThat(snapshot.group(group).orElseThrow().sync().synced()).isFalse();
     }
 
+    @Test
+    void reportsBelowTargetRetentionWhenTheTargetDeletedTheResumeRecord() throws Exception {
+        // given a copied topic whose first 6 target records were deleted, and a group committed at source offset 2
+        TopicPartition tp = copiedTopic("retention", 10);
+        try (Admin target = CLUSTERS.clusters().targetAdmin()) {
+            target.deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(6)))
+                    .all().get();
+        }
+        String group = "retention-g";
+        commit(CLUSTERS.sourceBootstrapServers(), group, tp, 2);
+        // when
+        GroupOffsetsSnapshot snapshot = round(tp, group);
+        // then
+        PartitionOffset p = snapshot.group(group).orElseThrow().partitions().get(0);
+        assertThat(p.valid()).isFalse();
+        assertThat(p.reason()).isEqualTo("below target retention");
+        assertThat(p.targetOffset()).isEmpty();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private TopicPartition copiedTopic(String topic, int records) throws Exception {
