@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,7 @@ public final class GatesServer implements AutoCloseable {
     private final GateInputSources sources;
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
-    private final AtomicBoolean evaluating = new AtomicBoolean();
+    private final AtomicReference<Future<Served>> inFlight = new AtomicReference<>();
     private volatile boolean closing;
     private long timerId = -1;
     private GateMetrics metrics;
@@ -87,7 +87,7 @@ public final class GatesServer implements AutoCloseable {
                     .setReuseAddress(true);
             server = await(vertx.createHttpServer(options).requestHandler(routes.router(vertx, new BearerAuth(token)))
                     .invalidRequestHandler(new InvalidRequests()).listen(), "listening on " + hostPort(settings.port()));
-            timerId = vertx.setPeriodic(settings.evaluationInterval().toMillis(), id -> evaluateUnlessBusy());
+            timerId = vertx.setPeriodic(settings.evaluationInterval().toMillis(), id -> evaluateOnTimer());
         } catch (RuntimeException e) {
             closeVertx();
             throw e;
@@ -144,28 +144,30 @@ public final class GatesServer implements AutoCloseable {
         vertx = null;
     }
 
-    /** Runs one evaluation on the worker. */
+    /**
+     * Runs one evaluation on the worker, or joins the one already running, so neither the timer nor a burst of
+     * {@code POST /gates/evaluate} can queue work behind a slow provider.
+     */
     private Future<Served> evaluate() {
-        return worker.executeBlocking(runner::evaluateOnce, true);
+        Future<Served> running = inFlight.get();
+        if (running != null && !running.isComplete()) {
+            return running;
+        }
+        Future<Served> next = worker.executeBlocking(runner::evaluateOnce, true);
+        inFlight.set(next);
+        return next;
     }
 
-    /** Timer path: skips a tick rather than queue evaluations behind a slow one. Event loop. */
-    private void evaluateUnlessBusy() {
-        if (closing || !evaluating.compareAndSet(false, true)) {
+    /** Timer path. Event loop. */
+    private void evaluateOnTimer() {
+        if (closing) {
             return;
         }
-        Future<Served> evaluation;
         try {
-            evaluation = evaluate();
+            evaluate().onFailure(e -> LOG.warn("gate evaluation failed: {}", e.toString()));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            return; // closing: the worker is gone
+            // closing: the worker is gone
         }
-        evaluation.onComplete(r -> {
-            evaluating.set(false);
-            if (r.failed()) {
-                LOG.warn("gate evaluation failed: {}", r.cause().toString());
-            }
-        });
     }
 
     private <T> T await(Future<T> future, String what) {
