@@ -163,10 +163,11 @@ final class DemoTraffic implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        // No interrupts: a Kafka client interrupted while closing logs stack traces. The producer loop sleeps at most
+        // one send interval and checks the flag; consumers leave poll() on wakeup().
         running.set(false);
         consumers.forEach(KafkaConsumer::wakeup);
         for (Thread thread : threads) {
-            thread.interrupt();
             thread.join(3_000);
         }
     }

@@ -28,7 +28,9 @@ class DemoIT {
             assertThat(dataDirs).hasSize(2).allSatisfy(d -> assertThat(Path.of(d)).exists());
 
             assertThat(demo.terminate(Duration.ofSeconds(10))).as("exits within 10 s of SIGTERM").isPresent();
-            assertThat(dataDirs).allSatisfy(d -> assertThat(Path.of(d)).doesNotExist());
+            String stderr = demo.stderr();
+            assertThat(dataDirs).as("data directories removed; stderr:%n%s", stderr)
+                    .allSatisfy(d -> assertThat(Path.of(d)).doesNotExist());
             assertThat(demo.stderr()).doesNotContain("\tat ");
         }
     }

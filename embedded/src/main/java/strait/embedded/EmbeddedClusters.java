@@ -1,8 +1,11 @@
 package strait.embedded;
 
+import java.io.File;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -97,6 +100,7 @@ public final class EmbeddedClusters implements AutoCloseable {
                 .setNumControllerNodes(1)
                 .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
                 .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                .setBaseDirectory(newDataDirectory())
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         defaults().forEach(builder::setConfigProp);
@@ -135,20 +139,21 @@ public final class EmbeddedClusters implements AutoCloseable {
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
+                .setBaseDirectory(newDataDirectory())
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         defaults().forEach(builder::setConfigProp);
         overrides.forEach(builder::setConfigProp);
-        KafkaClusterTestKit cluster = builder.build();
-        try {
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
-            return cluster;
-        } catch (Exception e) {
-            closeQuietly(cluster);
-            throw e;
-        }
+        return startBuilt(builder);
+    }
+
+    /**
+     * A data directory of our own. The test kit's default comes from Kafka's {@code TestUtils.tempDirectory()}, which
+     * registers a JVM shutdown hook deleting it: on SIGTERM that hook races the running broker, whose log directory
+     * then "fails" and halts the JVM before our own shutdown runs. {@link #close} deletes ours after the broker stops.
+     */
+    private static java.nio.file.Path newDataDirectory() throws IOException {
+        return java.nio.file.Files.createTempDirectory("strait-kafka-");
     }
 
     private static Map<String, Object> defaults() {
@@ -220,6 +225,13 @@ public final class EmbeddedClusters implements AutoCloseable {
         } catch (Exception e) {
             // Shutting down: a failure to stop one cluster must not keep the other running.
             System.err.println("embedded cluster did not stop cleanly: " + e.getMessage());
+        } finally {
+            // The test kit deletes its directory only when every server stopped cleanly; ours never outlive us.
+            try {
+                Utils.delete(new File(cluster.nodes().baseDirectory()));
+            } catch (IOException e) {
+                System.err.println("could not delete " + cluster.nodes().baseDirectory() + ": " + e.getMessage());
+            }
         }
     }
 }
