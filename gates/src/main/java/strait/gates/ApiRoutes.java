@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 final class ApiRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    static final long FORCED_EVALUATION_TIMEOUT_S = 5;
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final GateRunner runner;
@@ -107,9 +109,12 @@ final class ApiRoutes {
     }
 
     private void evaluate(RoutingContext ctx) {
-        forceEvaluation.get().onComplete(result -> {
+        forceEvaluation.get().timeout(FORCED_EVALUATION_TIMEOUT_S, TimeUnit.SECONDS).onComplete(result -> {
             if (result.succeeded()) {
                 JsonResponses.send(ctx, result.result().evaluation().ready() ? 200 : 503, result.result().readyBody());
+            } else if (result.cause() instanceof java.util.concurrent.TimeoutException) {
+                JsonResponses.error(ctx, 503, "evaluation did not finish within " + FORCED_EVALUATION_TIMEOUT_S
+                        + " s; an input provider is slow");
             } else {
                 ctx.fail(500, result.cause());
             }

@@ -76,6 +76,9 @@ class StuckEvaluationTest {
             assertThat(ready.json().getJsonArray("gates").getJsonObject(0).getString("reason"))
                     .startsWith("stale: gates not evaluated for 31");
             assertThat(http.get("/gates/lag").status()).isEqualTo(503);
+            RawHttp.Response forced = http.post("/gates/evaluate", "");
+            assertThat(forced.status()).isEqualTo(503);
+            assertThat(forced.json().getString("error")).contains("did not finish within 5 s");
             release.countDown();
         }
     }
