@@ -3,7 +3,6 @@ package strait.replicator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static strait.replicator.Fixtures.*;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -27,10 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import strait.config.StraitConfig;
 import strait.embedded.SharedClusters;
-import strait.offsets.OffsetMapStore;
-import strait.offsets.OffsetMaps;
 
 /**
  * The replicator runs in a child JVM that is killed with SIGKILL at random moments while the source is written; after
@@ -62,6 +58,7 @@ class CrashRecoveryIT {
             properties.store(out, "CrashRecoveryIT child replicator");
         }
 
+        String classPath = privateClassPath(dir);
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong written = new AtomicLong();
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
@@ -73,7 +70,7 @@ class CrashRecoveryIT {
         try {
             for (int kill = 0; kill < KILLS; kill++) {
                 Path log = dir.resolve("child-" + kill + ".log");
-                Process child = launch(file, log.toFile());
+                Process child = launch(classPath, file, log.toFile());
                 try {
                     await("child " + kill + " started replicating", Duration.ofSeconds(60),
                             () -> Files.exists(log) && contains(log, "STARTED") || !child.isAlive());
@@ -99,15 +96,22 @@ class CrashRecoveryIT {
         assertThat(progressed).as("the children replicated between kills: %s", targetEnds)
                 .isGreaterThanOrEqualTo(KILLS / 2);
 
-        // A last, clean run in this JVM catches up.
-        StraitConfig config = StraitConfig.parse(props);
-        try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
-            replicator.start();
-            await("everything is replicated", Duration.ofMinutes(2),
-                    () -> caughtUp(replicator.status(), topic, 3) && caughtUp(replicator.status(), txTopic, 2));
-            assertThat(replicator.status().partitions()).allSatisfy(p -> assertThat(p.stoppedReason()).isNull());
+        // A last child runs until the target holds every committed record, then stops cleanly (SIGTERM). It runs
+        // in a child too: Strait's jars in the local repository may be reinstalled by other builds meanwhile.
+        long plainRecords = count(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"));
+        long txRecords = count(readAll(CLUSTERS.sourceBootstrapServers(), txTopic, "read_committed"));
+        Path lastLog = dir.resolve("child-last.log");
+        Process last = launch(classPath, file, lastLog.toFile());
+        try {
+            await("the target holds every committed record", Duration.ofMinutes(2),
+                    () -> targetRecordsUnchecked(topic) >= plainRecords && targetRecordsUnchecked(txTopic) >= txRecords);
+        } finally {
+            last.destroy();
+            if (!last.waitFor(30, TimeUnit.SECONDS)) {
+                last.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
         }
+        assertThat(Files.readString(lastLog)).contains("STARTED").doesNotContain("stopped replicating");
 
         for (String t : List.of(topic, txTopic)) {
             var source = readAll(CLUSTERS.sourceBootstrapServers(), t, "read_committed");
@@ -122,6 +126,14 @@ class CrashRecoveryIT {
             return Files.readString(log, StandardCharsets.UTF_8).contains(text);
         } catch (java.io.IOException e) {
             return false;
+        }
+    }
+
+    private static long targetRecordsUnchecked(String topic) {
+        try {
+            return targetRecords(topic);
+        } catch (Exception e) {
+            return -1;
         }
     }
 
@@ -140,10 +152,30 @@ class CrashRecoveryIT {
         }
     }
 
-    private static Process launch(File config, File log) throws Exception {
+    /**
+     * This JVM's class path with Strait's own jars copied aside: other builds may reinstall them in the local
+     * repository while the children run.
+     */
+    private static String privateClassPath(Path dir) throws java.io.IOException {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(entry);
+            if (entry.contains("io" + File.separator + "strait") && Files.isRegularFile(path)) {
+                Path copy = lib.resolve(path.getFileName());
+                Files.copy(path, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                entries.add(copy.toString());
+            } else {
+                entries.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static Process launch(String classPath, File config, File log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dlog4j2.configurationFile=log4j2-strait.xml", "-cp", System.getProperty("java.class.path"),
+                "-Dlog4j2.configurationFile=log4j2-strait.xml", "-cp", classPath,
                 ReplicatorMain.class.getName(), config.getAbsolutePath());
         builder.redirectErrorStream(true);
         builder.redirectOutput(log);
@@ -178,7 +210,7 @@ class CrashRecoveryIT {
                 }
                 plain.flush();
                 written.set(n);
-                Thread.sleep(50); // paces the writer so the test runs a fixed wall time, not a busy loop
+                Thread.sleep(100); // paces the writer so the test runs a fixed wall time, not a busy loop
             }
         } catch (Throwable t) {
             failure.set(t);

@@ -1,0 +1,41 @@
+package strait.replicator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.junit.jupiter.api.Test;
+
+/** Failures are sorted by exception type: transient ones reconcile, the rest stop the partition. */
+class FailuresTest {
+
+    @Test
+    void transientFailuresReconcileAndResume() {
+        assertThat(Failures.action(new TimeoutException("delivery timeout"))).isEqualTo(Failures.Action.RECONCILE);
+        assertThat(Failures.action(new NotEnoughReplicasException("isr"))).isEqualTo(Failures.Action.RECONCILE);
+        assertThat(Failures.action(new OutOfOrderSequenceException("seq"))).isEqualTo(Failures.Action.RECONCILE);
+        assertThat(Failures.kind(new TimeoutException("x"))).isEqualTo("timeout");
+    }
+
+    @Test
+    void tooLargeAuthorizationAndUnknownFailuresStopThePartition() {
+        assertThat(Failures.action(new RecordTooLargeException("big"))).isEqualTo(Failures.Action.STOP);
+        assertThat(Failures.action(new TopicAuthorizationException(Set.of("t")))).isEqualTo(Failures.Action.STOP);
+        assertThat(Failures.action(new UnknownServerException("?"))).isEqualTo(Failures.Action.STOP);
+        assertThat(Failures.kind(new RecordTooLargeException("big"))).isEqualTo("record_too_large");
+        assertThat(Failures.kind(new TopicAuthorizationException(Set.of("t")))).isEqualTo("authorization");
+    }
+
+    @Test
+    void wrappedFailuresAreJudgedByTheirCause() {
+        ExecutionException wrapped = new ExecutionException(new RecordTooLargeException("big"));
+        assertThat(Failures.action(wrapped)).isEqualTo(Failures.Action.STOP);
+        assertThat(Failures.describe(wrapped)).isEqualTo("RecordTooLargeException: big");
+    }
+}
