@@ -64,6 +64,18 @@ final class TailReconciler implements AutoCloseable {
      */
     Outcome reconcile(TopicPartition tp, OffsetMap persisted) {
         List<TopicPartition> one = List.of(tp);
+        source.assign(one);
+        target.assign(one);
+        try {
+            return reconcileAssigned(tp, persisted);
+        } finally {
+            source.assign(List.of());
+            target.assign(List.of());
+        }
+    }
+
+    private Outcome reconcileAssigned(TopicPartition tp, OffsetMap persisted) {
+        List<TopicPartition> one = List.of(tp);
         long targetStart = target.beginningOffsets(one).get(tp);
         long targetEnd = target.endOffsets(one).get(tp);
         if (persisted == null) {
@@ -86,9 +98,6 @@ final class TailReconciler implements AutoCloseable {
     }
 
     private Outcome pair(TopicPartition tp, OffsetMap map, long targetEnd) {
-        List<TopicPartition> one = List.of(tp);
-        source.assign(one);
-        target.assign(one);
         source.seek(tp, map.replicatedPosition());
         target.seek(tp, map.targetPosition());
         ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
@@ -127,9 +136,6 @@ final class TailReconciler implements AutoCloseable {
         } catch (OffsetOutOfRangeException e) {
             return new Outcome.Stop("source offset " + map.replicatedPosition() + " is no longer on the source "
                     + "(deleted by retention before it was reconciled)");
-        } finally {
-            source.assign(List.of());
-            target.assign(List.of());
         }
         return new Outcome.Resume(map, paired);
     }

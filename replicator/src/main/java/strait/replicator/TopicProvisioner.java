@@ -89,16 +89,21 @@ final class TopicProvisioner {
         Map<String, Config> srcConfigs = configs(source, topics);
         Set<String> existing = get(target.listTopics(new ListTopicsOptions().listInternal(false)).names());
         create(topics, existing, src, srcConfigs);
-        Map<String, TopicDescription> tgt = get(target.describeTopics(topics).allTopicNames());
+        Map<String, TopicDescription> tgt = existingOnly(target, topics);
         grow(src, tgt);
-        tgt = get(target.describeTopics(topics).allTopicNames());
-        Map<String, Config> tgtConfigs = configs(target, topics);
+        tgt = existingOnly(target, topics);
+        Map<String, Config> tgtConfigs = configs(target, tgt.keySet());
 
         List<TopicParity> parity = new ArrayList<>();
         Map<String, Integer> writable = new TreeMap<>();
         Map<String, Integer> maxBatchBytes = new TreeMap<>();
         for (String topic : topics) {
             int sp = src.get(topic).partitions().size();
+            if (!tgt.containsKey(topic)) {
+                parity.add(new TopicParity(topic, sp, 0, false, List.of("missing on the target")));
+                LOG.warn("target topic {} is missing and could not be created", topic);
+                continue;
+            }
             int tp = tgt.get(topic).partitions().size();
             List<String> problems = new ArrayList<>();
             boolean ok = true;
@@ -188,6 +193,22 @@ final class TopicProvisioner {
                 LOG.warn("cannot grow target topic {}: {}", e.getKey(), Failures.describe(ex));
             }
         }
+    }
+
+    /** Descriptions of the topics that exist on {@code admin}'s cluster; a missing topic is left out. */
+    private static Map<String, TopicDescription> existingOnly(Admin admin, Set<String> topics) throws Exception {
+        Map<String, TopicDescription> found = new HashMap<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : admin.describeTopics(topics).topicNameValues()
+                .entrySet()) {
+            try {
+                found.put(e.getKey(), e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS));
+            } catch (ExecutionException ex) {
+                if (!(ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw ex.getCause() instanceof Exception cause ? cause : ex;
+                }
+            }
+        }
+        return found;
     }
 
     private static Map<String, Config> configs(Admin admin, Collection<String> topics) throws Exception {

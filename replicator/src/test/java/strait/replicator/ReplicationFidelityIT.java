@@ -3,7 +3,8 @@ package strait.replicator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static strait.replicator.Fixtures.*;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -51,13 +52,24 @@ class ReplicationFidelityIT {
                 "fidelity-.*", "fidelity-link");
         StraitConfig config = StraitConfig.parse(props);
         long started = System.nanoTime();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             replicator.start();
             await("both topics are replicated", Duration.ofMinutes(3), () -> caughtUp(replicator.status(), topic,
                     partitions) && caughtUp(replicator.status(), appendTimeTopic, 2));
             System.out.printf("replicated %d records in %d ms%n", records + 1_000,
                     (System.nanoTime() - started) / 1_000_000);
+            assertThat(replicator.status().partitions()).allSatisfy(p -> {
+                assertThat(p.lagRecords()).isZero();
+                assertThat(p.lagMs()).isZero();
+                assertThat(p.targetEnd()).isEqualTo(p.replicated());
+            });
+            String scrape = registry.scrape();
+            assertThat(scrape).contains("strait_replicated_records_total{partition=\"0\",topic=\"fidelity-mixed\"} 30000.0",
+                    "strait_replicated_bytes_total{", "strait_lag_records{", "strait_lag_ms{",
+                    "strait_replication_latency_seconds_bucket{", "strait_queue_depth_records{",
+                    "strait_partition_stopped{partition=\"0\",topic=\"fidelity-mixed\"} 0.0");
         }
 
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");

@@ -111,6 +111,35 @@ class TopicLifecycleIT {
         assertIdentical(source, target);
     }
 
+    @Test
+    void aSecondInstanceOfTheLinkFencesTheFirstWhichStopsWriting() throws Exception {
+        String topic = "fenced-topic";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 1, Map.of());
+        }
+        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(), exactly(topic), "fence-link"));
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             OffsetMapStore store1 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator first = new Replicator(config, new OffsetMaps(), store1, new SimpleMeterRegistry())) {
+            produce(producer, topic, 0, 10);
+            first.start();
+            await("the first instance replicates", Duration.ofSeconds(60), () -> caughtUp(first.status(), topic, 1));
+            try (OffsetMapStore store2 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                 Replicator second = new Replicator(config, new OffsetMaps(), store2, new SimpleMeterRegistry())) {
+                second.start();
+                produce(producer, topic, 0, 10);
+                await("the first instance is fenced", Duration.ofSeconds(60),
+                        () -> partition(first, topic, 0).state() == PartitionRunState.STOPPED);
+                assertThat(partition(first, topic, 0).stoppedReason()).contains("fenced");
+                await("the second instance replicates", Duration.ofSeconds(60),
+                        () -> caughtUp(second.status(), topic, 1));
+            }
+        }
+        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
+                readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
+    }
+
     private static PartitionStatus partition(Replicator replicator, String topic, int partition) {
         return replicator.status().partitions().stream()
                 .filter(p -> p.topic().equals(topic) && p.partition() == partition).findFirst()
