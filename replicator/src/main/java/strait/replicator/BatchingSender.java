@@ -51,6 +51,9 @@ final class BatchingSender implements Runnable {
 
         /** Another instance took over the link: this one must not write any more. */
         void fenced(String reason);
+
+        /** The sender thread ended on an unexpected error: nothing more is written. */
+        void senderFailed(String reason);
     }
 
     private final Supplier<Producer<byte[], byte[]>> producers;
@@ -102,6 +105,10 @@ final class BatchingSender implements Runnable {
                 sendBatch();
                 batch.clear();
             }
+        } catch (RuntimeException e) {
+            // A defect or an unusable producer: never carry on silently with a dead sender.
+            LOG.error("sender thread failed: {}", Failures.describe(e), e);
+            listener.senderFailed("sender thread failed: " + Failures.describe(e));
         } finally {
             producer.close(Duration.ofSeconds(5));
         }

@@ -241,4 +241,12 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             stop(ps, "fenced", "link", reason);
         }
     }
+
+    /** Sender thread, as it ends. */
+    @Override
+    public void senderFailed(String reason) {
+        for (PartitionState ps : partitions.values()) {
+            stop(ps, "sender_failed", "target", reason);
+        }
+    }
 }
