@@ -57,7 +57,7 @@ public final class Replicator implements AutoCloseable {
     private Admin targetAdmin;
     private LinkFence fence;
     private TailReconciler reconciler;
-    private ReplicationController controller;
+    private volatile ReplicationController controller;
     private PartitionFetcher fetcher;
     private BatchingSender sender;
     private Thread fetchThread;

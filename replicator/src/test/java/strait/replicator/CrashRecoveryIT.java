@@ -103,6 +103,8 @@ class CrashRecoveryIT {
         Path lastLog = dir.resolve("child-last.log");
         Process last = launch(classPath, file, lastLog.toFile());
         try {
+            await("the last child started", Duration.ofSeconds(60),
+                    () -> contains(lastLog, "STARTED") || !last.isAlive());
             await("the target holds every committed record", Duration.ofMinutes(2),
                     () -> targetRecordsUnchecked(topic) >= plainRecords && targetRecordsUnchecked(txTopic) >= txRecords);
         } finally {
