@@ -45,6 +45,12 @@ final class Loader {
                                 failure.compareAndSet(null, e);
                             }
                         });
+                if (id == partitions - 1) {
+                    // One record per partition first, alone in flight: a just-created partition may still answer
+                    // NOT_LEADER, and an idempotent producer retrying its first batch behind later ones can end in
+                    // endless OUT_OF_ORDER_SEQUENCE_NUMBER retries.
+                    producer.flush();
+                }
             }
             producer.flush();
         }

@@ -80,8 +80,17 @@ public final class SideBySide {
                 int round = 0;
                 for (int repeat = 0; repeat < s.repeats(); repeat++) {
                     for (String compression : s.compressions()) {
-                        results.addAll(repeat(s, compression, repeat, round++, replicators, baselines,
-                                sourceBootstrap, targetBootstrap, sourceAdmin, targetAdmin));
+                        try {
+                            results.addAll(repeat(s, compression, repeat, round, replicators, baselines,
+                                    sourceBootstrap, targetBootstrap, sourceAdmin, targetAdmin));
+                        } catch (Exception e) {
+                            System.out.println("round " + compression + " repeat " + repeat + " FAILED: " + e);
+                            for (String name : replicators.keySet()) {
+                                results.add(RunResult.failed(name, compression, repeat, -1,
+                                        "round failed before or after the runs: " + e));
+                            }
+                        }
+                        round++;
                         write(s, machine, started, results, baselines, "partial: " + round + " of "
                                 + s.repeats() * s.compressions().size() + " rounds done");
                     }
@@ -114,7 +123,7 @@ public final class SideBySide {
     private static LatencyProbe.Latency baseline(Settings s, String compression, String runId, String bootstrap,
                                                  Admin admin) throws Exception {
         String topic = "base-" + runId;
-        admin.createTopics(List.of(new NewTopic(topic, s.partitions(), (short) 1))).all().get();
+        createAndAwaitLeaders(admin, List.of(new NewTopic(topic, s.partitions(), (short) 1)));
         try {
             RunSpec spec = new RunSpec(runId, bootstrap, bootstrap, topic, topic, List.of(), compression, false,
                     s.workDir());
@@ -143,7 +152,7 @@ public final class SideBySide {
         for (String name : names) {
             topics.add(new NewTopic(latencyTopic(runId, name), s.partitions(), (short) 1));
         }
-        sourceAdmin.createTopics(topics).all().get();
+        createAndAwaitLeaders(sourceAdmin, topics);
         double loadSeconds = Loader.load(sourceBootstrap, bulk, s.partitions(), s.records(), s.size(), compression,
                 repeat);
         Optional<Long> onDisk = SourceSize.bytesOnDisk(sourceAdmin, bulk);
@@ -178,6 +187,32 @@ public final class SideBySide {
             sourceAdmin.deleteTopics(delete).all().get();
         }
         return results;
+    }
+
+    /**
+     * Creates the topics and waits until every partition has a leader: producing into a partition whose leader is
+     * not known yet can leave an idempotent producer retrying out-of-order sequences until its batches expire.
+     */
+    static void createAndAwaitLeaders(Admin admin, List<NewTopic> topics) throws Exception {
+        admin.createTopics(topics).all().get();
+        List<String> names = topics.stream().map(NewTopic::name).toList();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                if (ready) {
+                    return;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Not visible yet.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no leaders after 60 s");
+            }
+            Thread.sleep(100);
+        }
     }
 
     static String latencyTopic(String runId, String replicator) {
