@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -44,9 +45,6 @@ import strait.embedded.EmbeddedClusters;
  * any one of them, Strait says which permission is missing. Clusters authenticate with SASL/PLAIN and authorize with
  * KRaft's StandardAuthorizer ({@link EmbeddedClusters#startWithAuthorizer}); the sidecar runs as the packaged jar.
  */
-@Disabled("Enable once Sidecar runs the replicator and group sync (the lead's wiring): until then the jar touches no "
-        + "cluster, so neither the positive nor the per-ACL cases can pass. The README ACL items marked 'to be "
-        + "confirmed' are settled by this test: remove from the README what the all-ACLs case does not need.")
 class AclIT {
 
     private static final String USER = "strait";
@@ -110,13 +108,46 @@ class AclIT {
                 .map(DocumentedAcls.Acl::toString);
     }
 
+    /**
+     * The documented ACLs whose absence can be observed: Kafka grants an operation implied by another one granted on
+     * the same resource (Read, Write, Delete and Alter imply Describe; AlterConfigs implies DescribeConfigs), and
+     * since Kafka 3.0 Write on any topic implies IdempotentWrite on the cluster (KIP-679). Withholding those alone
+     * changes nothing, so they are documented for clarity but not tested one by one.
+     */
+    static Stream<String> withholdableAcls() {
+        List<DocumentedAcls.Acl> all = DocumentedAcls.forLink(new DocumentedAcls.Link(PRINCIPAL, "T", "G", "L"));
+        return all.stream().filter(acl -> !impliedByAnother(acl, all)).map(DocumentedAcls.Acl::toString);
+    }
+
+    private static boolean impliedByAnother(DocumentedAcls.Acl acl, List<DocumentedAcls.Acl> all) {
+        AclOperation op = acl.binding().entry().operation();
+        Set<AclOperation> implying = switch (op) {
+            case DESCRIBE -> Set.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE, AclOperation.ALTER);
+            case DESCRIBE_CONFIGS -> Set.of(AclOperation.ALTER_CONFIGS);
+            default -> Set.of();
+        };
+        boolean sameResource = all.stream().anyMatch(other -> other.cluster().equals(acl.cluster())
+                && other.binding().pattern().equals(acl.binding().pattern())
+                && implying.contains(other.binding().entry().operation()));
+        boolean idempotentByWrite = op == AclOperation.IDEMPOTENT_WRITE && all.stream().anyMatch(other ->
+                other.cluster().equals(acl.cluster()) && other.binding().entry().operation() == AclOperation.WRITE
+                        && other.binding().pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.TOPIC);
+        return sameResource || idempotentByWrite;
+    }
+
     @ParameterizedTest(name = "without {0}")
-    @MethodSource("documentedAcls")
+    @MethodSource("withholdableAcls")
+    @Disabled("Enable when every case passes. Run on the working tree at 17:25 UTC: withholding LINK.* Create or the "
+            + "fence's TransactionalId Write stops Strait with an error that names neither the topic nor the id; and "
+            + "it works without source/target Cluster Describe (dropped from the README since) and, on this test's "
+            + "fresh start, without target topic Read, AlterConfigs, Alter, LINK.* Read and target group Read: "
+            + "extend the test with a restart, a config change and a partition increase, or drop them from the README.")
     void withoutOneDocumentedAclStraitNamesTheMissingPermission(String withheld) throws Exception {
         DocumentedAcls.Link link = newLink();
         seedSource(link);
         List<DocumentedAcls.Acl> acls = DocumentedAcls.forLink(link);
         int index = documentedAcls().toList().indexOf(withheld);
+        assertThat(index).as("documented: %s", withheld).isNotNegative();
         DocumentedAcls.Acl missing = acls.get(index);
         List<DocumentedAcls.Acl> granted = new ArrayList<>(acls);
         granted.remove(index);
@@ -124,9 +155,10 @@ class AclIT {
 
         try (Running strait = run(link)) {
             String resource = missing.binding().pattern().name();
-            String named = strait.awaitOutput("an authorization error naming " + resource,
+            String named = strait.awaitOutput("an authorization error naming " + resource, missing,
                     text -> text.toLowerCase().contains("authoriz") && text.contains(
-                            resource.equals("kafka-cluster") ? "luster" : resource.replaceFirst("\\.$", "")));
+                            resource.equals("kafka-cluster") ? "luster" : resource.replaceFirst("\\.$", "")),
+                    link);
             assertThat(named).doesNotContain(PASSWORD);
         }
     }
@@ -213,8 +245,12 @@ class AclIT {
                     + process.stderr());
         }
 
-        /** Polls everything Strait tells an operator (its log, /gates/ready, /status) until {@code condition}. */
-        String awaitOutput(String what, Predicate<String> condition) throws Exception {
+        /**
+         * Polls everything Strait tells an operator (its log, /gates/ready, /status) until {@code condition}. Fails
+         * at once when Strait works fully without the {@code withheld} ACL: the README then asks for too much.
+         */
+        String awaitOutput(String what, DocumentedAcls.Acl withheld, Predicate<String> condition,
+                DocumentedAcls.Link link) throws Exception {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             String text = "";
             while (System.nanoTime() < deadline) {
@@ -230,9 +266,32 @@ class AclIT {
                 if (condition.test(text)) {
                     return text;
                 }
+                if (worksFully(link)) {
+                    throw new AssertionError("Strait replicates, syncs groups and passes every gate without " + withheld
+                            + ": not needed, or needed only on a path this test does not take (a restart, a "
+                            + "partition increase, a config change); drop it from the README or extend this test");
+                }
                 process.process().waitFor(250, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
             throw new AssertionError("no " + what + " within 90 s; Strait said: " + text);
+        }
+
+        private boolean worksFully(DocumentedAcls.Link link) throws InterruptedException {
+            try {
+                if (StraitProcess.get("http://127.0.0.1:" + port + "/gates/ready").statusCode() != 200
+                        || !StraitProcess.get("http://127.0.0.1:" + port + "/offsets/groups/" + link.group()).body()
+                        .contains("\"valid\":true")) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+            // And the translated offsets were committed to the group on the target.
+            try (Admin target = clusters.targetAdmin()) {
+                return !target.listConsumerGroupOffsets(link.group()).partitionsToOffsetAndMetadata().get().isEmpty();
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false;
+            }
         }
 
         @Override
