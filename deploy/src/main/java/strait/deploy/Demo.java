@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import strait.config.StraitConfig;
 import strait.embedded.EmbeddedClusters;
+import strait.config.ErrorText;
 
 /**
  * {@code strait demo}: the whole product on one machine. Two embedded KRaft clusters, sample traffic on the source,
@@ -43,7 +44,7 @@ final class Demo implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw e instanceof RuntimeException r ? r : new StartupException("demo failed to start: " + Errors.describe(e), e);
+            throw e instanceof RuntimeException r ? r : new StartupException("demo failed to start: " + ErrorText.describe(e), e);
         }
         demo.printBanner(out, (System.nanoTime() - started) / 1_000_000);
         return demo;
@@ -112,7 +113,7 @@ final class Demo implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             System.err.println("strait demo: stopping " + part.getClass().getSimpleName() + " failed: "
-                    + Errors.describe(e));
+                    + ErrorText.describe(e));
         }
     }
 }

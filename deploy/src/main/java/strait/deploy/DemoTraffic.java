@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.config.ErrorText;
 
 /**
  * The demo's sample workload on the source cluster: three topics (plain, compacted, transactional with aborted
@@ -111,7 +112,7 @@ final class DemoTraffic implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             if (running.get()) {
-                LOG.warn("demo producer stopped: {}", Errors.describe(e));
+                LOG.warn("demo producer stopped: {}", ErrorText.describe(e));
             }
         }
     }
@@ -151,7 +152,7 @@ final class DemoTraffic implements AutoCloseable {
                 // close() woke us up: done.
             } catch (RuntimeException e) {
                 if (running.get()) {
-                    LOG.warn("demo consumer {} stopped: {}", group, Errors.describe(e));
+                    LOG.warn("demo consumer {} stopped: {}", group, ErrorText.describe(e));
                 }
             }
         });

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import strait.config.InvalidConfigException;
 import strait.config.StraitConfig;
+import strait.config.ErrorText;
 
 /**
  * {@code java -jar strait.jar run|demo|validate [--config FILE]}: the process entry point.
@@ -61,7 +62,7 @@ public final class Main {
             err.println("strait: " + e.getMessage());
             return FAILURE;
         } catch (RuntimeException e) {
-            err.println("strait: failed: " + Errors.describe(e));
+            err.println("strait: failed: " + ErrorText.describe(e));
             return FAILURE;
         }
     }

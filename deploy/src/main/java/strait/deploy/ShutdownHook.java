@@ -3,6 +3,7 @@ package strait.deploy;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.config.ErrorText;
 
 /** Keeps a long-running command alive until SIGTERM/Ctrl-C, then closes it within the JVM's shutdown. */
 final class ShutdownHook {
@@ -20,7 +21,7 @@ final class ShutdownHook {
             try {
                 resource.close();
             } catch (Exception e) {
-                LOG.warn("stopping failed: {}", Errors.describe(e));
+                LOG.warn("stopping failed: {}", ErrorText.describe(e));
             } finally {
                 closed.countDown();
             }

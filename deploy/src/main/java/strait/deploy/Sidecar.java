@@ -18,6 +18,7 @@ import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
 import strait.replicator.Replicator;
+import strait.config.ErrorText;
 
 /**
  * The composition root: builds every part of the sidecar from one {@link StraitConfig}, starts them in dependency
@@ -95,7 +96,7 @@ final class Sidecar implements AutoCloseable {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                LOG.warn("stopping {} failed: {}", part.name(), Errors.describe(e));
+                LOG.warn("stopping {} failed: {}", part.name(), ErrorText.describe(e));
             }
         }
     }

@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.config.ErrorText;
 
 /**
  * Keeps the offset maps on the target, in the compacted topic {@code <link.name>.offsets.internal}, so a restart or
@@ -304,8 +305,7 @@ public final class OffsetMapStore implements AutoCloseable {
     }
 
     private static String describe(Throwable error) {
-        Throwable cause = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
-        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        return ErrorText.describe(error);
     }
 
     /** What of one partition's map was last sent. Touched only by that partition's writer thread. */

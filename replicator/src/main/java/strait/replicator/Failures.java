@@ -1,12 +1,12 @@
 package strait.replicator;
 
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownProducerIdException;
+import strait.config.ErrorText;
 
 /**
  * Sorts client errors into what the replicator does about them, by exception type only (never by message text).
@@ -26,11 +26,7 @@ final class Failures {
     }
 
     static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while (e instanceof ExecutionException && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return ErrorText.unwrap(error);
     }
 
     static Action action(Throwable error) {
@@ -68,7 +64,6 @@ final class Failures {
 
     /** One line for logs and status: type and message, never a stack trace. */
     static String describe(Throwable error) {
-        Throwable e = unwrap(error);
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return ErrorText.describe(error);
     }
 }

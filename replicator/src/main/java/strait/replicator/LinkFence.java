@@ -8,7 +8,10 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Residual window (documented, not closed): the data producer is not transactional, so an older instance that has
  * not yet noticed may still write what it sends within one check interval plus its in-flight batch. The new instance
- * waits {@link #GRACE} after acquiring before it reconciles, which covers an older instance that is alive and checking
+ * waits {@link #GRACE} after acquiring before it reconciles when an instance checked the fence recently (its newest
+ * record on the fence topic tells), which covers an older instance that is alive and checking
  * but not one stalled longer (a long GC pause) with a batch already in flight. The reconciliation on start then reads
  * what the older one wrote and pairs it with the source, so a late duplicate write is detected as a mismatch (the
  * partition stops), not silently accepted.
@@ -89,6 +93,25 @@ final class LinkFence implements AutoCloseable {
         }
         LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
         return new LinkFence(topic, producer);
+    }
+
+    /**
+     * When an instance of this link last proved it held the fence: the newest record (or marker) on the fence topic.
+     * Empty when there is none. Blocks; called on the starting thread after {@link #acquire}.
+     */
+    java.util.Optional<java.time.Instant> lastCheckByAnyInstance(Admin targetAdmin) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try {
+            ListOffsetsResult.ListOffsetsResultInfo newest = targetAdmin
+                    .listOffsets(Map.of(tp, OffsetSpec.maxTimestamp())).partitionResult(tp).get(30, TimeUnit.SECONDS);
+            return newest.offset() < 0 || newest.timestamp() < 0 ? java.util.Optional.empty()
+                    : java.util.Optional.of(java.time.Instant.ofEpochMilli(newest.timestamp()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicatorException("interrupted reading the fence topic " + topic, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
+        }
     }
 
     /** What a {@link #check} proved. */

@@ -90,7 +90,7 @@ public final class Replicator implements AutoCloseable {
             sourceAdmin = Admin.create(sourceProps);
             targetAdmin = Admin.create(targetProps);
             fence = LinkFence.acquire(targetAdmin, targetProps, link);
-            waitOutOlderInstance();
+            waitOutOlderInstance(fence.lastCheckByAnyInstance(targetAdmin));
             Map<TopicPartition, OffsetMap> loaded = store.load();
             LOG.info("loaded {} persisted offset maps of link {}", loaded.size(), link);
 
@@ -142,9 +142,20 @@ public final class Replicator implements AutoCloseable {
         return codec == null || "none".equals(String.valueOf(codec).strip());
     }
 
-    private static void waitOutOlderInstance() throws InterruptedException {
-        // An older instance notices the fence within one check interval; give it that before reading the target.
-        Thread.sleep(LinkFence.GRACE.toMillis());
+    /**
+     * An older instance notices the fence within one check interval; give it that before reading the target. When no
+     * instance proved it held the fence recently (none checked within the grace plus one interval), no instance can
+     * be writing on the strength of a recent check, and waiting would only delay every start.
+     */
+    private static void waitOutOlderInstance(java.util.Optional<java.time.Instant> lastCheck)
+            throws InterruptedException {
+        java.time.Instant now = java.time.Instant.now();
+        if (lastCheck.isPresent()
+                && lastCheck.get().isAfter(now.minus(LinkFence.GRACE).minus(LinkFence.CHECK_INTERVAL))) {
+            LOG.info("another instance of the link checked the fence at {}: waiting {} before reading the target",
+                    lastCheck.get(), LinkFence.GRACE);
+            Thread.sleep(LinkFence.GRACE.toMillis());
+        }
     }
 
     private static Runnable guarded(Runnable task) {
