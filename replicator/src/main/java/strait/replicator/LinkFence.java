@@ -89,7 +89,8 @@ final class LinkFence implements AutoCloseable {
             producer.initTransactions();
         } catch (KafkaException e) {
             producer.close(Duration.ZERO);
-            throw new ReplicatorException("cannot acquire the link fence: " + Failures.describe(e), e);
+            throw new ReplicatorException("cannot acquire the link fence (transactional id "
+                    + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e), e);
         }
         LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
         return new LinkFence(topic, producer);
