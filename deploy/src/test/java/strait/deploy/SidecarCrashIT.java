@@ -1,0 +1,433 @@
+package strait.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import strait.embedded.SharedClusters;
+
+/**
+ * The real {@code strait.jar run}, killed with SIGKILL at random moments while a transactional producer (aborting
+ * some transactions) and a plain producer write, and restarted each time. Once caught up, the target holds every
+ * committed source record exactly once, in order, every source offset translates exactly, and groups that committed
+ * mid-stream (at an aborted record, at a transaction marker) have their exact resume points.
+ */
+class SidecarCrashIT {
+
+    @RegisterExtension
+    static final SharedClusters CLUSTERS = new SharedClusters();
+
+    private static final int KILLS = 3;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    Path dir;
+
+    private final String prefix = "crash" + UUID.randomUUID().toString().substring(0, 8);
+    private final String txTopic = prefix + ".tx";
+    private final String plainTopic = prefix + ".plain";
+    private final TopicPartition tx0 = new TopicPartition(txTopic, 0);
+    private final List<TopicPartition> partitions = List.of(tx0, new TopicPartition(plainTopic, 0),
+            new TopicPartition(plainTopic, 1));
+
+    @Test
+    void afterRepeatedKillNineEveryCommittedRecordIsOnTheTargetOnceAndEveryOffsetTranslatesExactly()
+            throws Exception {
+        long started = System.nanoTime();
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        String run = "seed " + seed + ", topics " + prefix + ".*";
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            admin.createTopics(List.of(new NewTopic(txTopic, 1, (short) 1),
+                    new NewTopic(plainTopic, 2, (short) 1))).all().get();
+        }
+        Path config = config();
+        Traffic traffic = new Traffic();
+        Thread producerThread = new Thread(traffic, "crash-traffic");
+        Map<String, Map<TopicPartition, Long>> groupCommits = new HashMap<>();
+        StraitProcess strait = null;
+        try {
+            producerThread.start();
+            long replicated = 0;
+            for (int kill = 1; kill <= KILLS; kill++) {
+                strait = StraitProcess.start(dir, List.of(), "run", "--config", config.toString());
+                String base = strait.awaitBaseUrl(Duration.ofSeconds(60));
+                // A random moment: after 1 to 1,500 more source offsets were replicated since the previous kill.
+                replicated = awaitReplicatedProgress(strait, base, replicated + 1 + random.nextInt(1_500), run);
+                if (kill == 2) {
+                    groupCommits.putAll(commitGroupsOnSource(traffic, random));
+                }
+                strait.process().destroyForcibly();
+                assertThat(strait.process().waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
+                strait.close();
+                strait = null;
+                phase(started, "kill " + kill + " at " + replicated + " replicated offsets");
+            }
+            strait = StraitProcess.start(dir, List.of(), "run", "--config", config.toString());
+            String base = strait.awaitBaseUrl(Duration.ofSeconds(60));
+            awaitReplicatedProgress(strait, base, replicated + 300, run);
+            traffic.stop(producerThread);
+            assertThat(traffic.transactions.get()).as("transactions written, %s", run).isGreaterThan(20);
+            assertThat(traffic.abortedOffsets).as("aborted records written, %s", run).isNotEmpty();
+
+            Map<TopicPartition, Long> sourceEnds = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                sourceEnds.put(tp, PartitionLogs.endOffset(CLUSTERS.sourceBootstrapServers(), tp, "read_committed"));
+            }
+            awaitCaughtUp(strait, base, sourceEnds, run);
+            phase(started, "caught up with " + sourceEnds);
+
+            for (TopicPartition tp : partitions) {
+                List<ConsumerRecord<byte[], byte[]>> source =
+                        PartitionLogs.readAll(CLUSTERS.sourceBootstrapServers(), tp, "read_committed");
+                List<ConsumerRecord<byte[], byte[]>> target =
+                        PartitionLogs.readAll(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted");
+                // (a) every committed source record on the target once, in order, by content.
+                PartitionLogs.assertSameRecords(tp, source, target);
+                long targetEnd = PartitionLogs.endOffset(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted");
+                // (b) every source offset translates to the target offset of the first committed record at or after it.
+                assertEveryOffsetTranslates(base, tp, source, target, sourceEnds.get(tp), targetEnd);
+                phase(started, tp + ": " + source.size() + " records compared, " + (sourceEnds.get(tp) + 2)
+                        + " offsets translated");
+                // (c) groups that committed mid-stream resume exactly.
+                for (var group : groupCommits.entrySet()) {
+                    Long committed = group.getValue().get(tp);
+                    if (committed != null) {
+                        long expected = expectedTarget(source, target, committed, targetEnd);
+                        awaitGroupOffset(base, group.getKey(), tp, committed, expected, run);
+                    }
+                }
+            }
+            System.out.printf("SidecarCrashIT: %s, %d kills, %d transactions (%d aborted records), source ends %s%n",
+                    run, KILLS, traffic.transactions.get(), traffic.abortedOffsets.size(), sourceEnds);
+        } finally {
+            traffic.stop(producerThread);
+            if (strait != null) {
+                strait.close();
+            }
+        }
+    }
+
+    private static void phase(long started, String what) {
+        System.out.printf("SidecarCrashIT %5.1f s: %s%n", (System.nanoTime() - started) / 1e9, what);
+    }
+
+    private Path config() throws Exception {
+        Path file = Files.createTempFile(dir, "strait", ".properties");
+        Files.write(file, List.of(
+                "source.bootstrap.servers=" + CLUSTERS.sourceBootstrapServers(),
+                "target.bootstrap.servers=" + CLUSTERS.targetBootstrapServers(),
+                "topics=" + prefix + "\\\\..*",
+                "groups=" + prefix + "\\\\..*",
+                "groups.sync.interval.ms=500",
+                "http.port=0"));
+        return file;
+    }
+
+    /** Polls {@code /status} until the replicated positions of our partitions sum to at least {@code atLeast}. */
+    private long awaitReplicatedProgress(StraitProcess strait, String base, long atLeast, String run)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        long seen = -1;
+        Map<TopicPartition, JsonObject> status = Map.of();
+        while (System.nanoTime() < deadline) {
+            status = status(base);
+            Map<TopicPartition, JsonObject> s = status;
+            seen = partitions.stream().mapToLong(tp -> s.containsKey(tp)
+                    ? Math.max(0, s.get(tp).getLong("replicated")) : 0).sum();
+            if (seen >= atLeast) {
+                return seen;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("replicated positions reached only " + seen + " of " + atLeast + "; " + run
+                + "; status " + status + "; stderr: " + tail(strait));
+    }
+
+    private void awaitCaughtUp(StraitProcess strait, String base, Map<TopicPartition, Long> sourceEnds, String run) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Map<TopicPartition, JsonObject> status = Map.of();
+        while (System.nanoTime() < deadline) {
+            status = status(base);
+            Map<TopicPartition, JsonObject> s = status;
+            if (partitions.stream().allMatch(tp -> s.containsKey(tp)
+                    && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
+                    && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp)))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not caught up to " + sourceEnds + ": " + status + "; " + run + "; stderr: "
+                + tail(strait));
+    }
+
+    /** The last lines the sidecar logged, for failure messages. */
+    private static String tail(StraitProcess strait) throws java.io.IOException {
+        String err = strait.stderr();
+        return err.substring(Math.max(0, err.length() - 4_000));
+    }
+
+    private static Map<TopicPartition, JsonObject> status(String base) throws Exception {
+        HttpResponse<String> response = StraitProcess.get(base + "/status");
+        assertThat(response.statusCode()).as("/status: %s", response.body()).isEqualTo(200);
+        Map<TopicPartition, JsonObject> byPartition = new HashMap<>();
+        JsonArray array = new JsonObject(response.body()).getJsonArray("partitions");
+        for (int i = 0; i < array.size(); i++) {
+            JsonObject p = array.getJsonObject(i);
+            byPartition.put(new TopicPartition(p.getString("topic"), p.getInteger("partition")), p);
+        }
+        return byPartition;
+    }
+
+    /**
+     * Source groups committing mid-stream: one at an aborted record, one at a transaction marker, one at a committed
+     * record, one on the plain topic. Returns group -> committed offsets.
+     */
+    private Map<String, Map<TopicPartition, Long>> commitGroupsOnSource(Traffic traffic, Random random)
+            throws Exception {
+        Map<String, Map<TopicPartition, Long>> commits = new HashMap<>();
+        commits.put(prefix + ".at-aborted", Map.of(tx0, pick(traffic.abortedOffsets, random)));
+        commits.put(prefix + ".at-marker", Map.of(tx0, pick(traffic.markerOffsets, random)));
+        commits.put(prefix + ".at-record", Map.of(tx0, pick(traffic.committedOffsets, random)));
+        Map<TopicPartition, Long> plain = new HashMap<>();
+        for (TopicPartition tp : partitions.subList(1, 3)) {
+            long end = PartitionLogs.endOffset(CLUSTERS.sourceBootstrapServers(), tp, "read_committed");
+            plain.put(tp, end == 0 ? 0 : random.nextLong(end));
+        }
+        commits.put(prefix + ".plain", plain);
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            for (var group : commits.entrySet()) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                group.getValue().forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o, "crash-test")));
+                admin.alterConsumerGroupOffsets(group.getKey(), offsets).all().get();
+            }
+        }
+        return commits;
+    }
+
+    private static long pick(List<Long> offsets, Random random) {
+        assertThat(offsets).as("offsets to commit at").isNotEmpty();
+        return offsets.get(random.nextInt(offsets.size()));
+    }
+
+    /** The target offset of the first committed source record at or after {@code s}; the target end past the last. */
+    private static long expectedTarget(List<ConsumerRecord<byte[], byte[]>> source,
+            List<ConsumerRecord<byte[], byte[]>> target, long s, long targetEnd) {
+        int lo = 0;
+        int hi = source.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (source.get(mid).offset() < s) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < source.size() ? target.get(lo).offset() : targetEnd;
+    }
+
+    private static void assertEveryOffsetTranslates(String base, TopicPartition tp,
+            List<ConsumerRecord<byte[], byte[]>> source, List<ConsumerRecord<byte[], byte[]>> target, long sourceEnd,
+            long targetEnd) throws Exception {
+        Map<Long, String> targetContent = new HashMap<>();
+        target.forEach(r -> targetContent.put(r.offset(), PartitionLogs.content(r)));
+        Map<Long, String> sourceContent = new HashMap<>();
+        source.forEach(r -> sourceContent.put(r.offset(), PartitionLogs.content(r)));
+        long logStart = source.isEmpty() ? sourceEnd : Math.min(source.get(0).offset(), sourceEnd);
+        int batch = 64;
+        for (long from = logStart; from <= sourceEnd; from += batch) {
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            long to = Math.min(sourceEnd, from + batch - 1);
+            for (long s = from; s <= to; s++) {
+                answers.add(translate(base, tp, s));
+            }
+            for (long s = from; s <= to; s++) {
+                HttpResponse<String> answer = answers.get((int) (s - from)).get(10, TimeUnit.SECONDS);
+                assertThat(answer.statusCode()).as("translate %s offset %d: %s", tp, s, answer.body()).isEqualTo(200);
+                long got = new JsonObject(answer.body()).getLong("targetOffset");
+                long expected = expectedTarget(source, target, s, targetEnd);
+                if (got != expected) {
+                    throw new AssertionError(tp + " source offset " + s + " translated to " + got + " ("
+                            + targetContent.get(got) + ") but the first committed record at or after it is at target "
+                            + expected + " (" + targetContent.get(expected) + ")");
+                }
+                if (expected < targetEnd) {
+                    long sourceOffset = source.get(indexOfTarget(target, expected)).offset();
+                    assertThat(targetContent.get(got)).as("content at target %d", got)
+                            .isEqualTo(sourceContent.get(sourceOffset));
+                }
+            }
+        }
+        HttpResponse<String> beyond = translate(base, tp, sourceEnd + 1).get(10, TimeUnit.SECONDS);
+        assertThat(beyond.statusCode()).as("translate %s one past the end: %s", tp, beyond.body()).isEqualTo(409);
+    }
+
+    private static int indexOfTarget(List<ConsumerRecord<byte[], byte[]>> target, long offset) {
+        int lo = 0;
+        int hi = target.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long o = target.get(mid).offset();
+            if (o == offset) {
+                return mid;
+            } else if (o < offset) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        throw new AssertionError("no target record at " + offset);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> translate(String base, TopicPartition tp, long s) {
+        URI uri = URI.create(base + "/offsets/translate?topic=" + tp.topic() + "&partition=" + tp.partition()
+                + "&offset=" + s);
+        return HTTP.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitGroupOffset(String base, String group, TopicPartition tp, long sourceOffset,
+            long targetOffset, String run) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = StraitProcess.get(base + "/offsets/groups/" + group);
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == 200) {
+                JsonArray array = new JsonObject(response.body()).getJsonArray("partitions");
+                for (int i = 0; i < array.size(); i++) {
+                    JsonObject p = array.getJsonObject(i);
+                    if (p.getString("topic").equals(tp.topic()) && p.getInteger("partition") == tp.partition()
+                            && p.getLong("sourceOffset") == sourceOffset && Boolean.TRUE.equals(p.getBoolean("valid"))) {
+                        assertThat(p.getLong("targetOffset")).as("group %s %s committed %d: %s", group, tp,
+                                sourceOffset, p).isEqualTo(targetOffset);
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("group " + group + " never showed " + tp + " " + sourceOffset + " valid; last: "
+                + last + "; " + run);
+    }
+
+    /**
+     * Writes until stopped: transactions on {@code txTopic} (every third aborted) with a plain record interleaved in
+     * each, and plain records on {@code plainTopic}. Records where aborted records and markers landed.
+     */
+    private final class Traffic implements Runnable {
+        final long startedAtMs = System.currentTimeMillis();
+        final AtomicBoolean stopped = new AtomicBoolean();
+        final AtomicLong transactions = new AtomicLong();
+        final List<Long> abortedOffsets = new CopyOnWriteArrayList<>();
+        final List<Long> markerOffsets = new CopyOnWriteArrayList<>();
+        final List<Long> committedOffsets = new CopyOnWriteArrayList<>();
+        volatile Throwable failure;
+
+        @Override
+        public void run() {
+            try (KafkaProducer<String, String> tx = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "-tx"), new StringSerializer(),
+                    new StringSerializer());
+                    KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers(),
+                            ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new StringSerializer())) {
+                tx.initTransactions();
+                Random random = new Random(prefix.hashCode());
+                for (long n = 0; !stopped.get(); n++) {
+                    transaction(tx, plain, n, random);
+                    for (int i = 0; i < 3; i++) {
+                        plain.send(record(plainTopic, (int) ((n + i) % 2), "plain-" + n + "-" + i, n));
+                    }
+                    transactions.incrementAndGet();
+                    // A throttle, not a wait for a condition: ~50 transactions/s keeps the log to check small.
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        private void transaction(KafkaProducer<String, String> tx, KafkaProducer<String, String> plain, long n,
+                Random random) throws Exception {
+            boolean abort = n % 3 == 1;
+            tx.beginTransaction();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            int size = 1 + random.nextInt(6);
+            for (int i = 0; i < size; i++) {
+                sent.add(tx.send(record(txTopic, 0, "tx-" + n + "-" + i, n)));
+            }
+            tx.flush();
+            // A plain record in the middle of the open transaction: committed records between aborted ones.
+            committedOffsets.add(plain.send(record(txTopic, 0, "mid-" + n, n)).get().offset());
+            sent.add(tx.send(record(txTopic, 0, "tx-" + n + "-last", n)));
+            tx.flush();
+            List<Long> offsets = new ArrayList<>();
+            for (Future<RecordMetadata> f : sent) {
+                offsets.add(f.get().offset());
+            }
+            if (abort) {
+                tx.abortTransaction();
+                abortedOffsets.addAll(offsets);
+            } else {
+                tx.commitTransaction();
+                committedOffsets.addAll(offsets);
+            }
+            // Only this thread writes txTopic, so the marker follows the transaction's last record.
+            markerOffsets.add(offsets.get(offsets.size() - 1) + 1);
+        }
+
+        private ProducerRecord<String, String> record(String topic, int partition, String key, long n) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add("n", Long.toString(n).getBytes(StandardCharsets.UTF_8));
+            headers.add("empty", new byte[0]);
+            String value = n % 17 == 0 ? null : "value-" + key;
+            // Distinct, recent timestamps (an old one would let time-based retention delete the log under the test).
+            return new ProducerRecord<>(topic, partition, startedAtMs + n, key, value, headers);
+        }
+
+        void stop(Thread thread) throws InterruptedException {
+            stopped.set(true);
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            if (failure != null) {
+                throw new AssertionError("the producer failed", failure);
+            }
+        }
+    }
+}
