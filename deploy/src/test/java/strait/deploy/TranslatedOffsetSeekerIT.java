@@ -119,7 +119,31 @@ class TranslatedOffsetSeekerIT {
                 consumer -> TranslatedOffsetSeeker.fromSidecarTranslate(consumer, sidecarUri(), committed));
     }
 
+    @Test
+    void aPartitionWithoutTranslationIsLeftToTheConsumersOwnResetPolicy() {
+        // given a source offset past the replicated position on partition 1: the sidecar answers 409 for it
+        TopicPartition p0 = partitions.get(0);
+        TopicPartition p1 = partitions.get(1);
+        Map<TopicPartition, Long> sourceOffsets = Map.of(p0, committed.get(p0), p1, 1_000_000L);
+        // when a fresh group with reset policy latest moves with those offsets
+        Map<TopicPartition, List<String>> read = read(prefix + "-half-billing", "latest",
+                consumer -> TranslatedOffsetSeeker.fromSidecarTranslate(consumer, sidecarUri(), sourceOffsets));
+        // then partition 0 resumes exactly, partition 1 starts at its end as "latest" says
+        assertThat(read.get(p0)).containsExactlyElementsOf(unprocessed.get(p0));
+        assertThat(read.get(p1)).isEmpty();
+    }
+
     private void assertReadsExactlyTheUnprocessed(String targetGroup,
+            Function<KafkaConsumer<byte[], byte[]>, TranslatedOffsetSeeker> seeker) {
+        Map<TopicPartition, List<String>> read = read(targetGroup, "none", seeker);
+        for (TopicPartition tp : partitions) {
+            assertThat(read.get(tp)).as("%s read on the target from source commit %d", tp, committed.get(tp))
+                    .isNotEmpty().containsExactlyElementsOf(unprocessed.get(tp));
+        }
+    }
+
+    /** What a target consumer of {@code targetGroup} reads, with {@code seeker} as its listener, up to the ends. */
+    private Map<TopicPartition, List<String>> read(String targetGroup, String resetPolicy,
             Function<KafkaConsumer<byte[], byte[]>, TranslatedOffsetSeeker> seeker) {
         Map<TopicPartition, Long> targetEnds = new HashMap<>();
         partitions.forEach(tp -> targetEnds.put(tp,
@@ -129,22 +153,19 @@ class TranslatedOffsetSeekerIT {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.targetBootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, targetGroup,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, resetPolicy,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic), seeker.apply(consumer));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!caughtUp(consumer, targetEnds)) {
+            do {
                 assertThat(System.nanoTime()).as("read to the target ends %s; read %s", targetEnds, read)
                         .isLessThan(deadline);
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> read.get(new TopicPartition(r.topic(),
                         r.partition())).add(PartitionLogs.content(r)));
-            }
+            } while (!caughtUp(consumer, targetEnds));
         }
-        for (TopicPartition tp : partitions) {
-            assertThat(read.get(tp)).as("%s read on the target from source commit %d", tp, committed.get(tp))
-                    .isNotEmpty().containsExactlyElementsOf(unprocessed.get(tp));
-        }
+        return read;
     }
 
     private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
