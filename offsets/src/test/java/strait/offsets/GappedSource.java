@@ -28,6 +28,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class GappedSource {
 
+    /** Rounds of 200 records written before looking for gaps: tests want more than 2,000 offsets to check. */
+    private static final int MIN_ROUNDS = 12;
+
     private GappedSource() {
     }
 
@@ -39,12 +42,16 @@ final class GappedSource {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaProducer<String, String> producer = plainProducer(bootstrap)) {
             int round = 0;
-            while (!hasCompactionGap(readAll(bootstrap, tp))) {
+            while (round < MIN_ROUNDS || !hasCompactionGap(readAll(bootstrap, tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("the log cleaner removed nothing from " + topic + " in time");
                 }
+                // Every other record reuses one of 40 keys and every other has a key of its own: cleaning any
+                // segment removes the overwritten ones between kept ones, so a gap shows whatever the segment
+                // boundaries (with only reused keys, what is kept of a round is one contiguous block).
                 for (int i = 0; i < 200; i++) {
-                    producer.send(new ProducerRecord<>(topic, 0, "k" + (i % 40), "v" + round + "-" + i));
+                    String key = i % 2 == 0 ? "k" + (i % 80) : "u" + round + "-" + i;
+                    producer.send(new ProducerRecord<>(topic, 0, key, "v" + round + "-" + i));
                 }
                 producer.flush();
                 round++;
