@@ -12,6 +12,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import strait.config.StraitConfig;
@@ -19,7 +21,10 @@ import strait.embedded.SharedClusters;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
 
-/** Topics and partitions appear while the replicator runs; a record the target refuses stops only its partition. */
+/**
+ * Topics and partitions appear while the replicator runs; a record the target refuses stops only its partition; a
+ * target that throttles the replicator until its sends time out costs nothing once it lets them through again.
+ */
 class TopicLifecycleIT {
 
     @RegisterExtension
@@ -138,6 +143,64 @@ class TopicLifecycleIT {
         }
         assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
                 readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
+    }
+
+    @Test
+    void sendsThatTimeOutWhileTheTargetThrottlesAreReconciledAndResumedWithoutLossOrDuplicates() throws Exception {
+        String topic = "throttled-target";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 2, Map.of());
+        }
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                exactly(topic), "throttled-link");
+        // Sends give up after 3 s instead of 2 min, so the throttling below makes some fail.
+        props.put("target.delivery.timeout.ms", "3000");
+        props.put("target.request.timeout.ms", "1000");
+        StraitConfig config = StraitConfig.parse(props);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Admin target = CLUSTERS.clusters().targetAdmin();
+             KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
+            produce(producer, topic, 0, 200);
+            produce(producer, topic, 1, 200);
+            replicator.start();
+            await("the first records are replicated", Duration.ofSeconds(60),
+                    () -> caughtUp(replicator.status(), topic, 2));
+
+            // when the target throttles the replicator to 512 bytes/s while records keep coming
+            produceQuota(target, "strait-throttled-link-sender", 512.0);
+            int bursts = 0;
+            while (targetErrors(registry) == 0) {
+                assertThat(bursts++).as("sends time out within 60 s of throttling").isLessThan(600);
+                produce(producer, topic, bursts % 2, 20);
+                Thread.sleep(100);
+            }
+
+            // then, once the throttle is lifted, everything arrives once
+            produceQuota(target, "strait-throttled-link-sender", null);
+            produce(producer, topic, 0, 100);
+            produce(producer, topic, 1, 100);
+            await("replication resumes and catches up", Duration.ofSeconds(90),
+                    () -> caughtUp(replicator.status(), topic, 2));
+            assertThat(registry.find("strait.errors").tags("side", "target").counters())
+                    .as("only transient kinds: nothing stopped")
+                    .allMatch(c -> List.of("timeout", "retriable").contains(c.getId().getTag("kind")));
+        }
+        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
+                readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
+    }
+
+    private static double targetErrors(SimpleMeterRegistry registry) {
+        return registry.find("strait.errors").tags("side", "target").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    /** Sets (or with null, removes) the target's produce quota of one client id. */
+    private static void produceQuota(Admin target, String clientId, Double bytesPerSecond) throws Exception {
+        ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, clientId));
+        target.alterClientQuotas(List.of(new ClientQuotaAlteration(entity, List.of(
+                new ClientQuotaAlteration.Op("producer_byte_rate", bytesPerSecond))))).all().get();
     }
 
     private static PartitionStatus partition(Replicator replicator, String topic, int partition) {
