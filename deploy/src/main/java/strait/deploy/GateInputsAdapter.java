@@ -32,13 +32,17 @@ final class GateInputsAdapter {
         return new GateInputSources(
                 () -> replication(replicator.status()).map(s -> Refreshed.of(lag(s), s.refreshedAt())),
                 () -> groups(groups.snapshot()).map(g -> Refreshed.of(resumePoints(g), g.takenAt())),
-                () -> replication(replicator.status()).map(s -> Refreshed.of(parity(s), s.refreshedAt())),
+                () -> topics(replicator.status()).map(s -> Refreshed.of(parity(s), s.topicsCurrentAt())),
                 () -> Optional.of(Refreshed.of(ProxyState.NONE, Instant.now())),
                 (topic, partition, offset) -> result(maps.translate(new TopicPartition(topic, partition), offset)));
     }
 
     private static Optional<ReplicatorStatus> replication(ReplicatorStatus status) {
         return status.refreshedAt().equals(Instant.EPOCH) ? Optional.empty() : Optional.of(status);
+    }
+
+    private static Optional<ReplicatorStatus> topics(ReplicatorStatus status) {
+        return status.topicsCurrentAt().equals(Instant.EPOCH) ? Optional.empty() : Optional.of(status);
     }
 
     private static Optional<GroupOffsetsSnapshot> groups(GroupOffsetsSnapshot snapshot) {
@@ -55,15 +59,20 @@ final class GateInputsAdapter {
     private static List<TopicParity> parity(ReplicatorStatus status) {
         return status.topics().stream()
                 .map(t -> t.targetPartitions() <= 0
-                        ? TopicParity.missingOnTarget(t.topic(), t.sourcePartitions())
+                        ? new TopicParity(t.topic(), false, t.sourcePartitions(), 0, t.problems())
                         : new TopicParity(t.topic(), true, t.sourcePartitions(), t.targetPartitions(), t.problems()))
                 .toList();
     }
 
     private static List<ResumePoint> resumePoints(GroupOffsetsSnapshot snapshot) {
         return snapshot.groups().values().stream()
-                .flatMap(g -> g.partitions().stream().map(p -> new ResumePoint(g.group(), p.topic(), p.partition(),
-                        p.sourceOffset(), p.targetOffset(), p.valid(), p.reason())))
+                .flatMap(g -> g.partitions().stream().map(p -> g.sync().failed() && p.valid()
+                        // Translated, but the target refused the commit: consumers there would not resume from it.
+                        ? new ResumePoint(g.group(), p.topic(), p.partition(), p.sourceOffset(), p.targetOffset(),
+                                false, "translated to " + p.targetOffset().getAsLong()
+                                        + " but not committed on the target: " + g.sync().reason())
+                        : new ResumePoint(g.group(), p.topic(), p.partition(), p.sourceOffset(), p.targetOffset(),
+                                p.valid(), p.reason())))
                 .toList();
     }
 

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param onTarget whether the topic exists on the target at all
  * @param targetPartitions partition count on the target; meaningless when {@code onTarget} is false
- * @param configDifferences one line per replicated config that differs, e.g. {@code "retention.ms: source 1000, target 2000"}
+ * @param configDifferences one line per replicated config that differs, e.g. {@code "retention.ms: source 1000, target 2000"};
+ *     for a topic missing on the target, why it could not be created, when known
  */
 public record TopicParity(String topic, boolean onTarget, int sourcePartitions, int targetPartitions,
         List<String> configDifferences) {
@@ -29,7 +30,7 @@ public record TopicParity(String topic, boolean onTarget, int sourcePartitions, 
     /** Every difference as a sentence; empty when the topic is at parity. */
     public List<String> differences() {
         if (!onTarget) {
-            return List.of("missing on the target");
+            return configDifferences.isEmpty() ? List.of("missing on the target") : configDifferences;
         }
         List<String> out = new java.util.ArrayList<>();
         if (sourcePartitions != targetPartitions) {

@@ -36,8 +36,7 @@ final class AdminCalls {
         private static final long serialVersionUID = 1L;
 
         AdminCallException(String what, Throwable cause) {
-            super(what + ": " + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), cause);
+            super(what + ": " + strait.config.ErrorText.describe(cause), cause);
         }
     }
 }

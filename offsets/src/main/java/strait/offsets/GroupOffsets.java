@@ -27,10 +27,20 @@ public record GroupOffsets(String group, List<PartitionOffset> partitions, Group
      * The outcome of committing a group's translated offsets on the target.
      *
      * @param synced whether the target group now holds every valid translated offset (or a later one)
+     * @param failed whether the target refused the commit or could not be asked (denied, unreachable): consumers
+     *     resuming on the target would not find these offsets, which the cutover gates must not pass over
      * @param reason why not, or {@code "synced"}
      */
-    public record GroupSync(boolean synced, String reason) {
-        static final GroupSync NOT_ATTEMPTED = new GroupSync(false, "not attempted yet");
-        static final GroupSync SYNCED = new GroupSync(true, "synced");
+    public record GroupSync(boolean synced, boolean failed, String reason) {
+        static final GroupSync NOT_ATTEMPTED = new GroupSync(false, false, "not attempted yet");
+        static final GroupSync SYNCED = new GroupSync(true, false, "synced");
+
+        static GroupSync notSynced(String reason) {
+            return new GroupSync(false, false, reason);
+        }
+
+        static GroupSync failed(String reason) {
+            return new GroupSync(false, true, reason);
+        }
     }
 }

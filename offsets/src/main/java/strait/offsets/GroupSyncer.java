@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -39,7 +40,7 @@ final class GroupSyncer {
         List<GroupOffsets> candidates = new ArrayList<>();
         for (GroupOffsets group : groups) {
             if (group.partitions().stream().noneMatch(PartitionOffset::valid)) {
-                outcomes.add(new Outcome(group.withSync(new GroupSync(false, "no partition has a valid translation")),
+                outcomes.add(new Outcome(group.withSync(GroupSync.notSynced("no partition has a valid translation")),
                         0, "invalid-translation"));
             } else {
                 candidates.add(group);
@@ -60,7 +61,7 @@ final class GroupSyncer {
         try {
             String busy = busyReason(description, group.group());
             if (busy != null) {
-                return new Outcome(group.withSync(new GroupSync(false, busy)), 0, "active-on-target");
+                return new Outcome(group.withSync(GroupSync.notSynced(busy)), 0, "active-on-target");
             }
             Map<TopicPartition, OffsetAndMetadata> current = AdminCalls.await(
                     target.listConsumerGroupOffsets(Map.of(group.group(), new ListConsumerGroupOffsetsSpec()))
@@ -79,14 +80,15 @@ final class GroupSyncer {
             }
             if (!toCommit.isEmpty()) {
                 AdminCalls.await(target.alterConsumerGroupOffsets(group.group(), toCommit).all(), timeout,
-                        "committing on the target");
+                        "committing group " + group.group() + "'s offsets of " + new TreeSet<>(toCommit.keySet()
+                                .stream().map(TopicPartition::toString).toList()) + " on the target");
             }
             long invalid = group.partitions().stream().filter(p -> !p.valid()).count();
             GroupSync sync = invalid == 0 ? GroupSync.SYNCED
-                    : new GroupSync(false, invalid + " partition(s) have no valid translation");
+                    : GroupSync.notSynced(invalid + " partition(s) have no valid translation");
             return new Outcome(group.withSync(sync), toCommit.size(), invalid == 0 ? null : "invalid-translation");
         } catch (AdminCalls.AdminCallException e) {
-            return new Outcome(group.withSync(new GroupSync(false, e.getMessage())), 0, "error");
+            return new Outcome(group.withSync(GroupSync.failed(e.getMessage())), 0, "error");
         }
     }
 

@@ -46,6 +46,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
 
     // Admin worker only.
     private List<TopicParity> parity = List.of();
+    private Instant lastTopicSync = Instant.EPOCH;
+    private boolean topicSyncFailing;
     private volatile ReplicatorStatus status = ReplicatorStatus.EMPTY;
 
     ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
@@ -80,11 +82,14 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         try {
             result = provisioner.sync();
         } catch (Exception e) {
+            topicSyncFailing = true;
             metrics.error(Failures.kind(e), "link");
             LOG.warn("topic refresh failed, retrying: {}", Failures.describe(e));
             return;
         }
         parity = result.parity();
+        lastTopicSync = Instant.now();
+        topicSyncFailing = false;
         Map<String, TopicParity> byTopic = parity.stream().collect(Collectors.toMap(TopicParity::topic, p -> p));
         for (PartitionState ps : partitions.values()) {
             TopicParity p = byTopic.get(ps.tp.topic());
@@ -185,7 +190,9 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             rows.add(ps.status());
         }
         rows.sort(Comparator.comparing(PartitionStatus::topic).thenComparingInt(PartitionStatus::partition));
-        status = new ReplicatorStatus(Instant.ofEpochMilli(now), rows, parity);
+        Instant at = Instant.ofEpochMilli(now);
+        status = new ReplicatorStatus(at, rows, parity,
+                topicSyncFailing || lastTopicSync.equals(Instant.EPOCH) ? lastTopicSync : at);
     }
 
     private Map<TopicPartition, Long> ends(Admin admin, Map<TopicPartition, OffsetSpec> request,

@@ -7,9 +7,14 @@ import java.util.List;
  * An immutable snapshot of the replicator, refreshed by its admin worker; readers (HTTP, gates) never block.
  *
  * @param refreshedAt when the end offsets in this snapshot were read; {@link Instant#EPOCH} before the first refresh
+ * @param topicsCurrentAt when {@code topics} was last known current: the snapshot time while topic discovery
+ *     succeeds, the last success while it fails (so the parity ages and its gate fails as stale), and
+ *     {@link Instant#EPOCH} until discovery has succeeded once (an empty list then means "not known", not "none")
  */
-public record ReplicatorStatus(Instant refreshedAt, List<PartitionStatus> partitions, List<TopicParity> topics) {
-    public static final ReplicatorStatus EMPTY = new ReplicatorStatus(Instant.EPOCH, List.of(), List.of());
+public record ReplicatorStatus(Instant refreshedAt, List<PartitionStatus> partitions, List<TopicParity> topics,
+        Instant topicsCurrentAt) {
+    public static final ReplicatorStatus EMPTY = new ReplicatorStatus(Instant.EPOCH, List.of(), List.of(),
+            Instant.EPOCH);
 
     public ReplicatorStatus {
         partitions = List.copyOf(partitions);

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,13 +87,14 @@ final class TopicProvisioner {
             return new Result(List.of(), Map.of(), Map.of());
         }
         Map<String, TopicDescription> src = get(source.describeTopics(topics).allTopicNames());
-        Map<String, Config> srcConfigs = configs(source, topics);
+        Map<String, Config> srcConfigs = configs(source, topics, "source");
         Set<String> existing = get(target.listTopics(new ListTopicsOptions().listInternal(false)).names());
-        create(topics, existing, src, srcConfigs);
+        Map<String, String> failed = new HashMap<>();
+        create(topics, existing, src, srcConfigs, failed);
         Map<String, TopicDescription> tgt = existingOnly(target, topics);
-        grow(src, tgt);
+        grow(src, tgt, failed);
         tgt = existingOnly(target, topics);
-        Map<String, Config> tgtConfigs = configs(target, tgt.keySet());
+        Map<String, Config> tgtConfigs = configs(target, tgt.keySet(), "target");
 
         List<TopicParity> parity = new ArrayList<>();
         Map<String, Integer> writable = new TreeMap<>();
@@ -100,7 +102,9 @@ final class TopicProvisioner {
         for (String topic : topics) {
             int sp = src.get(topic).partitions().size();
             if (!tgt.containsKey(topic)) {
-                parity.add(new TopicParity(topic, sp, 0, false, List.of("missing on the target")));
+                parity.add(new TopicParity(topic, sp, 0, false, List.of(failed.containsKey(topic)
+                        ? "missing on the target and could not be created: " + failed.get(topic)
+                        : "missing on the target")));
                 LOG.warn("target topic {} is missing and could not be created", topic);
                 continue;
             }
@@ -108,7 +112,8 @@ final class TopicProvisioner {
             List<String> problems = new ArrayList<>();
             boolean ok = true;
             if (tp < sp) {
-                problems.add("target has " + tp + " partitions, source " + sp);
+                problems.add("target has " + tp + " partitions, source " + sp
+                        + (failed.containsKey(topic) ? "; could not add partitions: " + failed.get(topic) : ""));
                 ok = false;
             }
             for (String key : REPLICATED_CONFIGS) {
@@ -141,8 +146,9 @@ final class TopicProvisioner {
         return new Result(parity, writable, maxBatchBytes);
     }
 
+    /** Creates the missing target topics; why one could not be created goes into {@code failed}. */
     private void create(Set<String> topics, Set<String> existing, Map<String, TopicDescription> src,
-            Map<String, Config> srcConfigs) throws Exception {
+            Map<String, Config> srcConfigs, Map<String, String> failed) throws Exception {
         List<NewTopic> missing = new ArrayList<>();
         for (String topic : topics) {
             if (existing.contains(topic)) {
@@ -168,13 +174,16 @@ final class TopicProvisioner {
                 LOG.info("created target topic {}", e.getKey());
             } catch (ExecutionException ex) {
                 if (!(ex.getCause() instanceof TopicExistsException)) {
+                    failed.put(e.getKey(), Failures.describe(ex));
                     LOG.warn("cannot create target topic {}: {}", e.getKey(), Failures.describe(ex));
                 }
             }
         }
     }
 
-    private void grow(Map<String, TopicDescription> src, Map<String, TopicDescription> tgt) throws Exception {
+    /** Adds partitions to target topics with fewer than the source; why one could not grow goes into {@code failed}. */
+    private void grow(Map<String, TopicDescription> src, Map<String, TopicDescription> tgt,
+            Map<String, String> failed) throws Exception {
         Map<String, NewPartitions> grow = new HashMap<>();
         src.forEach((topic, d) -> {
             TopicDescription t = tgt.get(topic);
@@ -190,6 +199,7 @@ final class TopicProvisioner {
                 e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
                 LOG.info("grew target topic {} to {} partitions", e.getKey(), grow.get(e.getKey()).totalCount());
             } catch (ExecutionException ex) {
+                failed.put(e.getKey(), Failures.describe(ex));
                 LOG.warn("cannot grow target topic {}: {}", e.getKey(), Failures.describe(ex));
             }
         }
@@ -211,11 +221,20 @@ final class TopicProvisioner {
         return found;
     }
 
-    private static Map<String, Config> configs(Admin admin, Collection<String> topics) throws Exception {
+    /** The configs of {@code topics}; a denial names the topic, which Kafka's exception here does not. */
+    private static Map<String, Config> configs(Admin admin, Collection<String> topics, String side) throws Exception {
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
         Map<String, Config> byTopic = new HashMap<>();
-        get(admin.describeConfigs(resources).all()).forEach((r, c) -> byTopic.put(r.name(), c));
+        for (Map.Entry<ConfigResource, KafkaFuture<Config>> e : admin.describeConfigs(resources).values().entrySet()) {
+            String topic = e.getKey().name();
+            try {
+                byTopic.put(topic, get(e.getValue()));
+            } catch (TopicAuthorizationException denied) {
+                throw new TopicAuthorizationException("not authorized to describe the configs of topic " + topic
+                        + " on the " + side, Set.of(topic));
+            }
+        }
         return byTopic;
     }
 
