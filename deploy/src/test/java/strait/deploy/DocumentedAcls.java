@@ -45,7 +45,7 @@ final class DocumentedAcls {
     /** Every documented ACL of both clusters, for {@code link}. */
     static List<Acl> forLink(Link link) {
         String readme = DeployFiles.read(README);
-        String section = between(readme, "### ACLs", "To be confirmed");
+        String section = between(readme, "### ACLs", "How these were checked");
         List<Acl> acls = new ArrayList<>();
         acls.addAll(table("source", between(section, "Source cluster", "Target cluster"), link));
         acls.addAll(table("target", section.substring(section.indexOf("Target cluster")), link));
