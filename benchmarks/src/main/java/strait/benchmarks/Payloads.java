@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * from a vocabulary, padded to an exact size. Not random letters (which do not compress) and not one repeated value
  * (which compresses absurdly well). Deterministic for a seed. Not thread-safe: one instance per producing thread.
  */
-final class Payloads {
+public final class Payloads {
 
     private static final String[] EVENTS = {"page_view", "add_to_cart", "checkout", "payment_authorized",
         "payment_captured", "refund_requested", "login", "logout", "search", "shipment_created", "review_posted"};
@@ -35,7 +35,7 @@ final class Payloads {
     private final int size;
     private final StringBuilder text = new StringBuilder(1024);
 
-    Payloads(long seed, int size) {
+    public Payloads(long seed, int size) {
         if (size < 64) {
             throw new IllegalArgumentException("record size must be at least 64 bytes, was " + size);
         }
@@ -44,7 +44,7 @@ final class Payloads {
     }
 
     /** The value of record number {@code id}: a JSON object of exactly {@code size} ASCII bytes. */
-    byte[] next(long id, long timestampMs) {
+    public byte[] next(long id, long timestampMs) {
         StringBuilder b = text;
         b.setLength(0);
         b.append("{\"id\":").append(id)
