@@ -103,8 +103,10 @@ final class TailReconciler implements AutoCloseable {
         ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
         long paired = 0;
         long position = map.targetPosition();
+        String reading = "target";
         try {
             while (position < targetEnd) {
+                reading = "target";
                 List<ConsumerRecord<byte[], byte[]>> batch = pollSome(target, tp);
                 if (batch == null) {
                     return new Outcome.Stop("target partition stalled while reconciling at offset " + position);
@@ -114,6 +116,7 @@ final class TailReconciler implements AutoCloseable {
                         break;
                     }
                     if (pending.isEmpty()) {
+                        reading = "source";
                         List<ConsumerRecord<byte[], byte[]>> more = pollSome(source, tp);
                         if (more == null) {
                             return new Outcome.Stop("target offset " + t.offset() + " holds a record with no "
@@ -134,8 +137,11 @@ final class TailReconciler implements AutoCloseable {
                 }
             }
         } catch (OffsetOutOfRangeException e) {
-            return new Outcome.Stop("source offset " + map.replicatedPosition() + " is no longer on the source "
-                    + "(deleted by retention before it was reconciled)");
+            return new Outcome.Stop(reading.equals("source")
+                    ? "source offset " + map.replicatedPosition() + " is no longer on the source (deleted by "
+                            + "retention before it was reconciled)"
+                    : "target offset " + position + " is no longer on the target (deleted by the target's retention "
+                            + "before it was reconciled: are the records older than the target topic's retention.ms?)");
         }
         return new Outcome.Resume(map, paired);
     }
