@@ -201,6 +201,7 @@ final class BatchingSender implements Runnable {
             }
         }
         for (PartitionState ps : advanced) {
+            trimBelowSourceLogStart(ps.map(), ps.sourceLogStart);
             store.persist(ps.tp, ps.map());
         }
         if (!failed.isEmpty()) {
@@ -208,6 +209,17 @@ final class BatchingSender implements Runnable {
             producer.close(Duration.ofSeconds(5));
             producer = producers.get();
             failed.forEach(listener::sendFailed);
+        }
+    }
+
+    /**
+     * Forgets the runs of records retention has deleted from the source, here because this thread is the map's only
+     * writer; never past the replicated position (records deleted before they were copied stop the fetch instead).
+     */
+    private static void trimBelowSourceLogStart(OffsetMap map, long sourceLogStart) {
+        long trimTo = Math.min(sourceLogStart, map.replicatedPosition());
+        if (trimTo > map.oldestTranslatable()) {
+            map.trimBelow(trimTo);
         }
     }
 

@@ -37,6 +37,8 @@ final class PartitionState {
 
     volatile long lastAdvanceMillis = System.currentTimeMillis();
     volatile long sourceEnd = -1;
+    /** The source log start offset, read by the admin worker; the map's writer trims the map below it. */
+    volatile long sourceLogStart = -1;
     volatile long targetEnd = -1;
     volatile long lagRecords;
     volatile long lagMs;

@@ -109,7 +109,16 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                 state.maxBatchBytes = maxBatch;
             }
         });
+        readSourceLogStarts();
         reconcileDue();
+    }
+
+    /** Where retention has moved each source partition's start: the sender trims the maps below it. */
+    private void readSourceLogStarts() {
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        partitions.keySet().forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+        ends(sourceAdmin, earliest, IsolationLevel.READ_UNCOMMITTED, "source")
+                .forEach((tp, start) -> partitions.get(tp).sourceLogStart = start);
     }
 
     /** Reconciles every partition that is new or whose send failed and whose backoff has passed. */

@@ -10,16 +10,20 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import strait.config.StraitConfig;
 import strait.embedded.SharedClusters;
+import strait.offsets.OffsetMap;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
+import strait.offsets.Translation;
 
 /**
  * Topics and partitions appear while the replicator runs; a record the target refuses stops only its partition; a
@@ -189,6 +193,51 @@ class TopicLifecycleIT {
         }
         assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
                 readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
+    }
+
+    @Test
+    void offsetsRetentionDeletedFromTheSourceTranslateAsBelowRetentionAlsoAfterARestart() throws Exception {
+        String topic = "retained-topic";
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 1, Map.of());
+        }
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                exactly(topic), "retained-link");
+        props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "300");
+        StraitConfig config = StraitConfig.parse(props);
+        try (Admin source = CLUSTERS.clusters().sourceAdmin();
+             KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+            produce(producer, topic, 0, 1_000);
+            OffsetMaps maps = new OffsetMaps();
+            try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                 Replicator replicator = new Replicator(config, maps, store, new SimpleMeterRegistry())) {
+                replicator.start();
+                await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+                assertThat(maps.translate(tp, 100)).isEqualTo(new Translation.Exact(100));
+
+                // when retention (here deleteRecords) moves the source log start to 600, and records keep coming
+                source.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(600))).all().get();
+                await("the map forgets what the source deleted", Duration.ofSeconds(60), () -> {
+                    try {
+                        produce(producer, topic, 0, 1);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return maps.translate(tp, 100) instanceof Translation.BelowRetention;
+                });
+                assertThat(maps.translate(tp, 599)).isEqualTo(new Translation.BelowRetention(600));
+                assertThat(maps.translate(tp, 600)).isEqualTo(new Translation.Exact(600));
+                await("caught up", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            }
+            // then a restart rebuilds the trimmed map from the target
+            try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName())) {
+                OffsetMap rebuilt = store.load().get(tp);
+                assertThat(rebuilt.translate(599)).isEqualTo(new Translation.BelowRetention(600));
+                assertThat(rebuilt.translate(600)).isEqualTo(new Translation.Exact(600));
+                assertThat(rebuilt.runCount()).isEqualTo(1);
+            }
+        }
     }
 
     private static double targetErrors(SimpleMeterRegistry registry) {
