@@ -24,7 +24,7 @@ import strait.offsets.OffsetMaps;
  * The admin worker's logic: topic discovery and provisioning, reconciliation of new and failed partitions, the status
  * snapshot, and stopping partitions. Each periodic method runs on the single admin worker thread; the
  * {@code on*}/{@link #stop} callbacks may come from the fetch and sender threads and only touch volatile state and
- * the fetcher's command queue.
+ * the copy path's commands ({@link CopyPath#unassign}).
  */
 final class ReplicationController implements PartitionFetcher.StopListener, BatchingSender.Listener {
 
@@ -41,7 +41,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private final Map<TopicPartition, OffsetMap> loaded;
     private final ConcurrentHashMap<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
     private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
-    private PartitionFetcher fetcher;
+    private CopyPath copyPath;
     private final boolean uncompressedProducer;
 
     // Admin worker only.
@@ -66,8 +66,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         this.meters = meters;
     }
 
-    void fetcher(PartitionFetcher fetcher) {
-        this.fetcher = fetcher;
+    void copyPath(CopyPath copyPath) {
+        this.copyPath = copyPath;
     }
 
     ReplicatorStatus status() {
@@ -137,7 +137,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private void reconcile(PartitionState ps) {
         ps.reconciling();
         int epoch = ps.nextEpoch();
-        fetcher.unassign(ps.tp);
+        copyPath.unassign(ps.tp);
         OffsetMap start = ps.map() != null ? ps.map() : loaded.remove(ps.tp);
         TailReconciler.Outcome outcome;
         try {
@@ -164,7 +164,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         ps.reconcileFailures = 0;
         ps.running(map);
         if (ps.state() == PartitionRunState.RUNNING) {
-            fetcher.assign(ps, map.replicatedPosition(), epoch);
+            copyPath.assign(ps, map.replicatedPosition(), epoch);
             LOG.info("{} resumes at source offset {} / target offset {} ({} target records paired)", ps.tp,
                     map.replicatedPosition(), map.targetPosition(), resume.paired());
         }
@@ -230,7 +230,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             metrics.error(kind, side);
             LOG.error("stopped replicating {}: {}", ps.tp, reason);
         }
-        fetcher.unassign(ps.tp);
+        copyPath.unassign(ps.tp);
     }
 
     /** Sender thread. */

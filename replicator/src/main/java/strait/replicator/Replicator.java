@@ -1,8 +1,6 @@
 package strait.replicator;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,14 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.StraitConfig;
@@ -32,8 +24,7 @@ import strait.offsets.OffsetMaps;
  * target, exactly once, in order, through restarts and crashes (DESIGN.md §1–3).
  *
  * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation, status),
- * one fetch thread ({@code strait-fetcher}), one sender thread ({@code strait-sender}); a JCTools SPSC queue between
- * the last two. {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
+ * and the copy path's own ({@link RecordCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between). {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
  * blocking.
  *
  * <p>Life cycle: construct, {@link #start()} (blocks until the link fence is held and the first discovery and
@@ -43,7 +34,6 @@ import strait.offsets.OffsetMaps;
 public final class Replicator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
-    private static final int QUEUE_CHUNKS = 4096;
     private static final long STATUS_INTERVAL_MS = 1_000;
     private static final long RECONCILE_CHECK_MS = 200;
 
@@ -58,10 +48,7 @@ public final class Replicator implements AutoCloseable {
     private LinkFence fence;
     private TailReconciler reconciler;
     private volatile ReplicationController controller;
-    private PartitionFetcher fetcher;
-    private BatchingSender sender;
-    private Thread fetchThread;
-    private Thread sendThread;
+    private CopyPath copyPath;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -103,16 +90,9 @@ public final class Replicator implements AutoCloseable {
             controller = new ReplicationController(provisioner, reconciler, sourceAdmin, targetAdmin, maps, store,
                     metrics, loaded, meters, isUncompressed(targetProps));
 
-            SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(QUEUE_CHUNKS);
-            fetcher = new PartitionFetcher(fetchConsumer(sourceProps, link), queue,
-                    config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES), metrics, controller);
-            controller.fetcher(fetcher);
-            sender = new BatchingSender(() -> producer(targetProps, link), queue,
-                    config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS), store, meters, fence, controller);
-            fetchThread = new Thread(fetcher, "strait-fetcher");
-            sendThread = new Thread(sender, "strait-sender");
-            fetchThread.start();
-            sendThread.start();
+            copyPath = new RecordCopyPath(config, store, meters, metrics, fence, controller);
+            controller.copyPath(copyPath);
+            copyPath.start();
 
             admin = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "strait-replicator-admin"));
             admin.submit(controller::refreshTopics).get(5, TimeUnit.MINUTES);
@@ -169,24 +149,6 @@ public final class Replicator implements AutoCloseable {
         };
     }
 
-    private static KafkaConsumer<byte[], byte[]> fetchConsumer(Map<String, Object> sourceProps, String link) {
-        Map<String, Object> props = new HashMap<>(sourceProps);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        return TailReconciler.consumer(props, "read_committed", "strait-" + link + "-fetcher");
-    }
-
-    private static Producer<byte[], byte[]> producer(Map<String, Object> targetProps, String link) {
-        Map<String, Object> props = new HashMap<>(targetProps);
-        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + link + "-sender");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     /** The latest snapshot; {@link ReplicatorStatus#EMPTY} before the first refresh. Any thread, never blocks. */
     public ReplicatorStatus status() {
         ReplicationController c = controller;
@@ -204,14 +166,7 @@ public final class Replicator implements AutoCloseable {
             admin.shutdownNow();
             awaitQuietly(admin);
         }
-        if (fetcher != null) {
-            fetcher.close();
-        }
-        join(fetchThread);
-        if (sender != null) {
-            sender.close();
-        }
-        join(sendThread);
+        closeQuietly(copyPath);
         closeQuietly(fence);
         closeQuietly(reconciler);
         closeQuietly(sourceAdmin);
@@ -229,20 +184,6 @@ public final class Replicator implements AutoCloseable {
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("replicator admin worker did not stop within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void join(Thread thread) {
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join(Duration.ofSeconds(15).toMillis());
-            if (thread.isAlive()) {
-                LOG.warn("{} did not stop within 15 s", thread.getName());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,32 @@
+package strait.replicator;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * How the records of the assigned partitions get from the source to the target, and into each partition's offset
+ * map. The controller decides which partitions are copied from where; a path only copies. {@link RecordCopyPath} is
+ * the record path (consumer → queue → producer); the byte-level batch path of DESIGN §2 is meant to be a second
+ * implementation behind this seam, chosen per link, so discovery, reconciliation, fencing and status stay as they are.
+ *
+ * <p>A path reports back through the controller's {@link PartitionFetcher.StopListener} and
+ * {@link BatchingSender.Listener} callbacks. While a partition is assigned, the path's writer thread is the only
+ * writer of its map.
+ *
+ * <p>Threads: {@link #assign} and {@link #unassign} from the admin worker (unassign also from the stop callbacks);
+ * {@link #start} and {@link #close} by the owner.
+ */
+interface CopyPath extends AutoCloseable {
+
+    /** Starts the path's threads. */
+    void start();
+
+    /** Copies {@code partition} from {@code sourceOffset} on; work of older epochs of the partition is dropped. */
+    void assign(PartitionState partition, long sourceOffset, int epoch);
+
+    /** Stops copying the partition; what is already in flight is dropped by its epoch. */
+    void unassign(TopicPartition tp);
+
+    /** Finishes the batch in flight (sent, acked, persisted) and stops every thread; bounded, idempotent. */
+    @Override
+    void close();
+}
