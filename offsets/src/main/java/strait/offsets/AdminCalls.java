@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.KafkaFuture;
+import strait.config.ErrorText;
 
 /** Waits for Admin futures with a deadline, unwrapping their failure. Only for worker threads, never an event loop. */
 final class AdminCalls {
@@ -36,7 +37,7 @@ final class AdminCalls {
         private static final long serialVersionUID = 1L;
 
         AdminCallException(String what, Throwable cause) {
-            super(what + ": " + strait.config.ErrorText.describe(cause), cause);
+            super(what + ": " + ErrorText.describe(cause), cause);
         }
     }
 }
