@@ -252,6 +252,10 @@ final class BatchingSender implements Runnable {
             } catch (java.util.concurrent.TimeoutException e) {
                 return new IllegalStateException("send not complete after flush", e);
             }
+            if (ack.offset() != map.targetPosition()) {
+                // Only this thread writes the partition, and its records land contiguously: anything else wrote here.
+                return new ForeignWriteException(ps.tp, map.targetPosition(), ack.offset());
+            }
             map.append(record.offset(), ack.offset());
             m.records().increment();
             m.bytes().increment(Chunk.sizeOf(record) - 64);

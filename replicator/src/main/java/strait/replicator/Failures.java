@@ -44,6 +44,9 @@ final class Failures {
         if (e instanceof RecordTooLargeException) {
             return "record_too_large";
         }
+        if (e instanceof ForeignWriteException) {
+            return "foreign_write";
+        }
         if (e instanceof AuthorizationException) {
             return "authorization";
         }

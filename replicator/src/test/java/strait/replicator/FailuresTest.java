@@ -33,6 +33,14 @@ class FailuresTest {
     }
 
     @Test
+    void aRecordAnotherProducerWroteBetweenOursStopsThePartition() {
+        ForeignWriteException e = new ForeignWriteException(new org.apache.kafka.common.TopicPartition("t", 0), 5, 7);
+        assertThat(Failures.action(e)).isEqualTo(Failures.Action.STOP);
+        assertThat(Failures.kind(e)).isEqualTo("foreign_write");
+        assertThat(Failures.describe(e)).contains("offsets 5..6 were written by another producer");
+    }
+
+    @Test
     void wrappedFailuresAreJudgedByTheirCause() {
         ExecutionException wrapped = new ExecutionException(new RecordTooLargeException("big"));
         assertThat(Failures.action(wrapped)).isEqualTo(Failures.Action.STOP);

@@ -240,6 +240,42 @@ class TopicLifecycleIT {
         }
     }
 
+    @Test
+    void aRecordAnotherProducerWritesToTheTargetStopsThatPartitionInsteadOfInterleaving() throws Exception {
+        String topic = "shared-target";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 2, Map.of());
+        }
+        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(), exactly(topic), "shared-link"));
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             KafkaProducer<byte[], byte[]> intruder = producer(CLUSTERS.targetBootstrapServers(), Map.of());
+             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            produce(producer, topic, 0, 10);
+            produce(producer, topic, 1, 10);
+            replicator.start();
+            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 2));
+
+            // when an application writes to target partition 0 while the link still copies into it
+            intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8))).get();
+            produce(producer, topic, 0, 10);
+            produce(producer, topic, 1, 10);
+
+            // then partition 0 stops, saying so; partition 1 keeps flowing
+            await("partition 0 stops", Duration.ofSeconds(60),
+                    () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
+            assertThat(partition(replicator, topic, 0).stoppedReason())
+                    .contains("offsets 10..10 were written by another producer");
+            assertThat(partition(replicator, topic, 0).replicated()).as("nothing counted after the foreign record")
+                    .isEqualTo(10);
+            await("partition 1 keeps flowing", Duration.ofSeconds(60), () -> {
+                PartitionStatus p = partition(replicator, topic, 1);
+                return p.state() == PartitionRunState.RUNNING && p.replicated() == 20 && p.sourceEnd() == 20;
+            });
+        }
+    }
+
     private static double targetErrors(SimpleMeterRegistry registry) {
         return registry.find("strait.errors").tags("side", "target").counters().stream()
                 .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
