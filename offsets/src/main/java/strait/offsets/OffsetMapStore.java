@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -99,10 +100,21 @@ public final class OffsetMapStore implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new OffsetStoreException("timed out creating " + topic + " on the target", e);
         }
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         try {
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-            return description.partitions().size();
+            while (true) {
+                try {
+                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+                    return description.partitions().size();
+                } catch (ExecutionException e) {
+                    // A topic just created is not known to every broker at once: ask again until the deadline.
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
         } catch (ExecutionException | TimeoutException e) {
             throw new OffsetStoreException("cannot describe " + topic + " on the target: " + describe(e), e);
         }

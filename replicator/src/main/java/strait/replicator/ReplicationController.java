@@ -30,6 +30,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationController.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    private static final long OFFSETS_WARNING_INTERVAL_MS = 60_000;
 
     private final TopicProvisioner provisioner;
     private final TailReconciler reconciler;
@@ -48,6 +49,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private List<TopicParity> parity = List.of();
     private Instant lastTopicSync = Instant.EPOCH;
     private boolean topicSyncFailing;
+    private long lastOffsetsWarningMillis;
     private volatile ReplicatorStatus status = ReplicatorStatus.EMPTY;
 
     ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
@@ -129,28 +131,46 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                 .filter(ps -> ps.nextReconcileAtMillis <= now)
                 .sorted(Comparator.comparing((PartitionState ps) -> ps.tp.topic()).thenComparing(ps -> ps.tp.partition()))
                 .toList();
+        if (due.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, TailReconciler.Bounds> bounds;
+        try {
+            bounds = reconciler.bounds(due.stream().map(ps -> ps.tp).toList());
+        } catch (RuntimeException e) {
+            metrics.error(Failures.kind(e), "link");
+            long backoff = due.stream().mapToLong(this::backOff).max().orElse(0);
+            LOG.warn("reading the log bounds of {} partitions to reconcile failed, retrying in {} ms: {}", due.size(),
+                    backoff, Failures.describe(e));
+            return;
+        }
         for (PartitionState ps : due) {
-            reconcile(ps);
+            reconcile(ps, bounds.get(ps.tp));
         }
     }
 
-    private void reconcile(PartitionState ps) {
+    /** Postpones the partition's next reconciliation, longer after each failure; returns the delay in ms. */
+    private long backOff(PartitionState ps) {
+        int failures = ++ps.reconcileFailures;
+        long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(10, failures));
+        ps.nextReconcileAtMillis = System.currentTimeMillis() + backoff;
+        return backoff;
+    }
+
+    private void reconcile(PartitionState ps, TailReconciler.Bounds bounds) {
         ps.reconciling();
         int epoch = ps.nextEpoch();
         copyPath.unassign(ps.tp);
         OffsetMap start = ps.map() != null ? ps.map() : loaded.remove(ps.tp);
         TailReconciler.Outcome outcome;
         try {
-            outcome = reconciler.reconcile(ps.tp, start);
+            outcome = reconciler.reconcile(ps.tp, start, bounds);
         } catch (RuntimeException e) {
             metrics.error(Failures.kind(e), "link");
-            int failures = ++ps.reconcileFailures;
-            long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(10, failures));
-            ps.nextReconcileAtMillis = System.currentTimeMillis() + backoff;
             if (start != null && ps.map() == null) {
                 loaded.put(ps.tp, start);
             }
-            LOG.warn("reconciling {} failed, retrying in {} ms: {}", ps.tp, backoff, Failures.describe(e));
+            LOG.warn("reconciling {} failed, retrying in {} ms: {}", ps.tp, backOff(ps), Failures.describe(e));
             return;
         }
         if (outcome instanceof TailReconciler.Outcome.Stop stop) {
@@ -200,7 +220,11 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         }
         rows.sort(Comparator.comparing(PartitionStatus::topic).thenComparingInt(PartitionStatus::partition));
         Instant at = Instant.ofEpochMilli(now);
-        status = new ReplicatorStatus(at, rows, parity,
+        // Lag is only as fresh as the last round that read both ends of every partition still being copied: a round
+        // that missed one keeps the previous time, so lasting failures make the lag gate stale, not falsely green.
+        boolean complete = all.stream().filter(ps -> ps.state() != PartitionRunState.STOPPED)
+                .allMatch(ps -> sourceEnds.containsKey(ps.tp) && targetEnds.containsKey(ps.tp));
+        status = new ReplicatorStatus(complete ? at : status.refreshedAt(), rows, parity,
                 topicSyncFailing || lastTopicSync.equals(Instant.EPOCH) ? lastTopicSync : at);
     }
 
@@ -216,7 +240,12 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                 ends.put(tp, result.partitionResult(tp).get(30, java.util.concurrent.TimeUnit.SECONDS).offset());
             } catch (Exception e) {
                 metrics.error(Failures.kind(e), side);
-                LOG.debug("cannot read the {} end of {}: {}", side, tp, Failures.describe(e));
+                long now = System.currentTimeMillis();
+                if (now - lastOffsetsWarningMillis > OFFSETS_WARNING_INTERVAL_MS) {
+                    lastOffsetsWarningMillis = now;
+                    LOG.warn("cannot read the {} offsets of {} (logged at most once a minute): {}", side, tp,
+                            Failures.describe(e));
+                }
             }
         });
         return ends;

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * An immutable snapshot of the replicator, refreshed by its admin worker; readers (HTTP, gates) never block.
  *
- * @param refreshedAt when the end offsets in this snapshot were read; {@link Instant#EPOCH} before the first refresh
+ * @param refreshedAt when both end offsets of every partition still being copied were last read (a round that
+ *     missed one keeps the previous time, so the lag ages instead of looking current); {@link Instant#EPOCH} until
+ *     the first complete round
  * @param topicsCurrentAt when {@code topics} was last known current: the snapshot time while topic discovery
  *     succeeds, the last success while it fails (so the parity ages and its gate fails as stale), and
  *     {@link Instant#EPOCH} until discovery has succeeded once (an empty list then means "not known", not "none")

@@ -3,6 +3,7 @@ package strait.replicator;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -57,34 +58,50 @@ final class TailReconciler implements AutoCloseable {
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** A partition's log bounds, read before reconciling it. */
+    record Bounds(long sourceStart, long targetStart, long targetEnd) {
+    }
+
+    /**
+     * The bounds of many partitions in three requests, so that starting a link of many partitions does not cost three
+     * round trips per partition. Nothing else writes a partition being reconciled, so its target end stays valid.
+     */
+    Map<TopicPartition, Bounds> bounds(Collection<TopicPartition> tps) {
+        Map<TopicPartition, Long> sourceStarts = source.beginningOffsets(tps);
+        Map<TopicPartition, Long> targetStarts = target.beginningOffsets(tps);
+        Map<TopicPartition, Long> targetEnds = target.endOffsets(tps);
+        Map<TopicPartition, Bounds> bounds = new HashMap<>();
+        tps.forEach(tp -> bounds.put(tp, new Bounds(sourceStarts.get(tp), targetStarts.get(tp), targetEnds.get(tp))));
+        return bounds;
+    }
+
     /**
      * Reconciles one partition.
      *
      * @param persisted the map as last persisted, or null when none was
+     * @param bounds the partition's bounds from {@link #bounds}
      */
-    Outcome reconcile(TopicPartition tp, OffsetMap persisted) {
+    Outcome reconcile(TopicPartition tp, OffsetMap persisted, Bounds bounds) {
         List<TopicPartition> one = List.of(tp);
         source.assign(one);
         target.assign(one);
         try {
-            return reconcileAssigned(tp, persisted);
+            return reconcileAssigned(tp, persisted, bounds);
         } finally {
             source.assign(List.of());
             target.assign(List.of());
         }
     }
 
-    private Outcome reconcileAssigned(TopicPartition tp, OffsetMap persisted) {
-        List<TopicPartition> one = List.of(tp);
-        long targetStart = target.beginningOffsets(one).get(tp);
-        long targetEnd = target.endOffsets(one).get(tp);
+    private Outcome reconcileAssigned(TopicPartition tp, OffsetMap persisted, Bounds bounds) {
+        long targetStart = bounds.targetStart();
+        long targetEnd = bounds.targetEnd();
         if (persisted == null) {
             if (targetEnd > targetStart) {
                 return new Outcome.Stop("target partition already holds records (offsets " + targetStart + ".."
                         + (targetEnd - 1) + ") and this link has no offset map for it: refusing to write on top");
             }
-            long sourceStart = source.beginningOffsets(one).get(tp);
-            return new Outcome.Resume(OffsetMap.startingAt(sourceStart, targetEnd), 0);
+            return new Outcome.Resume(OffsetMap.startingAt(bounds.sourceStart(), targetEnd), 0);
         }
         long t = persisted.targetPosition();
         if (targetEnd < t) {
