@@ -90,8 +90,15 @@ final class TopicProvisioner {
         Map<String, Config> srcConfigs = configs(source, topics, "source");
         Set<String> existing = get(target.listTopics(new ListTopicsOptions().listInternal(false)).names());
         Map<String, String> failed = new HashMap<>();
-        create(topics, existing, src, srcConfigs, failed);
+        Set<String> created = create(topics, existing, src, srcConfigs, failed);
         Map<String, TopicDescription> tgt = existingOnly(target, topics);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!tgt.keySet().containsAll(created) && System.nanoTime() < deadline) {
+            // A topic just created is not known to every broker at once: without this wait it would count as
+            // missing, and not be copied, until the next refresh.
+            Thread.sleep(100);
+            tgt = existingOnly(target, topics);
+        }
         grow(src, tgt, failed);
         tgt = existingOnly(target, topics);
         Map<String, Config> tgtConfigs = configs(target, tgt.keySet(), "target");
@@ -146,8 +153,8 @@ final class TopicProvisioner {
         return new Result(parity, writable, maxBatchBytes);
     }
 
-    /** Creates the missing target topics; why one could not be created goes into {@code failed}. */
-    private void create(Set<String> topics, Set<String> existing, Map<String, TopicDescription> src,
+    /** Creates the missing target topics and returns them; why one could not be created goes into {@code failed}. */
+    private Set<String> create(Set<String> topics, Set<String> existing, Map<String, TopicDescription> src,
             Map<String, Config> srcConfigs, Map<String, String> failed) throws Exception {
         List<NewTopic> missing = new ArrayList<>();
         for (String topic : topics) {
@@ -165,12 +172,14 @@ final class TopicProvisioner {
             missing.add(new NewTopic(topic, Optional.of(src.get(topic).partitions().size()), replicationFactor)
                     .configs(configs));
         }
+        Set<String> created = new TreeSet<>();
         if (missing.isEmpty()) {
-            return;
+            return created;
         }
         for (Map.Entry<String, KafkaFuture<Void>> e : target.createTopics(missing).values().entrySet()) {
             try {
                 e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                created.add(e.getKey());
                 LOG.info("created target topic {}", e.getKey());
             } catch (ExecutionException ex) {
                 if (!(ex.getCause() instanceof TopicExistsException)) {
@@ -179,6 +188,7 @@ final class TopicProvisioner {
                 }
             }
         }
+        return created;
     }
 
     /** Adds partitions to target topics with fewer than the source; why one could not grow goes into {@code failed}. */
