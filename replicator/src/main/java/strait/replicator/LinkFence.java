@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * not yet noticed may still write what it sends within one check interval plus its in-flight batch. The new instance
  * waits {@link #GRACE} after acquiring before it reconciles when an instance checked the fence recently (its newest
  * record on the fence topic tells), which covers an older instance that is alive and checking
- * but not one stalled longer (a long GC pause) with a batch already in flight. The reconciliation on start then reads
- * what the older one wrote and pairs it with the source, so a late duplicate write is detected as a mismatch (the
- * partition stops), not silently accepted.
+ * but not one stalled longer (a long GC pause, or producer retries through a network partition) with a batch in hand.
+ * Such a batch is detected, not prevented: before the new instance reconciles, the pairing matches it or stops on the
+ * mismatch; after, the new instance's next ack is not at the offset it expected and the partition stops
+ * ({@link ForeignWriteException}, docs/decisions/0003).
  *
  * <p>Threads: {@link #acquire} on the starting thread, {@link #check} only on the sender thread, {@link #close} after
  * the sender ended.
