@@ -112,8 +112,7 @@ class AclIT {
      * The documented ACLs whose absence can be observed: Kafka grants an operation implied by another one granted on
      * the same resource (Read, Write, Delete and Alter imply Describe; AlterConfigs implies DescribeConfigs), and
      * since Kafka 3.0 Write on any topic implies IdempotentWrite on the cluster (KIP-679). Withholding those alone
-     * changes nothing, so they are documented for clarity but not tested one by one. Neither is the source group's
-     * {@code Describe}: without it Kafka hides the group, which Strait cannot tell from a group that does not exist.
+     * changes nothing, so they are documented for clarity but not tested one by one.
      */
     static Stream<String> withholdableAcls() {
         List<DocumentedAcls.Acl> all = DocumentedAcls.forLink(new DocumentedAcls.Link(PRINCIPAL, "T", "G", "L"));
@@ -133,11 +132,7 @@ class AclIT {
         boolean idempotentByWrite = op == AclOperation.IDEMPOTENT_WRITE && all.stream().anyMatch(other ->
                 other.cluster().equals(acl.cluster()) && other.binding().entry().operation() == AclOperation.WRITE
                         && other.binding().pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.TOPIC);
-        // Kafka lists only the groups a principal may describe: without source group Describe the group is simply
-        // not there for Strait, indistinguishable from one that does not exist (the README says so).
-        boolean hiddenGroup = op == AclOperation.DESCRIBE && acl.cluster().equals("source")
-                && acl.binding().pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.GROUP;
-        return sameResource || idempotentByWrite || hiddenGroup;
+        return sameResource || idempotentByWrite;
     }
 
     /**

@@ -8,10 +8,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -20,6 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import strait.offsets.PartitionOffset.InvalidReason;
 
@@ -87,8 +90,13 @@ final class GroupTranslator {
         return PartitionOffset.invalid(tp.topic(), tp.partition(), s, reason, metadata);
     }
 
-    private List<String> groupIds() {
-        List<String> ids = new ArrayList<>();
+    /**
+     * The listed groups {@code groups} matches, plus the ones it names outright: Kafka lists only the groups a
+     * principal may describe, so a named group missing from the list is asked for anyway, and a denial fails the round
+     * with the group's name instead of the group silently not being translated.
+     */
+    private Set<String> groupIds() {
+        Set<String> ids = new TreeSet<>();
         for (GroupListing listing : AdminCalls.await(source.listGroups().all(), timeout, "listing source groups")) {
             boolean consumerGroup = listing.type().map(t -> t == GroupType.CLASSIC || t == GroupType.CONSUMER)
                     .orElse(true);
@@ -96,18 +104,42 @@ final class GroupTranslator {
                 ids.add(listing.groupId());
             }
         }
+        ids.addAll(namedGroups(groups));
         return ids;
     }
 
-    private Map<String, Map<TopicPartition, OffsetAndMetadata>> committedOffsets(List<String> ids) {
+    /** The group ids a {@code groups} regex spells out as alternatives ({@code billing|analytics}); none for others. */
+    static Set<String> namedGroups(Pattern groups) {
+        Set<String> named = new TreeSet<>();
+        for (String alternative : groups.pattern().split("\\|", -1)) {
+            // Letters, digits, '_', '-', '.' and escaped dots only: anything else is a pattern, not a name.
+            if (!alternative.matches("([A-Za-z0-9_.-]|\\\\\\.)+")) {
+                return Set.of();
+            }
+            named.add(alternative.replace("\\.", "."));
+        }
+        return named;
+    }
+
+    private Map<String, Map<TopicPartition, OffsetAndMetadata>> committedOffsets(Set<String> ids) {
         Map<String, Map<TopicPartition, OffsetAndMetadata>> result = new HashMap<>();
         if (ids.isEmpty()) {
             return result;
         }
         Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
         ids.forEach(id -> specs.put(id, new ListConsumerGroupOffsetsSpec()));
-        Map<String, Map<TopicPartition, OffsetAndMetadata>> all =
-                AdminCalls.await(source.listConsumerGroupOffsets(specs).all(), timeout, "reading source commits");
+        ListConsumerGroupOffsetsResult listed = source.listConsumerGroupOffsets(specs);
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> all = new HashMap<>();
+        for (String id : ids) {
+            try {
+                all.put(id, AdminCalls.await(listed.partitionsToOffsetAndMetadata(id), timeout,
+                        "reading the commits of source group " + id));
+            } catch (AdminCalls.AdminCallException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    throw e;
+                }
+            }
+        }
         all.forEach((group, offsets) -> {
             Map<TopicPartition, OffsetAndMetadata> inScope = new HashMap<>();
             offsets.forEach((tp, commit) -> {
