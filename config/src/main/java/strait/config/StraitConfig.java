@@ -53,7 +53,9 @@ public final class StraitConfig extends AbstractConfig {
 
     public static final String GROUPS = "groups";
     public static final String GROUPS_DEFAULT = ".*";
-    public static final String GROUPS_DOC = "Java regex of source consumer groups whose offsets are translated.";
+    public static final String GROUPS_DOC = "Java regex of source consumer groups whose offsets are translated. "
+            + "Groups it names outright (plain names as alternatives) are read even when the source lists only the groups "
+            + "Strait may describe, so a missing ACL is reported instead of the group being skipped.";
 
     public static final String GROUPS_SYNC_INTERVAL_MS = "groups.sync.interval.ms";
     public static final long GROUPS_SYNC_INTERVAL_MS_DEFAULT = 5_000L;
