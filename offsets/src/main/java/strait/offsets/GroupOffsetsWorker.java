@@ -55,8 +55,6 @@ public final class GroupOffsetsWorker implements AutoCloseable {
     private GroupSyncer syncer;
     private CheckpointWriter checkpoints;
     private String lastError;
-    /** The last sync failure logged per group, so a lasting one is logged once. */
-    private final Map<String, String> syncFailures = new HashMap<>();
 
     /** A stopped worker; {@link #start} begins the rounds. No client is created before the first round. */
     public GroupOffsetsWorker(StraitConfig config, OffsetMaps maps, MeterRegistry registry) {
@@ -124,14 +122,10 @@ public final class GroupOffsetsWorker implements AutoCloseable {
                 Counter.builder("strait.group.sync.failures").tag("group", group.group())
                         .tag("reason", outcome.failureKind()).register(registry).increment();
             }
-            String failure = group.sync().failed() ? group.sync().reason() : null;
-            if (failure != null && !failure.equals(syncFailures.get(group.group()))) {
-                LOG.warn("group {} not synced to the target: {}", group.group(), failure);
-            }
-            if (failure == null) {
-                syncFailures.remove(group.group());
-            } else {
-                syncFailures.put(group.group(), failure);
+            if (group.sync().failed() && !snapshot.group(group.group()).map(GroupOffsets::sync)
+                    .equals(Optional.of(group.sync()))) {
+                // Logged when the failure starts or changes; the previous snapshot holds the last one.
+                LOG.warn("group {} not synced to the target: {}", group.group(), group.sync().reason());
             }
         }
         checkpoints.write(translated);

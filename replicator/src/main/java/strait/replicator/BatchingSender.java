@@ -239,7 +239,9 @@ final class BatchingSender implements Runnable {
         OffsetMap map = ps.map();
         ReplicatorMetrics.PartitionMeters m = meters.get(ps);
         List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
-        for (int i = 0; i < sent.size(); i++) {
+        // Only this thread writes the partition and its records land contiguously: each ack must be at the next offset.
+        long expected = map.targetPosition();
+        for (int i = 0; i < sent.size(); i++, expected++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             RecordMetadata ack;
             try {
@@ -252,9 +254,8 @@ final class BatchingSender implements Runnable {
             } catch (java.util.concurrent.TimeoutException e) {
                 return new IllegalStateException("send not complete after flush", e);
             }
-            if (ack.offset() != map.targetPosition()) {
-                // Only this thread writes the partition, and its records land contiguously: anything else wrote here.
-                return new ForeignWriteException(ps.tp, map.targetPosition(), ack.offset());
+            if (ack.offset() != expected) {
+                return new ForeignWriteException(ps.tp, expected, ack.offset());
             }
             map.append(record.offset(), ack.offset());
             m.records().increment();

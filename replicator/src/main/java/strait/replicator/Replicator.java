@@ -24,7 +24,8 @@ import strait.offsets.OffsetMaps;
  * target, exactly once, in order, through restarts and crashes (DESIGN.md §1–3).
  *
  * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation, status),
- * and the copy path's own ({@link RecordCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between). {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
+ * and the copy path's own ({@link RecordCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between).
+ * {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
  * blocking.
  *
  * <p>Life cycle: construct, {@link #start()} (blocks until the link fence is held and the first discovery and

@@ -174,12 +174,11 @@ class TopicLifecycleIT {
 
             // when the target throttles the replicator to 512 bytes/s while records keep coming
             produceQuota(target, "strait-throttled-link-sender", 512.0);
-            int bursts = 0;
-            while (targetErrors(registry) == 0) {
-                assertThat(bursts++).as("sends time out within 60 s of throttling").isLessThan(600);
-                produce(producer, topic, bursts % 2, 20);
-                Thread.sleep(100);
-            }
+            int[] bursts = {0};
+            await("sends time out while throttled", Duration.ofSeconds(60), () -> {
+                produceUnchecked(producer, topic, bursts[0]++ % 2, 20);
+                return targetErrors(registry) > 0;
+            });
 
             // then, once the throttle is lifted, everything arrives once
             produceQuota(target, "strait-throttled-link-sender", null);
@@ -219,11 +218,7 @@ class TopicLifecycleIT {
                 // when retention (here deleteRecords) moves the source log start to 600, and records keep coming
                 source.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(600))).all().get();
                 await("the map forgets what the source deleted", Duration.ofSeconds(60), () -> {
-                    try {
-                        produce(producer, topic, 0, 1);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
+                    produceUnchecked(producer, topic, 0, 1);
                     return maps.translate(tp, 100) instanceof Translation.BelowRetention;
                 });
                 assertThat(maps.translate(tp, 599)).isEqualTo(new Translation.BelowRetention(600));
@@ -292,6 +287,15 @@ class TopicLifecycleIT {
         return replicator.status().partitions().stream()
                 .filter(p -> p.topic().equals(topic) && p.partition() == partition).findFirst()
                 .orElse(new PartitionStatus(topic, partition, -1, -1, -1, 0, 0, PartitionRunState.PENDING, null));
+    }
+
+    /** {@link #produce} inside a polled condition, which cannot throw checked exceptions. */
+    private static void produceUnchecked(KafkaProducer<byte[], byte[]> producer, String topic, int partition, int n) {
+        try {
+            produce(producer, topic, partition, n);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, int partition, int n)

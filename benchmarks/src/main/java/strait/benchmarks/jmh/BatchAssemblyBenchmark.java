@@ -30,7 +30,7 @@ import strait.benchmarks.Payloads;
  * <ul>
  *   <li>{@code encode}: appending the records to a new v2 batch with the codec, what the producer does per partition;
  *   <li>{@code decodeAndEncode}: reading a fetched batch record by record and encoding them again: the record path;
- *   <li>{@code forwardBytes}: copying the fetched batch as it is: the byte-level path DESIGN §1 plans.
+ *   <li>{@code forwardBytes}: copying the fetched batch as it is: the byte-level path DESIGN §2 plans.
  * </ul>
  * Uses Kafka's internal record classes (the ones its producer and consumer use), so it follows kafka-clients 4.3.1.
  */
