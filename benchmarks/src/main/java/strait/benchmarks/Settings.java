@@ -9,14 +9,15 @@ import java.util.List;
 record Settings(long records, int size, int partitions, List<String> compressions, boolean sameCodecOnTarget,
                 int repeats,
                 List<String> replicators, int groups, int latencyRate, int latencySeconds, Path straitJar,
-                List<String> straitJvmOpts, List<String> mm2JvmOpts, Path workDir, Path output) {
+                List<String> straitJvmOpts, int straitPipelines, List<String> mm2JvmOpts, Path workDir, Path output) {
 
     static final String USAGE = """
             usage: SideBySide [--records 2000000] [--size 512] [--partitions 8] [--compression none,lz4,zstd]
                               [--target-compression same|default]
                               [--repeats 2] [--replicators strait,mm2] [--groups 3]
                               [--latency-rate 2000] [--latency-seconds 20] [--strait-jar deploy/target/strait.jar]
-                              [--strait-jvm-opts "..."] [--mm2-jvm-opts "..."] [--work-dir DIR] [--output FILE.md]""";
+                              [--strait-jvm-opts "..."] [--strait-pipelines 1] [--mm2-jvm-opts "..."]
+                              [--work-dir DIR] [--output FILE.md]""";
 
     static Settings parse(String... args) {
         long records = 2_000_000;
@@ -31,6 +32,7 @@ record Settings(long records, int size, int partitions, List<String> compression
         int seconds = 20;
         Path jar = Path.of("deploy", "target", "strait.jar");
         List<String> straitOpts = List.of();
+        int pipelines = 1;
         List<String> mm2Opts = List.of();
         Path workDir = Path.of("benchmarks", "target", "side-by-side");
         Path output = null;
@@ -57,6 +59,7 @@ record Settings(long records, int size, int partitions, List<String> compression
                 case "--latency-seconds" -> seconds = Integer.parseInt(value);
                 case "--strait-jar" -> jar = Path.of(value);
                 case "--strait-jvm-opts" -> straitOpts = words(value);
+                case "--strait-pipelines" -> pipelines = Integer.parseInt(value);
                 case "--mm2-jvm-opts" -> mm2Opts = words(value);
                 case "--work-dir" -> workDir = Path.of(value);
                 case "--output" -> output = Path.of(value);
@@ -73,15 +76,15 @@ record Settings(long records, int size, int partitions, List<String> compression
                 throw new IllegalArgumentException("unknown replicator " + r + " (strait, mm2)");
             }
         }
-        if (records < 1000 || size < 64 || partitions < 1 || repeats < 1 || groups < 0 || rate < 1 || seconds < 1) {
+        if (records < 1000 || size < 64 || partitions < 1 || repeats < 1 || groups < 0 || rate < 1 || seconds < 1
+                || pipelines < 1) {
             throw new IllegalArgumentException("need records >= 1000, size >= 64, and positive counts");
         }
         if (output == null) {
             output = workDir.resolve("results.md");
         }
         return new Settings(records, size, partitions, compressions, sameCodec, repeats, replicators, groups, rate,
-                seconds, jar,
-                straitOpts, mm2Opts, workDir, output);
+                seconds, jar, straitOpts, pipelines, mm2Opts, workDir, output);
     }
 
     private static List<String> list(String value) {

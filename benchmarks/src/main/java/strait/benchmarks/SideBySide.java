@@ -72,7 +72,7 @@ public final class SideBySide {
             Map<String, Replicator> replicators = new LinkedHashMap<>();
             for (String name : s.replicators()) {
                 replicators.put(name, name.equals("strait")
-                        ? new StraitJar(s.straitJar(), s.straitJvmOpts())
+                        ? new StraitJar(s.straitJar(), s.straitJvmOpts(), s.straitPipelines())
                         : new MirrorMaker2(classpath, s.mm2JvmOpts()));
             }
             try (Admin sourceAdmin = admin(sourceBootstrap); Admin targetAdmin = admin(targetBootstrap)) {

@@ -30,10 +30,12 @@ final class StraitJar implements Replicator {
 
     private final Path jar;
     private final List<String> jvmOpts;
+    private final int pipelines;
 
-    StraitJar(Path jar, List<String> jvmOpts) {
+    StraitJar(Path jar, List<String> jvmOpts, int pipelines) {
         this.jar = jar;
         this.jvmOpts = jvmOpts;
+        this.pipelines = pipelines;
     }
 
     @Override
@@ -46,7 +48,7 @@ final class StraitJar implements Replicator {
         return sourceTopic;
     }
 
-    static Properties config(RunSpec spec) {
+    static Properties config(RunSpec spec, int pipelines) {
         Properties p = new Properties();
         p.setProperty("source.bootstrap.servers", spec.sourceBootstrap());
         p.setProperty("target.bootstrap.servers", spec.targetBootstrap());
@@ -55,6 +57,7 @@ final class StraitJar implements Replicator {
         p.setProperty("link.name", "bench-" + spec.runId());
         p.setProperty("http.port", "0");
         p.setProperty("groups.sync.interval.ms", "1000");
+        p.setProperty("replication.pipelines", Integer.toString(pipelines));
         if (spec.sameCodecOnTarget()) {
             p.setProperty("target.compression.type", spec.compression());
         }
@@ -68,7 +71,7 @@ final class StraitJar implements Replicator {
         }
         Path file = spec.workDir().resolve("strait-" + spec.runId() + ".properties");
         try (var out = Files.newBufferedWriter(file)) {
-            config(spec).store(out, "Strait, written by strait.benchmarks.SideBySide");
+            config(spec, pipelines).store(out, "Strait, written by strait.benchmarks.SideBySide");
         }
         List<String> command = new ArrayList<>();
         command.add(Child.java());

@@ -70,8 +70,9 @@ class HarnessPartsTest {
         assertThat("bench-none-r0-g1").matches(spec.groupsRegex());
         assertThat("bench-none-r0-g10").doesNotMatch(spec.groupsRegex());
         assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.batch.size")).isEqualTo("262144");
-        assertThat(StraitJar.config(spec).getProperty("link.name")).isEqualTo("bench-none-r0");
-        assertThat(StraitJar.config(spec).getProperty("target.compression.type")).isEqualTo("zstd");
+        assertThat(StraitJar.config(spec, 2).getProperty("link.name")).isEqualTo("bench-none-r0");
+        assertThat(StraitJar.config(spec, 2).getProperty("target.compression.type")).isEqualTo("zstd");
+        assertThat(StraitJar.config(spec, 2).getProperty("replication.pipelines")).isEqualTo("2");
         assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.compression.type")).isEqualTo("zstd");
     }
 }

@@ -110,6 +110,13 @@ public final class StraitConfig extends AbstractConfig {
     public static final String REPLICATION_BATCH_MAX_RECORDS_DOC =
             "Most records a sender drains from its queues before it flushes the producer.";
 
+    public static final String REPLICATION_PIPELINES = "replication.pipelines";
+    public static final int REPLICATION_PIPELINES_DEFAULT = 1;
+    public static final String REPLICATION_PIPELINES_DOC =
+            "Fetcher/sender pairs, each with its own source consumer, target producer and two threads; partitions are "
+            + "spread over them and stay on theirs. More than one pays when a single sender thread is saturated "
+            + "and cores are spare.";
+
     /** The one declaration. Strait-owned keys under source. and target. are declared here too. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(SOURCE_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
@@ -147,7 +154,9 @@ public final class StraitConfig extends AbstractConfig {
             .define(REPLICATION_QUEUE_MAX_BYTES, Type.LONG, REPLICATION_QUEUE_MAX_BYTES_DEFAULT,
                     Range.between(64 * 1024, 1L << 31), Importance.LOW, REPLICATION_QUEUE_MAX_BYTES_DOC)
             .define(REPLICATION_BATCH_MAX_RECORDS, Type.INT, REPLICATION_BATCH_MAX_RECORDS_DEFAULT,
-                    Range.between(1, 1_000_000), Importance.LOW, REPLICATION_BATCH_MAX_RECORDS_DOC);
+                    Range.between(1, 1_000_000), Importance.LOW, REPLICATION_BATCH_MAX_RECORDS_DOC)
+            .define(REPLICATION_PIPELINES, Type.INT, REPLICATION_PIPELINES_DEFAULT, Range.between(1, 64),
+                    Importance.LOW, REPLICATION_PIPELINES_DOC);
 
     private final Map<String, String> originals;
 

@@ -37,8 +37,9 @@ import strait.offsets.OffsetMapStore;
  * the target tail record by record before anything more is written: a later batch never lands after an earlier one
  * failed without that being detected.
  *
- * <p>Threads: {@link #run} is the sender thread, the single writer of every RUNNING partition's map; {@link #close}
- * from any thread. Producer callbacks are not used: acks are read from the futures after the flush, on this thread.
+ * <p>Threads: {@link #run} is a sender thread, the single writer of the maps of its pipeline's RUNNING partitions;
+ * {@link #close} from any thread. Producer callbacks are not used: acks are read from the futures after the flush, on
+ * this thread.
  */
 final class BatchingSender implements Runnable {
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * mismatch; after, the new instance's next ack is not at the offset it expected and the partition stops
  * ({@link ForeignWriteException}, docs/decisions/0003).
  *
- * <p>Threads: {@link #acquire} on the starting thread, {@link #check} only on the sender thread, {@link #close} after
- * the sender ended.
+ * <p>Threads: {@link #acquire} on the starting thread, {@link #check} on the sender threads (any number),
+ * {@link #close} after they ended.
  */
 final class LinkFence implements AutoCloseable {
 
@@ -50,8 +51,10 @@ final class LinkFence implements AutoCloseable {
 
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
-    private long lastCheckNanos = System.nanoTime();
-    private String fencedBy;
+    private final ReentrantLock proving = new ReentrantLock();
+    /** When the fence was last proven held (acquiring counts); written under {@link #proving}. */
+    private volatile long lastCheckNanos = System.nanoTime();
+    private volatile String fencedBy;
 
     private LinkFence(String topic, KafkaProducer<byte[], byte[]> producer) {
         this.topic = topic;
@@ -126,8 +129,28 @@ final class LinkFence implements AutoCloseable {
         FENCED
     }
 
-    /** Sender thread: whether this instance may write. Round-trips at most once per {@link #CHECK_INTERVAL}. */
+    /**
+     * Sender threads: whether this instance may write. Lock-free while the last proof is younger than
+     * {@link #CHECK_INTERVAL}; otherwise one caller round-trips to the target while the others wait for its result.
+     */
     Verdict check() {
+        if (fencedBy != null) {
+            return Verdict.FENCED;
+        }
+        if (System.nanoTime() - lastCheckNanos < CHECK_INTERVAL.toNanos()) {
+            return Verdict.HELD;
+        }
+        // Once per interval, off the per-batch path: the transactional producer runs one transaction at a time, so
+        // the sender threads take turns here and a thread that waited finds the proof the previous one made.
+        proving.lock();
+        try {
+            return prove();
+        } finally {
+            proving.unlock();
+        }
+    }
+
+    private Verdict prove() {
         if (fencedBy != null) {
             return Verdict.FENCED;
         }

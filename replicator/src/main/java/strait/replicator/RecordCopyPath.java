@@ -1,7 +1,9 @@
 package strait.replicator;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,9 +23,13 @@ import strait.offsets.OffsetMapStore;
  * hands them over, and an idempotent producer ({@code acks=all}) encodes them again for the same topic and partition
  * on the target. Works with every security setting the Kafka clients support.
  *
- * <p>Threads: one fetch thread ({@code strait-fetcher}, {@link PartitionFetcher}) and one sender thread
- * ({@code strait-sender}, {@link BatchingSender}, the writer of every assigned partition's map); the queue between
- * them is their only shared state.
+ * <p>{@code replication.pipelines} such fetcher/queue/sender pipelines run side by side. A partition always goes to
+ * the same one ({@link #pipelineIndex}), so its map keeps a single writer however often it is reassigned.
+ *
+ * <p>Threads: per pipeline {@code i}, one fetch thread ({@code strait-fetcher-i}, {@link PartitionFetcher}) and one
+ * sender thread ({@code strait-sender-i}, {@link BatchingSender}, the writer of the maps of that pipeline's
+ * partitions); the queue between them is their only shared state. Pipelines share the fence, the offsets store and
+ * the metrics, which are safe for that.
  */
 final class RecordCopyPath implements CopyPath {
 
@@ -31,41 +37,64 @@ final class RecordCopyPath implements CopyPath {
     private static final int QUEUE_CHUNKS = 4096;
     private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
-    private final PartitionFetcher fetcher;
-    private final BatchingSender sender;
-    private final Thread fetchThread;
-    private final Thread sendThread;
+    /** One fetcher, its queue and its sender, with their threads. */
+    private record Pipeline(PartitionFetcher fetcher, BatchingSender sender, Thread fetchThread, Thread sendThread) {
+    }
+
+    private final List<Pipeline> pipelines = new ArrayList<>();
     private boolean closed;
 
-    /** A path ready to {@link #start}; start it right away, as the fetcher's consumer is already open. */
+    /** A path ready to {@link #start}; start it right away, as the fetchers' consumers are already open. */
     RecordCopyPath(StraitConfig config, OffsetMapStore store,
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters, ReplicatorMetrics metrics, LinkFence fence,
             ReplicationController controller) {
         String link = config.linkName();
         Map<String, Object> targetProps = config.targetClientProps();
-        SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(QUEUE_CHUNKS);
-        fetcher = new PartitionFetcher(fetchConsumer(config.sourceClientProps(), link), queue,
-                config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES), metrics, controller);
-        sender = new BatchingSender(() -> producer(targetProps, link), queue,
-                config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS), store, meters, fence, controller);
-        fetchThread = new Thread(fetcher, "strait-fetcher");
-        sendThread = new Thread(sender, "strait-sender");
+        int count = config.getInt(StraitConfig.REPLICATION_PIPELINES);
+        for (int i = 0; i < count; i++) {
+            // Distinct client ids when there are several, so the clients' JMX names do not collide.
+            String suffix = count == 1 ? "" : "-" + i;
+            SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(QUEUE_CHUNKS);
+            PartitionFetcher fetcher = new PartitionFetcher(
+                    fetchConsumer(config.sourceClientProps(), "strait-" + link + "-fetcher" + suffix), queue,
+                    config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES), metrics, controller);
+            String senderId = "strait-" + link + "-sender" + suffix;
+            BatchingSender sender = new BatchingSender(() -> producer(targetProps, senderId), queue,
+                    config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS), store, meters, fence, controller);
+            pipelines.add(new Pipeline(fetcher, sender, new Thread(fetcher, "strait-fetcher-" + i),
+                    new Thread(sender, "strait-sender-" + i)));
+        }
+    }
+
+    /**
+     * Which of {@code count} pipelines copies {@code tp}: fixed for the partition, and a topic's partitions take the
+     * pipelines in turn.
+     */
+    static int pipelineIndex(TopicPartition tp, int count) {
+        return Math.floorMod(tp.topic().hashCode() + tp.partition(), count);
+    }
+
+    private Pipeline pipelineOf(TopicPartition tp) {
+        return pipelines.get(pipelineIndex(tp, pipelines.size()));
     }
 
     @Override
     public void start() {
-        fetchThread.start();
-        sendThread.start();
+        LOG.info("record path: {} fetcher/sender pipeline(s)", pipelines.size());
+        for (Pipeline p : pipelines) {
+            p.fetchThread().start();
+            p.sendThread().start();
+        }
     }
 
     @Override
     public void assign(PartitionState partition, long sourceOffset, int epoch) {
-        fetcher.assign(partition, sourceOffset, epoch);
+        pipelineOf(partition.tp).fetcher().assign(partition, sourceOffset, epoch);
     }
 
     @Override
     public void unassign(TopicPartition tp) {
-        fetcher.unassign(tp);
+        pipelineOf(tp).fetcher().unassign(tp);
     }
 
     @Override
@@ -74,10 +103,10 @@ final class RecordCopyPath implements CopyPath {
             return;
         }
         closed = true;
-        fetcher.close();
-        join(fetchThread);
-        sender.close();
-        join(sendThread);
+        pipelines.forEach(p -> p.fetcher().close());
+        pipelines.forEach(p -> join(p.fetchThread()));
+        pipelines.forEach(p -> p.sender().close());
+        pipelines.forEach(p -> join(p.sendThread()));
     }
 
     private static void join(Thread thread) {
@@ -94,13 +123,13 @@ final class RecordCopyPath implements CopyPath {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> fetchConsumer(Map<String, Object> sourceProps, String link) {
+    private static KafkaConsumer<byte[], byte[]> fetchConsumer(Map<String, Object> sourceProps, String clientId) {
         Map<String, Object> props = new HashMap<>(sourceProps);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        return TailReconciler.consumer(props, "read_committed", "strait-" + link + "-fetcher");
+        return TailReconciler.consumer(props, "read_committed", clientId);
     }
 
-    private static Producer<byte[], byte[]> producer(Map<String, Object> targetProps, String link) {
+    private static Producer<byte[], byte[]> producer(Map<String, Object> targetProps, String clientId) {
         Map<String, Object> props = new HashMap<>(targetProps);
         props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -108,7 +137,7 @@ final class RecordCopyPath implements CopyPath {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + link + "-sender");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

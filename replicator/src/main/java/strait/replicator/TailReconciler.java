@@ -67,12 +67,21 @@ final class TailReconciler implements AutoCloseable {
      * round trips per partition. Nothing else writes a partition being reconciled, so its target end stays valid.
      */
     Map<TopicPartition, Bounds> bounds(Collection<TopicPartition> tps) {
-        Map<TopicPartition, Long> sourceStarts = source.beginningOffsets(tps);
-        Map<TopicPartition, Long> targetStarts = target.beginningOffsets(tps);
-        Map<TopicPartition, Long> targetEnds = target.endOffsets(tps);
-        Map<TopicPartition, Bounds> bounds = new HashMap<>();
-        tps.forEach(tp -> bounds.put(tp, new Bounds(sourceStarts.get(tp), targetStarts.get(tp), targetEnds.get(tp))));
-        return bounds;
+        // Assigned while asking, so the consumers can note the offsets instead of warning about foreign partitions.
+        source.assign(tps);
+        target.assign(tps);
+        try {
+            Map<TopicPartition, Long> sourceStarts = source.beginningOffsets(tps);
+            Map<TopicPartition, Long> targetStarts = target.beginningOffsets(tps);
+            Map<TopicPartition, Long> targetEnds = target.endOffsets(tps);
+            Map<TopicPartition, Bounds> bounds = new HashMap<>();
+            tps.forEach(tp -> bounds.put(tp, new Bounds(sourceStarts.get(tp), targetStarts.get(tp),
+                    targetEnds.get(tp))));
+            return bounds;
+        } finally {
+            source.assign(List.of());
+            target.assign(List.of());
+        }
     }
 
     /**

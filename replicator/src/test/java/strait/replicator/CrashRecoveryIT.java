@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import strait.config.StraitConfig;
 import strait.embedded.SharedClusters;
 
 /**
@@ -50,6 +51,8 @@ class CrashRecoveryIT {
         }
         Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
                 "crash-.*", "crash-link");
+        // Two pipelines: partitions spread over two fetcher/sender pairs must come through the kills all the same.
+        props.put(StraitConfig.REPLICATION_PIPELINES, "2");
         Path dir = Files.createDirectories(Path.of("target", "crash-it"));
         File file = dir.resolve("replicator.properties").toFile();
         Properties properties = new Properties();
