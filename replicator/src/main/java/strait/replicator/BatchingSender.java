@@ -30,6 +30,8 @@ import strait.offsets.OffsetMapStore;
  * {@code replication.batch.max.records}), sends every record to the same topic and partition on the target with the
  * idempotent producer, flushes at the end of the batch, then, in source order, extends each partition's offset map
  * with the acked target offsets and persists it. The flush is a barrier: nothing is in flight between batches.
+ * Before each chunk it sends, it asks the link's fence ({@link LinkFence#check}); once fenced it drops what the
+ * producer has not sent yet and ends.
  *
  * <p>On a failed send the partition's map stops just before the failed record (later records of that partition in
  * the batch are not counted even if the target took them); the producer is closed and recreated (a fresh producer id,
@@ -93,18 +95,17 @@ final class BatchingSender implements Runnable {
         int idle = 0;
         try {
             while (running) {
-                int records = drain();
+                drain();
                 if (batch.isEmpty()) {
                     idle = idle(idle);
                     continue;
                 }
                 idle = 0;
-                if (records > 0 && !holdsFence()) {
-                    batch.forEach(c -> c.partition().onDone(c.records().size(), c.bytes()));
+                boolean carryOn = sendBatch();
+                batch.clear();
+                if (!carryOn) {
                     return;
                 }
-                sendBatch();
-                batch.clear();
             }
         } catch (RuntimeException e) {
             // A defect or an unusable producer: never carry on silently with a dead sender.
@@ -131,14 +132,13 @@ final class BatchingSender implements Runnable {
         return false;
     }
 
-    private int drain() {
+    private void drain() {
         int records = 0;
         Chunk chunk;
         while (records < batchMaxRecords && (chunk = fromFetcher.relaxedPoll()) != null) {
             batch.add(chunk);
             records += chunk.records().size();
         }
-        return records;
     }
 
     private static int idle(int idle) {
@@ -155,12 +155,23 @@ final class BatchingSender implements Runnable {
         return ps.state() == PartitionRunState.RUNNING && ps.epoch() == chunk.epoch();
     }
 
-    private void sendBatch() {
+    /** Sends, flushes and applies one batch; false when the sender must end (fenced, or closing mid-batch). */
+    private boolean sendBatch() {
         List<List<Future<RecordMetadata>>> futures = new ArrayList<>(batch.size());
         Set<PartitionState> refused = new java.util.HashSet<>();
-        for (Chunk chunk : batch) {
+        int abandonedFrom = batch.size();
+        for (int c = 0; c < batch.size(); c++) {
+            Chunk chunk = batch.get(c);
             PartitionState ps = chunk.partition();
             if (!live(chunk) || refused.contains(ps)) {
+                futures.add(List.of());
+                continue;
+            }
+            // The fence is proven per chunk, not per batch (a volatile read while the proof is fresh): a sender
+            // frozen mid-batch (GC pause, SIGSTOP) past the new instance's grace finds itself fenced when it wakes
+            // and sends none of the rest. What it already handed to the producer may still go out (decision 0003).
+            if (c >= abandonedFrom || !chunk.records().isEmpty() && !holdsFence()) {
+                abandonedFrom = Math.min(abandonedFrom, c);
                 futures.add(List.of());
                 continue;
             }
@@ -180,6 +191,13 @@ final class BatchingSender implements Runnable {
             }
             futures.add(sent);
         }
+        if (fence.fencedBy() != null) {
+            // Another instance owns the partitions now (all are stopped): what the producer has not sent yet is
+            // dropped, not flushed, and no ack is applied.
+            producer.close(Duration.ZERO);
+            batch.forEach(chunk -> chunk.partition().onDone(chunk.records().size(), chunk.bytes()));
+            return false;
+        }
         producer.flush();
         Map<PartitionState, Throwable> failed = new LinkedHashMap<>();
         Set<PartitionState> advanced = new LinkedHashSet<>();
@@ -188,7 +206,8 @@ final class BatchingSender implements Runnable {
             Chunk chunk = batch.get(c);
             PartitionState ps = chunk.partition();
             try {
-                if (!live(chunk) || failed.containsKey(ps) || futures.get(c).isEmpty() && !chunk.records().isEmpty()) {
+                if (c >= abandonedFrom || !live(chunk) || failed.containsKey(ps)
+                        || futures.get(c).isEmpty() && !chunk.records().isEmpty()) {
                     continue;
                 }
                 Throwable error = applyAcks(chunk, futures.get(c), now);
@@ -211,6 +230,7 @@ final class BatchingSender implements Runnable {
             producer = producers.get();
             failed.forEach(listener::sendFailed);
         }
+        return abandonedFrom == batch.size();
     }
 
     /**
@@ -256,7 +276,7 @@ final class BatchingSender implements Runnable {
                 return new IllegalStateException("send not complete after flush", e);
             }
             if (ack.offset() != expected) {
-                return new ForeignWriteException(ps.tp, expected, ack.offset());
+                return ForeignWriteException.atAck(ps.tp, expected, ack.offset());
             }
             map.append(record.offset(), ack.offset());
             m.records().increment();

@@ -4,17 +4,32 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The target acked one of this link's records at another offset than the next one the link expected: something else
- * wrote to the target partition in between (an older instance of the link that missed its fence, or an application
- * producing to the target too early). This link's writes land contiguously, so the gap is proof; the partition stops
- * rather than interleave with the other writer.
+ * Something else wrote to a target partition this link owns: an older instance of the link that missed its fence,
+ * or an application producing to the target too early. This link's writes land contiguously, so a record of its own
+ * acked past its next offset, or a target end past it with nothing of its own in flight, is proof; the partition
+ * stops rather than interleave with the other writer.
  */
 final class ForeignWriteException extends KafkaException {
     private static final long serialVersionUID = 1L;
 
-    ForeignWriteException(TopicPartition tp, long expected, long acked) {
-        super("target " + tp + " acked this link's record at offset " + acked + " but the link's next offset was "
-                + expected + ": offsets " + expected + ".." + (acked - 1) + " were written by another producer (an "
-                + "older instance of this link, or an application writing to the target)");
+    private ForeignWriteException(String message) {
+        super(message);
+    }
+
+    /** The sender: one of this link's records was acked at {@code acked} instead of {@code expected}. */
+    static ForeignWriteException atAck(TopicPartition tp, long expected, long acked) {
+        return new ForeignWriteException("target " + tp + " acked this link's record at offset " + acked
+                + " but the link's next offset was " + expected + wroteBy(expected, acked));
+    }
+
+    /** The status refresh: the target ends at {@code end} while this link, with nothing in flight, is at {@code next}. */
+    static ForeignWriteException atEnd(TopicPartition tp, long next, long end) {
+        return new ForeignWriteException("target " + tp + " ends at offset " + end + " but this link, with nothing in "
+                + "flight, has written up to offset " + next + wroteBy(next, end));
+    }
+
+    private static String wroteBy(long from, long to) {
+        return ": offsets " + from + ".." + (to - 1) + " were written by another producer (an older instance of this "
+                + "link, or an application writing to the target)";
     }
 }

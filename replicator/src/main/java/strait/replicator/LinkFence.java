@@ -27,18 +27,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps two instances of one link from writing the same partitions. On {@link #acquire} a transactional producer with
  * the link's {@code transactional.id} calls {@code initTransactions()}, which bumps the producer epoch and fences the
- * fence producer of any older instance. Before each batch, at most every {@link #CHECK_INTERVAL}, the sender proves
- * it still holds the fence by committing a one-record transaction to {@code <link.name>.fence.internal}; an older
- * instance learns it was fenced there ({@code ProducerFencedException}) and stops writing.
+ * fence producer of any older instance. Before each chunk it sends, a sender asks {@link #check}; at most every
+ * {@link #CHECK_INTERVAL} that proves the fence is still held by committing a one-record transaction to
+ * {@code <link.name>.fence.internal}; an older instance learns it was fenced there ({@code ProducerFencedException})
+ * and stops writing.
  *
- * <p>Residual window (documented, not closed): the data producer is not transactional, so an older instance that has
- * not yet noticed may still write what it sends within one check interval plus its in-flight batch. The new instance
- * waits {@link #GRACE} after acquiring before it reconciles when an instance checked the fence recently (its newest
- * record on the fence topic tells), which covers an older instance that is alive and checking
- * but not one stalled longer (a long GC pause, or producer retries through a network partition) with a batch in hand.
- * Such a batch is detected, not prevented: before the new instance reconciles, the pairing matches it or stops on the
- * mismatch; after, the new instance's next ack is not at the offset it expected and the partition stops
- * ({@link ForeignWriteException}, docs/decisions/0003).
+ * <p>Residual window (documented, not closed): the data producer is not transactional, so an older instance that
+ * was frozen longer than the new instance's {@link #GRACE} (a long GC pause, a paused VM), or whose producer kept
+ * retrying through a network partition, can still land what its producer held. Such records are detected, not
+ * prevented (docs/decisions/0003): before the new instance reconciles, the pairing matches them or stops on the
+ * mismatch; after, the new instance's next ack, or its status refresh for a quiet partition, finds them and stops
+ * the partition ({@link ForeignWriteException}).
  *
  * <p>Threads: {@link #acquire} on the starting thread, {@link #check} on the sender threads (any number),
  * {@link #close} after they ended.

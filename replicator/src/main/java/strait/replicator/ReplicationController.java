@@ -50,6 +50,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private Instant lastTopicSync = Instant.EPOCH;
     private boolean topicSyncFailing;
     private long lastOffsetsWarningMillis;
+    /** Partitions whose target end was past their position, idle, at the last refresh: that position. */
+    private Map<PartitionState, Long> foreignSuspects = Map.of();
     private volatile ReplicatorStatus status = ReplicatorStatus.EMPTY;
 
     ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
@@ -193,10 +195,12 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     /** Reads end offsets on both sides and publishes a new snapshot. */
     void refreshStatus() {
         List<PartitionState> all = new ArrayList<>(partitions.values());
+        Map<PartitionState, Long> idleBefore = idlePositions(all);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         all.forEach(ps -> latest.put(ps.tp, OffsetSpec.latest()));
         Map<TopicPartition, Long> sourceEnds = ends(sourceAdmin, latest, IsolationLevel.READ_COMMITTED, "source");
         Map<TopicPartition, Long> targetEnds = ends(targetAdmin, latest, IsolationLevel.READ_UNCOMMITTED, "target");
+        catchForeignWrites(idleBefore, targetEnds);
         long now = System.currentTimeMillis();
         List<PartitionStatus> rows = new ArrayList<>(all.size());
         for (PartitionState ps : all) {
@@ -226,6 +230,42 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                 .allMatch(ps -> sourceEnds.containsKey(ps.tp) && targetEnds.containsKey(ps.tp));
         status = new ReplicatorStatus(complete ? at : status.refreshedAt(), rows, parity,
                 topicSyncFailing || lastTopicSync.equals(Instant.EPOCH) ? lastTopicSync : at);
+    }
+
+    /** The target position of each RUNNING partition that has nothing in flight. */
+    private static Map<PartitionState, Long> idlePositions(List<PartitionState> all) {
+        Map<PartitionState, Long> idle = new HashMap<>();
+        for (PartitionState ps : all) {
+            OffsetMap map = ps.map();
+            if (ps.state() == PartitionRunState.RUNNING && map != null && ps.chunksInFlight() == 0) {
+                idle.put(ps, map.targetPosition());
+            }
+        }
+        return idle;
+    }
+
+    /**
+     * A quiet partition's target end past this link's position, with nothing of the link's in flight before and after
+     * reading it, was written by someone else; the sender only notices at its next ack, which on a quiet partition may
+     * be long after. Seen on two refreshes in a row (a send failure leaves the same picture for the moment before the
+     * partition is handed to reconciliation), the partition stops.
+     */
+    private void catchForeignWrites(Map<PartitionState, Long> idleBefore, Map<TopicPartition, Long> targetEnds) {
+        Map<PartitionState, Long> suspects = new HashMap<>();
+        idleBefore.forEach((ps, position) -> {
+            Long end = targetEnds.get(ps.tp);
+            OffsetMap map = ps.map();
+            if (end == null || end <= position || ps.state() != PartitionRunState.RUNNING || map == null
+                    || ps.chunksInFlight() != 0 || map.targetPosition() != position) {
+                return;
+            }
+            if (position.equals(foreignSuspects.get(ps))) {
+                stop(ps, "foreign_write", "target", Failures.describe(ForeignWriteException.atEnd(ps.tp, position, end)));
+            } else {
+                suspects.put(ps, position);
+            }
+        });
+        foreignSuspects = suspects;
     }
 
     private Map<TopicPartition, Long> ends(Admin admin, Map<TopicPartition, OffsetSpec> request,

@@ -65,7 +65,7 @@ class CrashRecoveryIT {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong written = new AtomicLong();
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
-        Thread writer = new Thread(() -> write(topic, txTopic, writing, written, writerFailure), "source-writer");
+        Thread writer = new Thread(() -> write(topic, txTopic, 100, writing, written, writerFailure), "source-writer");
         writer.start();
         Random random = new Random();
         List<Long> killedAfterMs = new ArrayList<>();
@@ -123,6 +123,116 @@ class CrashRecoveryIT {
             var target = readAll(CLUSTERS.targetBootstrapServers(), t, "read_uncommitted");
             assertThat(count(source)).as("records written to %s", t).isGreaterThan(1_000);
             assertIdentical(source, target);
+        }
+    }
+
+    /**
+     * An older instance frozen (SIGSTOP, as a long GC pause or a paused VM would) with a batch in hand, while a new
+     * instance takes over, then thawed: the lease cannot stop what its producer already held from landing
+     * (docs/decisions/0003), so what must hold is that the old instance stops all its partitions, and that a
+     * record it landed late never sits silently on the target: every partition is either identical to the source or
+     * stopped by the new instance with a foreign-write reason.
+     */
+    @Test
+    void anOlderInstanceFrozenPastTheFenceStopsAndNeverSilentlyDoublesRecords() throws Exception {
+        String topic = "frozen-plain";
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(admin, topic, 3, Map.of());
+        }
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                exactly(topic), "frozen-link");
+        Path dir = Files.createDirectories(Path.of("target", "frozen-it"));
+        File file = dir.resolve("replicator.properties").toFile();
+        Properties properties = new Properties();
+        properties.putAll(props);
+        try (OutputStream out = new FileOutputStream(file)) {
+            properties.store(out, "CrashRecoveryIT frozen instance");
+        }
+        String classPath = privateClassPath(dir);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong written = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        // Fast (200 records every 5 ms), so the old instance is likely frozen with a batch in hand.
+        Thread writer = new Thread(() -> write(topic, null, 5, writing, written, writerFailure), "frozen-writer");
+        writer.start();
+        Path oldLog = dir.resolve("old.log");
+        Path newLog = dir.resolve("new.log");
+        Process old = launch(classPath, file, oldLog.toFile());
+        Process fresh = null;
+        try {
+            await("the old instance started", Duration.ofSeconds(60), () -> contains(oldLog, "STARTED") || !old.isAlive());
+            Thread.sleep(500 + new Random().nextInt(1_000)); // a random moment while it copies the writer's records
+            signal("STOP", old);
+            fresh = launch(classPath, file, newLog.toFile());
+            Process started = fresh;
+            await("the new instance started", Duration.ofSeconds(60),
+                    () -> contains(newLog, "STARTED") || !started.isAlive());
+            await("the new instance copies", Duration.ofSeconds(60), () -> contains(newLog, "resumes at"));
+            Thread.sleep(2_000); // the new instance writes for a while before the old one thaws
+            signal("CONT", old);
+            // It learns so from the fence at its next batch, or from the new instance's records past its position.
+            await("the thawed instance stops every partition", Duration.ofSeconds(60),
+                    () -> java.util.stream.IntStream.range(0, 3)
+                            .allMatch(p -> contains(oldLog, "stopped replicating " + topic + "-" + p + ":")));
+            Thread.sleep(2_000); // more source records, so a late write is followed by the new instance's own
+        } finally {
+            writing.set(false);
+            writer.join(60_000);
+        }
+        assertThat(writerFailure.get()).isNull();
+        try {
+            await("every partition caught up or stopped", Duration.ofMinutes(2), () -> {
+                Map<Integer, Long> sourceEnds = endsUnchecked(CLUSTERS.sourceBootstrapServers(), topic, 3);
+                Map<Integer, Long> targetEnds = endsUnchecked(CLUSTERS.targetBootstrapServers(), topic, 3);
+                return java.util.stream.IntStream.range(0, 3).allMatch(p -> contains(newLog,
+                        "stopped replicating " + topic + "-" + p + ":")
+                        || targetEnds.getOrDefault(p, -1L) >= sourceEnds.getOrDefault(p, Long.MAX_VALUE));
+            });
+        } finally {
+            old.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            fresh.destroy();
+            if (!fresh.waitFor(30, TimeUnit.SECONDS)) {
+                fresh.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
+        var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
+        List<Integer> stoppedOnForeignWrites = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            String stopLine = "stopped replicating " + topic + "-" + p + ":";
+            String line = Files.readAllLines(newLog).stream().filter(l -> l.contains(stopLine)).findFirst()
+                    .orElse(null);
+            if (line != null) {
+                assertThat(line).as("why the new instance stopped partition %d", p).contains("another producer");
+                stoppedOnForeignWrites.add(p);
+            } else {
+                assertIdentical(Map.of(p, source.get(p)), Map.of(p, target.get(p)));
+            }
+        }
+        System.out.printf("frozen older instance: %d source records; partitions the new instance stopped on a late "
+                + "write of the old one: %s; the others identical%n", count(source), stoppedOnForeignWrites);
+    }
+
+    private static void signal(String signal, Process process) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", signal).isTrue();
+    }
+
+    /** End offsets of partitions 0..partitions-1 of {@code topic} on one cluster; empty when they cannot be read. */
+    private static Map<Integer, Long> endsUnchecked(String bootstrap, String topic, int partitions) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+                    new java.util.HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                request.put(new org.apache.kafka.common.TopicPartition(topic, p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Map<Integer, Long> ends = new java.util.HashMap<>();
+            admin.listOffsets(request).all().get(10, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+            return ends;
+        } catch (Exception e) {
+            return Map.of();
         }
     }
 
@@ -187,13 +297,18 @@ class CrashRecoveryIT {
         return builder.start();
     }
 
-    /** Writes plain records to one topic and transactions, a third of them aborted, to the other. */
-    private static void write(String topic, String txTopic, AtomicBoolean writing, AtomicLong written,
+    /**
+     * Writes plain records to one topic and, unless it is null, transactions, a third of them aborted, to the other;
+     * pausing {@code pauseMs} after each round of 200 records.
+     */
+    private static void write(String topic, String txTopic, long pauseMs, AtomicBoolean writing, AtomicLong written,
             AtomicReference<Throwable> failure) {
         try (KafkaProducer<byte[], byte[]> plain = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
              KafkaProducer<byte[], byte[]> tx = producer(CLUSTERS.sourceBootstrapServers(),
                      Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "crash-writer"))) {
-            tx.initTransactions();
+            if (txTopic != null) {
+                tx.initTransactions();
+            }
             long n = 0;
             while (writing.get()) {
                 for (int i = 0; i < 200; i++, n++) {
@@ -203,19 +318,21 @@ class CrashRecoveryIT {
                             ("k" + n % 97).getBytes(StandardCharsets.UTF_8),
                             ("value-" + n).getBytes(StandardCharsets.UTF_8), headers));
                 }
-                tx.beginTransaction();
-                for (int i = 0; i < 20; i++) {
-                    tx.send(new ProducerRecord<>(txTopic, i % 2, null, ("tx-" + n + "-" + i)
-                            .getBytes(StandardCharsets.UTF_8)));
-                }
-                if (n % 3 == 0) {
-                    tx.abortTransaction();
-                } else {
-                    tx.commitTransaction();
+                if (txTopic != null) {
+                    tx.beginTransaction();
+                    for (int i = 0; i < 20; i++) {
+                        tx.send(new ProducerRecord<>(txTopic, i % 2, null, ("tx-" + n + "-" + i)
+                                .getBytes(StandardCharsets.UTF_8)));
+                    }
+                    if (n % 3 == 0) {
+                        tx.abortTransaction();
+                    } else {
+                        tx.commitTransaction();
+                    }
                 }
                 plain.flush();
                 written.set(n);
-                Thread.sleep(100); // paces the writer so the test runs a fixed wall time, not a busy loop
+                Thread.sleep(pauseMs); // paces the writer so the test runs a fixed wall time, not a busy loop
             }
         } catch (Throwable t) {
             failure.set(t);

@@ -34,10 +34,12 @@ class FailuresTest {
 
     @Test
     void aRecordAnotherProducerWroteBetweenOursStopsThePartition() {
-        ForeignWriteException e = new ForeignWriteException(new org.apache.kafka.common.TopicPartition("t", 0), 5, 7);
+        ForeignWriteException e = ForeignWriteException.atAck(new org.apache.kafka.common.TopicPartition("t", 0), 5, 7);
         assertThat(Failures.action(e)).isEqualTo(Failures.Action.STOP);
         assertThat(Failures.kind(e)).isEqualTo("foreign_write");
         assertThat(Failures.describe(e)).contains("offsets 5..6 were written by another producer");
+        assertThat(Failures.describe(ForeignWriteException.atEnd(new org.apache.kafka.common.TopicPartition("t", 0),
+                5, 9))).contains("ends at offset 9").contains("offsets 5..8 were written by another producer");
     }
 
     @Test

@@ -124,25 +124,33 @@ class TopicLifecycleIT {
     void aSecondInstanceOfTheLinkFencesTheFirstWhichStopsWriting() throws Exception {
         String topic = "fenced-topic";
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
-            createTopic(source, topic, 1, Map.of());
+            createTopic(source, topic, 2, Map.of());
         }
-        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
-                CLUSTERS.targetBootstrapServers(), exactly(topic), "fence-link"));
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                exactly(topic), "fence-link");
+        // Two pipelines: both sender threads share the fence and must both learn they were fenced.
+        props.put(StraitConfig.REPLICATION_PIPELINES, "2");
+        StraitConfig config = StraitConfig.parse(props);
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
              OffsetMapStore store1 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
              Replicator first = new Replicator(config, new OffsetMaps(), store1, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
+            produce(producer, topic, 1, 10);
             first.start();
-            await("the first instance replicates", Duration.ofSeconds(60), () -> caughtUp(first.status(), topic, 1));
+            await("the first instance replicates", Duration.ofSeconds(60), () -> caughtUp(first.status(), topic, 2));
             try (OffsetMapStore store2 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                  Replicator second = new Replicator(config, new OffsetMaps(), store2, new SimpleMeterRegistry())) {
                 second.start();
                 produce(producer, topic, 0, 10);
-                await("the first instance is fenced", Duration.ofSeconds(60),
-                        () -> partition(first, topic, 0).state() == PartitionRunState.STOPPED);
-                assertThat(partition(first, topic, 0).stoppedReason()).contains("fenced");
+                produce(producer, topic, 1, 10);
+                for (int p = 0; p < 2; p++) {
+                    int partition = p;
+                    await("the first instance is fenced", Duration.ofSeconds(60),
+                            () -> partition(first, topic, partition).state() == PartitionRunState.STOPPED);
+                    assertThat(partition(first, topic, partition).stoppedReason()).contains("fenced");
+                }
                 await("the second instance replicates", Duration.ofSeconds(60),
-                        () -> caughtUp(second.status(), topic, 1));
+                        () -> caughtUp(second.status(), topic, 2));
             }
         }
         assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
@@ -268,6 +276,34 @@ class TopicLifecycleIT {
                 PartitionStatus p = partition(replicator, topic, 1);
                 return p.state() == PartitionRunState.RUNNING && p.replicated() == 20 && p.sourceEnd() == 20;
             });
+        }
+    }
+
+    @Test
+    void aRecordAnotherProducerWritesToAQuietTargetPartitionStopsItWithoutWaitingForTheNextSourceRecord()
+            throws Exception {
+        String topic = "quiet-shared-target";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 1, Map.of());
+        }
+        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(), exactly(topic), "quiet-shared-link"));
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             KafkaProducer<byte[], byte[]> intruder = producer(CLUSTERS.targetBootstrapServers(), Map.of());
+             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            produce(producer, topic, 0, 5);
+            replicator.start();
+            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+
+            // when an application writes to the target partition and the source stays quiet
+            intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8))).get();
+
+            // then the status refresh sees the target end past the link's position and stops the partition
+            await("the partition stops", Duration.ofSeconds(30),
+                    () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
+            assertThat(partition(replicator, topic, 0).stoppedReason()).contains("ends at offset 6")
+                    .contains("offsets 5..5 were written by another producer");
         }
     }
 
