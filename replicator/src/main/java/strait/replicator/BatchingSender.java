@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,15 +175,14 @@ final class BatchingSender implements Runnable {
                 continue;
             }
             List<Future<RecordMetadata>> sent = new ArrayList<>(chunk.records().size());
-            int max = ps.maxBatchBytes;
+            TargetLimits limits = ps.limits;
+            long now = System.currentTimeMillis();
             for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
-                int size = max > 0 ? RecordSize.singleRecordBatch(record) : 0;
-                if (size > max && max > 0) {
+                KafkaException refusal = limits.refusal(record, now);
+                if (refusal != null) {
                     // Nothing after a refused record may be sent: it would land past a hole.
                     refused.add(ps);
-                    sent.add(CompletableFuture.failedFuture(new RecordTooLargeException("source record at offset "
-                            + record.offset() + " needs a " + size + "-byte batch; the target topic's "
-                            + "max.message.bytes is " + max)));
+                    sent.add(CompletableFuture.failedFuture(refusal));
                     break;
                 }
                 sent.add(send(record));

@@ -1,7 +1,9 @@
 package strait.replicator;
 
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -43,6 +45,12 @@ final class Failures {
         Throwable e = unwrap(error);
         if (e instanceof RecordTooLargeException) {
             return "record_too_large";
+        }
+        if (e instanceof InvalidTimestampException) {
+            return "invalid_timestamp";
+        }
+        if (e instanceof InvalidRecordException) {
+            return "invalid_record";
         }
         if (e instanceof ForeignWriteException) {
             return "foreign_write";

@@ -43,8 +43,8 @@ final class PartitionState {
     volatile long lagRecords;
     volatile long lagMs;
     volatile long lagSinceMillis;
-    /** Largest single-record batch the target topic accepts, or -1 when not checked (admin worker writes). */
-    volatile int maxBatchBytes = -1;
+    /** What the target topic refuses record by record (admin worker writes, sender reads). */
+    volatile TargetLimits limits = TargetLimits.NONE;
     volatile int reconcileFailures;
     volatile long nextReconcileAtMillis;
 

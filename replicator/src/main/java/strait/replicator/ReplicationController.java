@@ -102,7 +102,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             }
         }
         result.writable().forEach((topic, count) -> {
-            int maxBatch = uncompressedProducer ? result.maxBatchBytes().getOrDefault(topic, -1) : -1;
+            TargetLimits known = result.limits().getOrDefault(topic, TargetLimits.NONE);
+            TargetLimits limits = uncompressedProducer ? known : known.withoutSizeCheck();
             for (int p = 0; p < count; p++) {
                 PartitionState state = partitions.computeIfAbsent(new TopicPartition(topic, p), tp -> {
                     PartitionState ps = new PartitionState(tp);
@@ -110,7 +111,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                     LOG.info("replicating {}", tp);
                     return ps;
                 });
-                state.maxBatchBytes = maxBatch;
+                state.limits = limits;
             }
         });
         readSourceLogStarts();

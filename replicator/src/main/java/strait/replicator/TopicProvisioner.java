@@ -46,7 +46,7 @@ final class TopicProvisioner {
     /** Configs copied to a created target topic and compared for parity. */
     static final List<String> REPLICATED_CONFIGS = List.of("cleanup.policy", "retention.ms", "retention.bytes",
             "max.message.bytes", "compression.type", "min.compaction.lag.ms", "delete.retention.ms",
-            "segment.bytes");
+            "segment.bytes", "message.timestamp.before.max.ms", "message.timestamp.after.max.ms");
     static final String TIMESTAMP_TYPE = "message.timestamp.type";
 
     private final Admin source;
@@ -57,7 +57,7 @@ final class TopicProvisioner {
     private final Set<String> internalTargetTopics;
 
     /** One sync's outcome: parity per topic, and the partition count to replicate for each writable topic. */
-    record Result(List<TopicParity> parity, Map<String, Integer> writable, Map<String, Integer> maxBatchBytes) {
+    record Result(List<TopicParity> parity, Map<String, Integer> writable, Map<String, TargetLimits> limits) {
     }
 
     TopicProvisioner(Admin source, Admin target, Pattern include, Optional<Pattern> exclude, short replicationFactor,
@@ -105,7 +105,7 @@ final class TopicProvisioner {
 
         List<TopicParity> parity = new ArrayList<>();
         Map<String, Integer> writable = new TreeMap<>();
-        Map<String, Integer> maxBatchBytes = new TreeMap<>();
+        Map<String, TargetLimits> limits = new TreeMap<>();
         for (String topic : topics) {
             int sp = src.get(topic).partitions().size();
             if (!tgt.containsKey(topic)) {
@@ -126,7 +126,8 @@ final class TopicProvisioner {
             for (String key : REPLICATED_CONFIGS) {
                 String sv = value(srcConfigs.get(topic), key);
                 String tv = value(tgtConfigs.get(topic), key);
-                if (!java.util.Objects.equals(sv, tv)) {
+                // A key the source's Kafka does not have (the timestamp bounds before 3.6) is not compared.
+                if (sv != null && !sv.equals(tv)) {
                     problems.add(key + " differs: source " + sv + ", target " + tv);
                     if (key.equals("cleanup.policy")) {
                         ok = false;
@@ -138,19 +139,38 @@ final class TopicProvisioner {
                 ok = false;
             }
             parity.add(new TopicParity(topic, sp, tp, ok, problems));
-            String codec = value(tgtConfigs.get(topic), "compression.type");
-            String max = value(tgtConfigs.get(topic), "max.message.bytes");
-            if (max != null && ("producer".equals(codec) || "uncompressed".equals(codec))) {
-                // The broker keeps our uncompressed batches as they are, so their exact size is what it checks.
-                maxBatchBytes.put(topic, Integer.parseInt(max));
-            }
+            limits.put(topic, limits(tgtConfigs.get(topic)));
             if (ok) {
                 writable.put(topic, sp);
             } else {
                 LOG.warn("target topic {} is not written to: {}", topic, problems);
             }
         }
-        return new Result(parity, writable, maxBatchBytes);
+        return new Result(parity, writable, limits);
+    }
+
+    /** What the target topic refuses record by record, from its configs. */
+    static TargetLimits limits(Config config) {
+        String codec = value(config, "compression.type");
+        String max = value(config, "max.message.bytes");
+        // The broker keeps uncompressed batches as they are, so their exact size is what it checks.
+        int maxBatch = max != null && ("producer".equals(codec) || "uncompressed".equals(codec))
+                ? Integer.parseInt(max) : -1;
+        String policy = value(config, "cleanup.policy");
+        // Brokers before Kafka 3.6 have one symmetric bound instead of the two.
+        long difference = longValue(config, "message.timestamp.difference.max.ms", Long.MAX_VALUE);
+        return new TargetLimits(maxBatch, policy != null && policy.contains("compact"),
+                longValue(config, "message.timestamp.before.max.ms", difference),
+                longValue(config, "message.timestamp.after.max.ms", difference));
+    }
+
+    private static long longValue(Config config, String key, long otherwise) {
+        String v = value(config, key);
+        try {
+            return v == null ? otherwise : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 
     /** Creates the missing target topics and returns them; why one could not be created goes into {@code failed}. */

@@ -54,12 +54,7 @@ class CrashRecoveryIT {
         // Two pipelines: partitions spread over two fetcher/sender pairs must come through the kills all the same.
         props.put(StraitConfig.REPLICATION_PIPELINES, "2");
         Path dir = Files.createDirectories(Path.of("target", "crash-it"));
-        File file = dir.resolve("replicator.properties").toFile();
-        Properties properties = new Properties();
-        properties.putAll(props);
-        try (OutputStream out = new FileOutputStream(file)) {
-            properties.store(out, "CrashRecoveryIT child replicator");
-        }
+        File file = childConfig(dir, props);
 
         String classPath = privateClassPath(dir);
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -142,12 +137,7 @@ class CrashRecoveryIT {
         Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
                 exactly(topic), "frozen-link");
         Path dir = Files.createDirectories(Path.of("target", "frozen-it"));
-        File file = dir.resolve("replicator.properties").toFile();
-        Properties properties = new Properties();
-        properties.putAll(props);
-        try (OutputStream out = new FileOutputStream(file)) {
-            properties.store(out, "CrashRecoveryIT frozen instance");
-        }
+        File file = childConfig(dir, props);
         String classPath = privateClassPath(dir);
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong written = new AtomicLong();
@@ -285,6 +275,17 @@ class CrashRecoveryIT {
             }
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    /** Writes the children's configuration file into {@code dir}. */
+    private static File childConfig(Path dir, Map<String, String> props) throws java.io.IOException {
+        File file = dir.resolve("replicator.properties").toFile();
+        Properties properties = new Properties();
+        properties.putAll(props);
+        try (OutputStream out = new FileOutputStream(file)) {
+            properties.store(out, "CrashRecoveryIT child replicator");
+        }
+        return file;
     }
 
     private static Process launch(String classPath, File config, File log) throws Exception {

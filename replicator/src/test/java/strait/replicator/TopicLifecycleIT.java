@@ -9,11 +9,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.junit.jupiter.api.Test;
@@ -117,6 +120,54 @@ class TopicLifecycleIT {
         assertThat(target.get(1)).hasSize(40);
         assertThat(target.get(0)).as("only the records before the large one, none after it").hasSize(10);
         source.put(0, source.get(0).subList(0, 10));
+        assertIdentical(source, target);
+    }
+
+    @Test
+    void recordsTheTargetWouldRefuseStopTheirPartitionBeforeAnythingAfterThemIsSent() throws Exception {
+        String topic = "refused-records";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
+            // the source takes timestamps up to a day ahead, and had no key rule before it became compacted
+            createTopic(source, topic, 3, Map.of("message.timestamp.after.max.ms", "86400000"));
+            try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+                produce(producer, topic, 0, 5);
+                producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis() + 7_200_000L,
+                        "ahead".getBytes(StandardCharsets.UTF_8), "2 h ahead".getBytes(StandardCharsets.UTF_8))).get();
+                produce(producer, topic, 0, 5);
+                produce(producer, topic, 1, 5);
+                producer.send(new ProducerRecord<>(topic, 1, null, "no key".getBytes(StandardCharsets.UTF_8))).get();
+                produce(producer, topic, 1, 5);
+                produce(producer, topic, 2, 10);
+            }
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            source.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)))).all().get();
+            // the target exists already, compacted, with Kafka's default bound of one hour ahead
+            createTopic(target, topic, 3, Map.of("cleanup.policy", "compact"));
+        }
+        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(), exactly(topic), "refused-link"));
+        try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            replicator.start();
+            await("partitions 0 and 1 stop", Duration.ofSeconds(60),
+                    () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED
+                            && partition(replicator, topic, 1).state() == PartitionRunState.STOPPED);
+            assertThat(partition(replicator, topic, 0).stoppedReason()).contains("source record at offset 5")
+                    .contains("message.timestamp.after.max.ms");
+            assertThat(partition(replicator, topic, 1).stoppedReason()).contains("source record at offset 5")
+                    .contains("has no key").contains("compacted");
+            await("partition 2 is copied", Duration.ofSeconds(60), () -> {
+                PartitionStatus p = partition(replicator, topic, 2);
+                return p.state() == PartitionRunState.RUNNING && p.replicated() == 10;
+            });
+        }
+        var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
+        var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
+        assertThat(target.get(0)).as("only the records before the refused one, none after it").hasSize(5);
+        assertThat(target.get(1)).as("only the records before the refused one, none after it").hasSize(5);
+        source.put(0, source.get(0).subList(0, 5));
+        source.put(1, source.get(1).subList(0, 5));
         assertIdentical(source, target);
     }
 

@@ -1,0 +1,64 @@
+package strait.replicator;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+
+/**
+ * What a target topic refuses record by record: a batch over {@code max.message.bytes}, a record without a key when
+ * the topic is compacted, a timestamp outside {@code message.timestamp.before.max.ms} / {@code .after.max.ms} of the
+ * broker's clock. The sender checks each record before sending it, because a refused batch does not stop the
+ * producer: its later batches of the partition land after the hole. Immutable; read by the sender thread.
+ *
+ * @param maxBatchBytes the largest single-record batch accepted, or -1 when it cannot be known (compressing producer)
+ * @param compacted whether {@code cleanup.policy} includes {@code compact}
+ * @param timestampBeforeMaxMs how far a record's timestamp may lie behind the broker's clock
+ * @param timestampAfterMaxMs how far a record's timestamp may lie ahead of the broker's clock
+ */
+record TargetLimits(int maxBatchBytes, boolean compacted, long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+
+    /** Nothing known: only what every topic refuses is checked (nothing). */
+    static final TargetLimits NONE = new TargetLimits(-1, false, Long.MAX_VALUE, Long.MAX_VALUE);
+
+    /**
+     * How close to the timestamp bounds a record is already refused: covers the time until the broker appends it
+     * (a batch may take up to the producer's delivery timeout) and clock differences between Strait and the broker.
+     */
+    static final long TIMESTAMP_MARGIN_MS = 150_000;
+
+    /** The same limits without the size check (the producer compresses, so batch sizes are not known here). */
+    TargetLimits withoutSizeCheck() {
+        return new TargetLimits(-1, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+    }
+
+    /** Why the target would refuse {@code record}, or null when it accepts it; {@code nowMs} is this machine's clock. */
+    KafkaException refusal(ConsumerRecord<byte[], byte[]> record, long nowMs) {
+        if (maxBatchBytes > 0) {
+            int size = RecordSize.singleRecordBatch(record);
+            if (size > maxBatchBytes) {
+                return new RecordTooLargeException("source record at offset " + record.offset() + " needs a " + size
+                        + "-byte batch; the target topic's max.message.bytes is " + maxBatchBytes);
+            }
+        }
+        if (compacted && record.key() == null) {
+            return new InvalidRecordException("source record at offset " + record.offset() + " has no key; the "
+                    + "target topic is compacted and refuses records without a key");
+        }
+        long ts = record.timestamp();
+        if (ts >= 0) {
+            if (timestampBeforeMaxMs != Long.MAX_VALUE && ts < nowMs - timestampBeforeMaxMs + TIMESTAMP_MARGIN_MS) {
+                return new InvalidTimestampException("source record at offset " + record.offset() + " has timestamp "
+                        + ts + ", older than the target topic's message.timestamp.before.max.ms ("
+                        + timestampBeforeMaxMs + ") allows, or within " + TIMESTAMP_MARGIN_MS / 1000 + " s of it");
+            }
+            if (timestampAfterMaxMs != Long.MAX_VALUE && ts > nowMs + timestampAfterMaxMs - TIMESTAMP_MARGIN_MS) {
+                return new InvalidTimestampException("source record at offset " + record.offset() + " has timestamp "
+                        + ts + ", further ahead of the clock than the target topic's message.timestamp.after.max.ms ("
+                        + timestampAfterMaxMs + ") allows, or within " + TIMESTAMP_MARGIN_MS / 1000 + " s of it");
+            }
+        }
+        return null;
+    }
+}
