@@ -66,8 +66,11 @@ final class BatchingSender implements Runnable {
     private final LinkFence fence;
     private final Listener listener;
     private volatile boolean running = true;
+    /** Set as the thread ends: it was closed, and no send of its ever failed (a failed one might still land). */
+    private volatile boolean endedCleanly;
 
     // Sender thread only.
+    private boolean anySendFailed;
     private Producer<byte[], byte[]> producer;
     private final List<Chunk> batch = new ArrayList<>();
 
@@ -88,6 +91,11 @@ final class BatchingSender implements Runnable {
         running = false;
     }
 
+    /** Any thread, once {@link #run} returned: whether nothing this sender sent can still land on the target. */
+    boolean endedCleanly() {
+        return endedCleanly;
+    }
+
     @Override
     public void run() {
         producer = producers.get();
@@ -106,6 +114,7 @@ final class BatchingSender implements Runnable {
                     return;
                 }
             }
+            endedCleanly = !anySendFailed;
         } catch (RuntimeException e) {
             // A defect or an unusable producer: never carry on silently with a dead sender.
             LOG.error("sender thread failed: {}", Failures.describe(e), e);
@@ -223,6 +232,7 @@ final class BatchingSender implements Runnable {
             store.persist(ps.tp, ps.map());
         }
         if (!failed.isEmpty()) {
+            anySendFailed = true;
             // Nothing is in flight after the flush: a fresh producer starts clean sequences for every partition.
             producer.close(Duration.ofSeconds(5));
             producer = producers.get();

@@ -29,4 +29,10 @@ interface CopyPath extends AutoCloseable {
     /** Finishes the batch in flight (sent, acked, persisted) and stops every thread; bounded, idempotent. */
     @Override
     void close();
+
+    /**
+     * After {@link #close}: whether every thread ended and nothing the path sent can still land on the target (no
+     * send ever failed), so the next instance of the link need not wait before reading the target.
+     */
+    boolean quiescent();
 }

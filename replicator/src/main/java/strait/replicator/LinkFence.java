@@ -1,6 +1,8 @@
 package strait.replicator;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +14,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -30,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * fence producer of any older instance. Before each chunk it sends, a sender asks {@link #check}; at most every
  * {@link #CHECK_INTERVAL} that proves the fence is still held by committing a one-record transaction to
  * {@code <link.name>.fence.internal}; an older instance learns it was fenced there ({@code ProducerFencedException})
- * and stops writing.
+ * and stops writing. A new instance waits {@link #GRACE} before reading the target when the newest committed record
+ * there is a recent proof, not when it is the release a cleanly stopped instance commits last ({@link #release}).
  *
  * <p>Residual window (documented, not closed): the data producer is not transactional, so an older instance that
  * was frozen longer than the new instance's {@link #GRACE} (a long GC pause, a paused VM), or whose producer kept
@@ -48,15 +53,24 @@ final class LinkFence implements AutoCloseable {
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
     static final Duration GRACE = CHECK_INTERVAL.multipliedBy(3);
 
+    /** The value of a release record; a proof's value is empty. */
+    static final byte[] RELEASED = "released".getBytes(StandardCharsets.UTF_8);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
     private final String topic;
+    private final String clientId;
+    private final Map<String, Object> clientProps;
     private final KafkaProducer<byte[], byte[]> producer;
     private final ReentrantLock proving = new ReentrantLock();
     /** When the fence was last proven held (acquiring counts); written under {@link #proving}. */
     private volatile long lastCheckNanos = System.nanoTime();
     private volatile String fencedBy;
 
-    private LinkFence(String topic, KafkaProducer<byte[], byte[]> producer) {
+    private LinkFence(String topic, String clientId, Map<String, Object> clientProps,
+            KafkaProducer<byte[], byte[]> producer) {
         this.topic = topic;
+        this.clientId = clientId;
+        this.clientProps = clientProps;
         this.producer = producer;
     }
 
@@ -96,25 +110,73 @@ final class LinkFence implements AutoCloseable {
                     + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e), e);
         }
         LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
-        return new LinkFence(topic, producer);
+        return new LinkFence(topic, "strait-" + linkName + "-fence", new HashMap<>(targetClientProps), producer);
+    }
+
+    /** The newest thing an instance of the link committed to the fence topic: a proof, or a clean release. */
+    record LastWord(java.time.Instant at, boolean released) {
     }
 
     /**
-     * When an instance of this link last proved it held the fence: the newest record (or marker) on the fence topic.
-     * Empty when there is none. Blocks; called on the starting thread after {@link #acquire}.
+     * The newest proof or release committed to the fence topic, read with {@code read_committed}; empty when there is
+     * none. When the tail holds no committed record (only aborted checks), the newest timestamp stands as a proof.
+     * Blocks; called on the starting thread after {@link #acquire}.
      */
-    java.util.Optional<java.time.Instant> lastCheckByAnyInstance(Admin targetAdmin) {
+    java.util.Optional<LastWord> lastWord(Admin targetAdmin) {
         TopicPartition tp = new TopicPartition(topic, 0);
-        try {
+        try (KafkaConsumer<byte[], byte[]> consumer = TailReconciler.consumer(clientProps, "read_committed",
+                clientId + "-read")) {
+            consumer.assign(List.of(tp));
+            long begin = consumer.beginningOffsets(List.of(tp), READ_TIMEOUT).get(tp);
+            long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).get(tp);
+            if (end <= begin) {
+                return java.util.Optional.empty();
+            }
+            // Each proof is a one-record transaction: a record and its marker.
+            consumer.seek(tp, Math.max(begin, end - 20));
+            ConsumerRecord<byte[], byte[]> last = null;
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (consumer.position(tp, READ_TIMEOUT) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100)).records(tp)) {
+                    last = r;
+                }
+            }
+            if (last != null) {
+                return java.util.Optional.of(new LastWord(java.time.Instant.ofEpochMilli(last.timestamp()),
+                        Arrays.equals(last.value(), RELEASED)));
+            }
             ListOffsetsResult.ListOffsetsResultInfo newest = targetAdmin
                     .listOffsets(Map.of(tp, OffsetSpec.maxTimestamp())).partitionResult(tp).get(30, TimeUnit.SECONDS);
             return newest.offset() < 0 || newest.timestamp() < 0 ? java.util.Optional.empty()
-                    : java.util.Optional.of(java.time.Instant.ofEpochMilli(newest.timestamp()));
+                    : java.util.Optional.of(new LastWord(java.time.Instant.ofEpochMilli(newest.timestamp()), false));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReplicatorException("interrupted reading the fence topic " + topic, e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
             throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
+        }
+    }
+
+    /**
+     * Tells the next instance it need not wait: called once this instance's senders have ended with nothing of theirs
+     * that could still land on the target. Commits a release record; when that fails (or this instance was fenced)
+     * the next instance simply waits the grace.
+     */
+    void release() {
+        proving.lock();
+        try {
+            if (fencedBy != null) {
+                return;
+            }
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, 0, null, RELEASED));
+            producer.commitTransaction();
+            LOG.info("released the fence ({}): the link's next instance starts without waiting", topic);
+        } catch (KafkaException e) {
+            LOG.warn("could not release the fence (the next instance waits {} s): {}", GRACE.toSeconds(),
+                    Failures.describe(e));
+        } finally {
+            proving.unlock();
         }
     }
 

@@ -109,6 +109,12 @@ final class RecordCopyPath implements CopyPath {
         pipelines.forEach(p -> join(p.sendThread()));
     }
 
+    @Override
+    public synchronized boolean quiescent() {
+        return closed && pipelines.stream().allMatch(p -> !p.fetchThread().isAlive() && !p.sendThread().isAlive()
+                && p.sender().endedCleanly());
+    }
+
     private static void join(Thread thread) {
         if (!thread.isAlive()) {
             return;

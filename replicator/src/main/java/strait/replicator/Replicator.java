@@ -78,7 +78,7 @@ public final class Replicator implements AutoCloseable {
             sourceAdmin = Admin.create(sourceProps);
             targetAdmin = Admin.create(targetProps);
             fence = LinkFence.acquire(targetAdmin, targetProps, link);
-            waitOutOlderInstance(fence.lastCheckByAnyInstance(targetAdmin));
+            waitOutOlderInstance(fence.lastWord(targetAdmin));
             Map<TopicPartition, OffsetMap> loaded = store.load();
             LOG.info("loaded {} persisted offset maps of link {}", loaded.size(), link);
 
@@ -126,15 +126,22 @@ public final class Replicator implements AutoCloseable {
     /**
      * An older instance notices the fence within one check interval; give it that before reading the target. When no
      * instance proved it held the fence recently (none checked within the grace plus one interval), no instance can
-     * be writing on the strength of a recent check, and waiting would only delay every start.
+     * be writing on the strength of a recent check, and waiting would only delay every start. An instance that
+     * stopped cleanly released the fence after its last write was acked: nothing of it can land any more.
      */
-    private static void waitOutOlderInstance(java.util.Optional<java.time.Instant> lastCheck)
+    private static void waitOutOlderInstance(java.util.Optional<LinkFence.LastWord> last)
             throws InterruptedException {
+        if (last.isEmpty()) {
+            return;
+        }
+        if (last.get().released()) {
+            LOG.info("the previous instance of the link stopped cleanly at {}: not waiting", last.get().at());
+            return;
+        }
         java.time.Instant now = java.time.Instant.now();
-        if (lastCheck.isPresent()
-                && lastCheck.get().isAfter(now.minus(LinkFence.GRACE).minus(LinkFence.CHECK_INTERVAL))) {
+        if (last.get().at().isAfter(now.minus(LinkFence.GRACE).minus(LinkFence.CHECK_INTERVAL))) {
             LOG.info("another instance of the link checked the fence at {}: waiting {} before reading the target",
-                    lastCheck.get(), LinkFence.GRACE);
+                    last.get().at(), LinkFence.GRACE);
             Thread.sleep(LinkFence.GRACE.toMillis());
         }
     }
@@ -168,16 +175,22 @@ public final class Replicator implements AutoCloseable {
             awaitQuietly(admin);
         }
         closeQuietly(copyPath);
-        closeQuietly(fence);
         closeQuietly(reconciler);
         closeQuietly(sourceAdmin);
         closeQuietly(targetAdmin);
+        boolean persisted = true;
         try {
             store.flush();
         } catch (RuntimeException e) {
+            persisted = false;
             LOG.warn("offset maps not all persisted at shutdown (reconciled on the next start): {}",
                     Failures.describe(e));
         }
+        // Last: once released, the next instance reads the target and the offsets topic at once.
+        if (fence != null && copyPath != null && copyPath.quiescent() && persisted) {
+            fence.release();
+        }
+        closeQuietly(fence);
         LOG.info("replicator stopped");
     }
 

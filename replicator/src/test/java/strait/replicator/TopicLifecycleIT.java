@@ -209,6 +209,40 @@ class TopicLifecycleIT {
     }
 
     @Test
+    void anInstanceThatStopsCleanlyReleasesTheFenceSoTheNextNeedNotWait() throws Exception {
+        String topic = "released-topic";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 1, Map.of());
+        }
+        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(), exactly(topic), "release-link"));
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            produce(producer, topic, 0, 10);
+            replicator.start();
+            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+        }
+        try (Admin target = CLUSTERS.clusters().targetAdmin();
+             LinkFence next = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
+            assertThat(next.lastWord(target)).as("the last word on the fence topic")
+                    .hasValueSatisfying(word -> assertThat(word.released()).isTrue());
+
+            // while an instance that proved the fence and then vanished leaves a proof: the next one waits
+            assertThat(next.check()).isEqualTo(LinkFence.Verdict.HELD);
+            Thread.sleep(LinkFence.CHECK_INTERVAL.toMillis()); // so that the next check round-trips and writes
+            assertThat(next.check()).isEqualTo(LinkFence.Verdict.HELD);
+        }
+        try (Admin target = CLUSTERS.clusters().targetAdmin();
+             LinkFence after = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
+            assertThat(after.lastWord(target)).hasValueSatisfying(word -> {
+                assertThat(word.released()).isFalse();
+                assertThat(word.at()).isAfter(java.time.Instant.now().minusSeconds(60));
+            });
+        }
+    }
+
+    @Test
     void sendsThatTimeOutWhileTheTargetThrottlesAreReconciledAndResumedWithoutLossOrDuplicates() throws Exception {
         String topic = "throttled-target";
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
