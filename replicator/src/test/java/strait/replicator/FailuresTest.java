@@ -40,6 +40,8 @@ class FailuresTest {
         assertThat(Failures.describe(e)).contains("offsets 5..6 were written by another producer");
         assertThat(Failures.describe(ForeignWriteException.atEnd(new org.apache.kafka.common.TopicPartition("t", 0),
                 5, 9))).contains("ends at offset 9").contains("offsets 5..8 were written by another producer");
+        assertThat(Failures.describe(ForeignWriteException.atAck(new org.apache.kafka.common.TopicPartition("t", 0),
+                9, 3))).contains("acked this link's record at offset 3").contains("lost records this link wrote");
     }
 
     @Test

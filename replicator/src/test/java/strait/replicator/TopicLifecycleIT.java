@@ -365,6 +365,37 @@ class TopicLifecycleIT {
     }
 
     @Test
+    void aTargetTopicRecreatedUnderTheLinkStopsItsPartitionsSayingTheTargetLostRecords() throws Exception {
+        String topic = "recreated-target";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 1, Map.of());
+        }
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                exactly(topic), "recreated-link");
+        props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "500");
+        StraitConfig config = StraitConfig.parse(props);
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            produce(producer, topic, 0, 10);
+            replicator.start();
+            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+
+            // when someone deletes the target topic (Strait creates it again, empty) and the source goes on
+            try (Admin target = CLUSTERS.clusters().targetAdmin()) {
+                target.deleteTopics(List.of(topic)).all().get();
+            }
+            await("the partition stops", Duration.ofSeconds(60), () -> {
+                produceUnchecked(producer, topic, 0, 1);
+                return partition(replicator, topic, 0).state() == PartitionRunState.STOPPED;
+            });
+
+            // then it says the target lost what the link wrote, instead of writing on as if nothing happened
+            assertThat(partition(replicator, topic, 0).stoppedReason()).contains("lost records this link wrote");
+        }
+    }
+
+    @Test
     void aRecordAnotherProducerWritesToAQuietTargetPartitionStopsItWithoutWaitingForTheNextSourceRecord()
             throws Exception {
         String topic = "quiet-shared-target";
