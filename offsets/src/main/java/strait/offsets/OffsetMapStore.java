@@ -167,6 +167,7 @@ public final class OffsetMapStore implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "strait-offsets-loader");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<TopicPartition, MapRebuilder> builders = new HashMap<>();

@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.offsets.OffsetMap;
@@ -50,6 +53,9 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private Instant lastTopicSync = Instant.EPOCH;
     private boolean topicSyncFailing;
     private long lastOffsetsWarningMillis;
+    /** The id of each source topic when first seen, and why the topics whose id changed are not copied. */
+    private final Map<String, Uuid> topicIds = new HashMap<>();
+    private final Map<String, String> recreatedTopics = new HashMap<>();
     /** Partitions whose target end was past their position, idle, at the last refresh: that position. */
     private Map<PartitionState, Long> foreignSuspects = Map.of();
     private volatile ReplicatorStatus status = ReplicatorStatus.EMPTY;
@@ -94,6 +100,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         parity = result.parity();
         lastTopicSync = Instant.now();
         topicSyncFailing = false;
+        forgetDeletedTopics(result.sourceTopicIds());
+        noteRecreatedTopics(result.sourceTopicIds());
         Map<String, TopicParity> byTopic = parity.stream().collect(Collectors.toMap(TopicParity::topic, p -> p));
         for (PartitionState ps : partitions.values()) {
             TopicParity p = byTopic.get(ps.tp.topic());
@@ -112,10 +120,57 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                     return ps;
                 });
                 state.limits = limits;
+                String recreated = recreatedTopics.get(topic);
+                if (recreated != null) {
+                    stop(state, "source_recreated", "source", recreated);
+                }
             }
         });
         readSourceLogStarts();
         reconcileDue();
+    }
+
+    /**
+     * A source topic that no longer exists is no longer copied nor reported (so it does not hold the gates); its
+     * target copy and offset map stay, and should a topic of that name come back with the same id (a listing that
+     * missed it), it resumes from that map after reconciliation.
+     */
+    private void forgetDeletedTopics(Map<String, Uuid> sourceTopicIds) {
+        Set<String> gone = new TreeSet<>();
+        for (PartitionState ps : List.copyOf(partitions.values())) {
+            if (sourceTopicIds.containsKey(ps.tp.topic())) {
+                continue;
+            }
+            partitions.remove(ps.tp);
+            ps.stop("the source topic no longer exists"); // chunks still in flight are dropped
+            copyPath.unassign(ps.tp);
+            OffsetMap map = ps.map();
+            if (map != null) {
+                loaded.put(ps.tp, map);
+            }
+            metrics.unregister(ps);
+            meters.remove(ps);
+            gone.add(ps.tp.topic());
+        }
+        gone.forEach(topic -> LOG.warn("source topic {} no longer exists: no longer copied or reported; its target "
+                + "topic and offset map are kept", topic));
+    }
+
+    /**
+     * A source topic whose id changed was deleted and created again: its offsets started over, while the target and
+     * the offset map hold the old topic's records. Copying on would mix the two, so its partitions stop.
+     */
+    private void noteRecreatedTopics(Map<String, Uuid> sourceTopicIds) {
+        sourceTopicIds.forEach((topic, id) -> {
+            Uuid known = topicIds.putIfAbsent(topic, id);
+            if (known != null && !known.equals(id) && !recreatedTopics.containsKey(topic)) {
+                recreatedTopics.put(topic, "source topic " + topic + " was deleted and created again (topic id " + known
+                        + ", now " + id + "): its offsets started over, and the target topic and offset map hold the "
+                        + "old topic's records; copy it again under a new link.name, or into a new target topic");
+                partitions.values().stream().filter(ps -> ps.tp.topic().equals(topic))
+                        .forEach(ps -> stop(ps, "source_recreated", "source", recreatedTopics.get(topic)));
+            }
+        });
     }
 
     /** Where retention has moved each source partition's start: the sender trims the maps below it. */

@@ -15,6 +15,11 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ReplicatorMetrics {
 
+    /** The names of the meters {@link #register} creates per partition. */
+    private static final java.util.Set<String> PARTITION_METERS = java.util.Set.of("strait.lag.records",
+            "strait.lag.ms", "strait.queue.depth.records", "strait.partition.stopped", "strait.replicated.records",
+            "strait.replicated.bytes");
+
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Timer> latencyByTopic = new ConcurrentHashMap<>();
 
@@ -46,6 +51,17 @@ final class ReplicatorMetrics {
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofHours(1)).register(registry));
         return new PartitionMeters(records, bytes, latency);
+    }
+
+    /** Removes the per-partition meters of a partition no longer copied (its source topic was deleted). */
+    void unregister(PartitionState ps) {
+        String topic = ps.tp.topic();
+        String partition = Integer.toString(ps.tp.partition());
+        registry.getMeters().stream()
+                .filter(m -> PARTITION_METERS.contains(m.getId().getName()))
+                .filter(m -> topic.equals(m.getId().getTag("topic"))
+                        && partition.equals(m.getId().getTag("partition")))
+                .toList().forEach(registry::remove);
     }
 
     /** Counts one error; {@code side} is source, target or link. */

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -56,8 +57,13 @@ final class TopicProvisioner {
     private final Optional<Short> replicationFactor;
     private final Set<String> internalTargetTopics;
 
-    /** One sync's outcome: parity per topic, and the partition count to replicate for each writable topic. */
-    record Result(List<TopicParity> parity, Map<String, Integer> writable, Map<String, TargetLimits> limits) {
+    /**
+     * One sync's outcome: parity per topic, the partition count to replicate for each writable topic, what each
+     * target topic refuses, and the id of every source topic in scope (a new id under a known name is a topic that
+     * was deleted and created again).
+     */
+    record Result(List<TopicParity> parity, Map<String, Integer> writable, Map<String, TargetLimits> limits,
+            Map<String, Uuid> sourceTopicIds) {
     }
 
     TopicProvisioner(Admin source, Admin target, Pattern include, Optional<Pattern> exclude, short replicationFactor,
@@ -84,7 +90,7 @@ final class TopicProvisioner {
             }
         }
         if (topics.isEmpty()) {
-            return new Result(List.of(), Map.of(), Map.of());
+            return new Result(List.of(), Map.of(), Map.of(), Map.of());
         }
         Map<String, TopicDescription> src = get(source.describeTopics(topics).allTopicNames());
         Map<String, Config> srcConfigs = configs(source, topics, "source");
@@ -146,7 +152,9 @@ final class TopicProvisioner {
                 LOG.warn("target topic {} is not written to: {}", topic, problems);
             }
         }
-        return new Result(parity, writable, limits);
+        Map<String, Uuid> ids = new TreeMap<>();
+        src.forEach((topic, description) -> ids.put(topic, description.topicId()));
+        return new Result(parity, writable, limits, ids);
     }
 
     /** What the target topic refuses record by record, from its configs. */

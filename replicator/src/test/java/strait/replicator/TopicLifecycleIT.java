@@ -83,6 +83,61 @@ class TopicLifecycleIT {
     }
 
     @Test
+    void aSourceTopicDeletedWhileCopyingIsForgottenAndOneCreatedAgainUnderItsNameStops() throws Exception {
+        String doomed = "doomed-topic";
+        String kept = "kept-topic";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, doomed, 1, Map.of());
+            createTopic(source, kept, 1, Map.of());
+        }
+        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
+                exactly(doomed) + "|" + exactly(kept), "doomed-link");
+        props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "500");
+        StraitConfig config = StraitConfig.parse(props);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
+            produce(producer, doomed, 0, 10);
+            produce(producer, kept, 0, 10);
+            replicator.start();
+            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), doomed, 1)
+                    && caughtUp(replicator.status(), kept, 1));
+
+            // when the source topic is deleted, it is no longer reported, so it cannot hold the gates
+            try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+                source.deleteTopics(List.of(doomed)).all().get();
+            }
+            java.time.Instant deletedAt = java.time.Instant.now();
+            await("the deleted topic is forgotten and the status stays fresh", Duration.ofSeconds(60), () -> {
+                ReplicatorStatus status = replicator.status();
+                return status.partitions().stream().noneMatch(p -> p.topic().equals(doomed))
+                        && status.refreshedAt().isAfter(deletedAt.plusSeconds(2));
+            });
+            assertThat(registry.find("strait.lag.records").tag("topic", doomed).gauges()).isEmpty();
+            assertThat(partition(replicator, kept, 0).state()).isEqualTo(PartitionRunState.RUNNING);
+
+            // when a topic of the same name is created again, its offsets start over: it is not mixed in
+            try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+                await("the source topic can be created again", Duration.ofSeconds(60), () -> {
+                    try {
+                        createTopic(source, doomed, 1, Map.of());
+                        return true;
+                    } catch (Exception e) {
+                        return false; // the deletion is still being completed
+                    }
+                });
+            }
+            produce(producer, doomed, 0, 20);
+            await("its partition stops", Duration.ofSeconds(60), () -> replicator.status().partitions().stream()
+                    .anyMatch(p -> p.topic().equals(doomed) && p.state() == PartitionRunState.STOPPED));
+            assertThat(partition(replicator, doomed, 0).stoppedReason()).contains("deleted and created again");
+        }
+        assertThat(readAll(CLUSTERS.targetBootstrapServers(), doomed, "read_uncommitted").get(0))
+                .as("the target keeps the old topic's records only").hasSize(10);
+    }
+
+    @Test
     void aRecordTooLargeForTheTargetStopsOnlyItsPartitionWithAReason() throws Exception {
         String topic = "big-records";
         try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
