@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -54,6 +55,8 @@ public final class OffsetMapStore implements AutoCloseable {
     private final Set<TopicPartition> resend = ConcurrentHashMap.newKeySet();
     private final AtomicLong failedSends = new AtomicLong();
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    /** The source topic ids read by {@link #load}. */
+    private final Map<String, Uuid> loadedTopicIds = new HashMap<>();
 
     private OffsetMapStore(String topic, Map<String, Object> clientProps, int partitionCount) {
         this.topic = topic;
@@ -218,6 +221,12 @@ public final class OffsetMapStore implements AutoCloseable {
             throw new OffsetStoreException("unreadable record at " + topic + "@" + record.offset() + ": "
                     + e.getMessage(), e);
         }
+        if (key.kind() == OffsetRecords.TOPIC) {
+            if (record.value() != null) {
+                loadedTopicIds.put(key.tp().topic(), OffsetRecords.decodeTopicId(record.value()));
+            }
+            return;
+        }
         MapRebuilder builder = builders.computeIfAbsent(key.tp(), tp -> new MapRebuilder());
         if (key.kind() == OffsetRecords.RUN) {
             if (record.value() == null) {
@@ -292,6 +301,25 @@ public final class OffsetMapStore implements AutoCloseable {
                 lastFailure.set(describe(error));
             }
         });
+    }
+
+    /**
+     * The id of the source topic each topic's maps were built from, as {@link #load} read them; topics persisted by
+     * versions that did not record it are absent. Called by the owner after {@link #load}.
+     */
+    public Map<String, Uuid> sourceTopicIds() {
+        return Map.copyOf(loadedTopicIds);
+    }
+
+    /** Records the id of the source topic whose maps this link builds under that name. Does not wait. */
+    public void persistSourceTopicId(String topic, Uuid id) {
+        producer.send(new ProducerRecord<>(this.topic, 0, OffsetRecords.topicKey(topic), OffsetRecords.topicValue(id)),
+                (metadata, error) -> {
+                    if (error != null) {
+                        LOG.warn("persisting the source topic id of {} failed (a recreated topic will not be "
+                                + "recognised after a restart): {}", topic, describe(error));
+                    }
+                });
     }
 
     /**

@@ -3,15 +3,18 @@ package strait.offsets;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 
 /**
- * The binary layout of the records of {@code <link.name>.offsets.internal}. Two kinds, both keyed so that compaction
+ * The binary layout of the records of {@code <link.name>.offsets.internal}. Three kinds, all keyed so that compaction
  * keeps exactly the latest state:
  * <ul>
  *   <li>run: key {@code 'R' | partition:int | sourceStart:long | topic:utf8}, value {@code targetStart:long |
  *       length:long}; a null value (tombstone) deletes a trimmed run;</li>
  *   <li>position: key {@code 'P' | partition:int | topic:utf8}, value {@code oldestTranslatable:long |
- *       replicatedPosition:long | targetPosition:long}.</li>
+ *       replicatedPosition:long | targetPosition:long};</li>
+ *   <li>source topic identity: key {@code 'T' | -1:int | topic:utf8}, value {@code topicId:uuid (2 longs)}: the
+ *       source topic the maps of that name were built from, so a topic deleted and created again is recognised.</li>
  * </ul>
  * Values start with a version byte so the layout can evolve.
  */
@@ -19,6 +22,7 @@ final class OffsetRecords {
 
     static final byte RUN = 'R';
     static final byte POSITION = 'P';
+    static final byte TOPIC = 'T';
     private static final byte VERSION = 1;
 
     private OffsetRecords() {
@@ -43,7 +47,23 @@ final class OffsetRecords {
         return ByteBuffer.allocate(1 + 24).put(VERSION).putLong(oldest).putLong(replicated).putLong(target).array();
     }
 
-    /** A decoded key: kind, partition, sourceStart (runs only). */
+    static byte[] topicKey(String topic) {
+        byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + 4 + name.length).put(TOPIC).putInt(-1).put(name).array();
+    }
+
+    static byte[] topicValue(Uuid id) {
+        return ByteBuffer.allocate(1 + 16).put(VERSION).putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits()).array();
+    }
+
+    static Uuid decodeTopicId(byte[] value) {
+        long[] bits = new long[2];
+        decodeValue(value, bits, 2);
+        return new Uuid(bits[0], bits[1]);
+    }
+
+    /** A decoded key: kind, partition (-1 for a topic identity), sourceStart (runs only). */
     record Key(byte kind, TopicPartition tp, long sourceStart) {
     }
 
@@ -62,7 +82,7 @@ final class OffsetRecords {
         long sourceStart = -1;
         if (kind == RUN) {
             sourceStart = buffer.getLong();
-        } else if (kind != POSITION) {
+        } else if (kind != POSITION && kind != TOPIC) {
             throw new IllegalArgumentException("unknown offset record kind " + kind);
         }
         String topic = StandardCharsets.UTF_8.decode(buffer).toString();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -88,6 +89,26 @@ class OffsetMapStoreIT {
         // then
         try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
             assertSame(store.load().get(tp), resumed);
+        }
+    }
+
+    @Test
+    void keepsTheIdOfTheSourceTopicEachMapWasBuiltFromBesideTheMaps() {
+        // given
+        String link = "identities";
+        TopicPartition tp = new TopicPartition("orders", 0);
+        OffsetMap map = OffsetMap.startingAt(0, 0);
+        map.append(0, 0);
+        Uuid id = Uuid.randomUuid();
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            store.persistSourceTopicId("orders", id);
+            store.persist(tp, map);
+            store.flush();
+        }
+        // then a restarted instance reads both
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            assertThat(store.load()).containsOnlyKeys(tp);
+            assertThat(store.sourceTopicIds()).containsExactly(Map.entry("orders", id));
         }
     }
 

@@ -53,8 +53,11 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private Instant lastTopicSync = Instant.EPOCH;
     private boolean topicSyncFailing;
     private long lastOffsetsWarningMillis;
-    /** The id of each source topic when first seen, and why the topics whose id changed are not copied. */
-    private final Map<String, Uuid> topicIds = new HashMap<>();
+    /**
+     * The id of each source topic when this link first saw it (persisted, so it survives restarts), and why the
+     * topics whose id changed are not copied.
+     */
+    private final Map<String, Uuid> topicIds;
     private final Map<String, String> recreatedTopics = new HashMap<>();
     /** Partitions whose target end was past their position, idle, at the last refresh: that position. */
     private Map<PartitionState, Long> foreignSuspects = Map.of();
@@ -62,8 +65,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
 
     ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
             Admin targetAdmin, OffsetMaps maps, OffsetMapStore store, ReplicatorMetrics metrics,
-            Map<TopicPartition, OffsetMap> loaded, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
-            boolean uncompressedProducer) {
+            Map<TopicPartition, OffsetMap> loaded, Map<String, Uuid> loadedTopicIds,
+            Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters, boolean uncompressedProducer) {
         this.uncompressedProducer = uncompressedProducer;
         this.provisioner = provisioner;
         this.reconciler = reconciler;
@@ -73,6 +76,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         this.store = store;
         this.metrics = metrics;
         this.loaded = new HashMap<>(loaded);
+        this.topicIds = new HashMap<>(loadedTopicIds);
         this.meters = meters;
     }
 
@@ -163,7 +167,9 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private void noteRecreatedTopics(Map<String, Uuid> sourceTopicIds) {
         sourceTopicIds.forEach((topic, id) -> {
             Uuid known = topicIds.putIfAbsent(topic, id);
-            if (known != null && !known.equals(id) && !recreatedTopics.containsKey(topic)) {
+            if (known == null) {
+                store.persistSourceTopicId(topic, id);
+            } else if (!known.equals(id) && !recreatedTopics.containsKey(topic)) {
                 recreatedTopics.put(topic, "source topic " + topic + " was deleted and created again (topic id " + known
                         + ", now " + id + "): its offsets started over, and the target topic and offset map hold the "
                         + "old topic's records; copy it again under a new link.name, or into a new target topic");

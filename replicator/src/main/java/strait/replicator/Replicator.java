@@ -89,7 +89,7 @@ public final class Replicator implements AutoCloseable {
             reconciler = new TailReconciler(sourceProps, targetProps, "strait-" + link);
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters = new ConcurrentHashMap<>();
             controller = new ReplicationController(provisioner, reconciler, sourceAdmin, targetAdmin, maps, store,
-                    metrics, loaded, meters, isUncompressed(targetProps));
+                    metrics, loaded, store.sourceTopicIds(), meters, isUncompressed(targetProps));
 
             copyPath = new RecordCopyPath(config, store, meters, metrics, fence, controller);
             controller.copyPath(copyPath);

@@ -138,6 +138,48 @@ class TopicLifecycleIT {
     }
 
     @Test
+    void aSourceTopicCreatedAgainWhileTheLinkWasStoppedIsRecognisedAtTheNextStart() throws Exception {
+        String topic = "reborn-topic";
+        try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(source, topic, 1, Map.of());
+        }
+        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(), exactly(topic), "reborn-link"));
+        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+            produce(producer, topic, 0, 10);
+            try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                replicator.start();
+                await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            }
+
+            // while the link is stopped, the source topic is deleted and created again, and gets more records
+            // than the link had copied: resuming at the old position would skip the new topic's first ones
+            try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
+                source.deleteTopics(List.of(topic)).all().get();
+                await("the source topic can be created again", Duration.ofSeconds(60), () -> {
+                    try {
+                        createTopic(source, topic, 1, Map.of());
+                        return true;
+                    } catch (Exception e) {
+                        return false; // the deletion is still being completed
+                    }
+                });
+            }
+            produce(producer, topic, 0, 30);
+        }
+        try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+            replicator.start();
+            await("the partition stops", Duration.ofSeconds(60),
+                    () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
+            assertThat(partition(replicator, topic, 0).stoppedReason()).contains("deleted and created again");
+        }
+        assertThat(readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted").get(0))
+                .as("the target keeps the old topic's records only").hasSize(10);
+    }
+
+    @Test
     void aRecordTooLargeForTheTargetStopsOnlyItsPartitionWithAReason() throws Exception {
         String topic = "big-records";
         try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
