@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.LogTruncationException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
@@ -121,6 +122,12 @@ final class PartitionFetcher implements Runnable {
                     records = consumer.poll(POLL_TIMEOUT);
                 } catch (WakeupException e) {
                     continue;
+                } catch (LogTruncationException e) {
+                    e.offsetOutOfRangePartitions().forEach((tp, offset) -> stopAndRemove(tp, "source_truncated",
+                            "the source log was truncated below this link's fetch position " + offset
+                                    + divergence(e, tp) + " (an unclean leader election on the source): records "
+                                    + "already copied may no longer exist there, and new ones may take their offsets"));
+                    continue;
                 } catch (OffsetOutOfRangeException e) {
                     e.offsetOutOfRangePartitions().forEach((tp, offset) -> stopAndRemove(tp, "offset_out_of_range",
                             "source offset " + offset + " is no longer on the source (deleted by retention before it "
@@ -150,6 +157,11 @@ final class PartitionFetcher implements Runnable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private static String divergence(LogTruncationException e, TopicPartition tp) {
+        OffsetAndMetadata first = e.divergentOffsets().get(tp);
+        return first == null ? "" : ", diverging from offset " + first.offset();
     }
 
     private void stopAndRemove(TopicPartition tp, String kind, String reason) {
