@@ -9,14 +9,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.offsets.OffsetMap;
@@ -136,15 +143,43 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
 
     /**
      * A source topic that no longer exists is no longer copied nor reported (so it does not hold the gates); its
-     * target copy and offset map stay, and should a topic of that name come back with the same id (a listing that
-     * missed it), it resumes from that map after reconciliation.
+     * target copy and offset map stay, and should a topic of that name come back with the same id, it resumes from
+     * that map after reconciliation. Missing from the listing is not proof: the source is asked about each such topic,
+     * and only "unknown topic" forgets it; a denied Describe stops its partitions (they must not silently drop out of
+     * the gates), and anything else keeps them for the next refresh.
      */
     private void forgetDeletedTopics(Map<String, Uuid> sourceTopicIds) {
-        Set<String> gone = new TreeSet<>();
-        for (PartitionState ps : List.copyOf(partitions.values())) {
-            if (sourceTopicIds.containsKey(ps.tp.topic())) {
-                continue;
+        Set<String> missing = new TreeSet<>();
+        partitions.keySet().forEach(tp -> {
+            if (!sourceTopicIds.containsKey(tp.topic())) {
+                missing.add(tp.topic());
             }
+        });
+        if (missing.isEmpty()) {
+            return;
+        }
+        Map<String, KafkaFuture<TopicDescription>> described = sourceAdmin.describeTopics(missing).topicNameValues();
+        for (String topic : missing) {
+            try {
+                described.get(topic).get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    forget(topic);
+                } else if (e.getCause() instanceof TopicAuthorizationException) {
+                    partitionsOf(topic).forEach(ps -> stop(ps, "authorization", "source", "source topic " + topic
+                            + " is no longer listed and describing it is not authorized: " + Failures.describe(e)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (TimeoutException e) {
+                LOG.debug("could not ask the source about topic {}: {}", topic, Failures.describe(e));
+            }
+        }
+    }
+
+    private void forget(String topic) {
+        for (PartitionState ps : partitionsOf(topic)) {
             partitions.remove(ps.tp);
             ps.stop("the source topic no longer exists"); // chunks still in flight are dropped
             copyPath.unassign(ps.tp);
@@ -154,10 +189,13 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             }
             metrics.unregister(ps);
             meters.remove(ps);
-            gone.add(ps.tp.topic());
         }
-        gone.forEach(topic -> LOG.warn("source topic {} no longer exists: no longer copied or reported; its target "
-                + "topic and offset map are kept", topic));
+        LOG.warn("source topic {} no longer exists: no longer copied or reported; its target topic and offset map are "
+                + "kept", topic);
+    }
+
+    private List<PartitionState> partitionsOf(String topic) {
+        return partitions.values().stream().filter(ps -> ps.tp.topic().equals(topic)).toList();
     }
 
     /**
@@ -173,8 +211,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                 recreatedTopics.put(topic, "source topic " + topic + " was deleted and created again (topic id " + known
                         + ", now " + id + "): its offsets started over, and the target topic and offset map hold the "
                         + "old topic's records; copy it again under a new link.name, or into a new target topic");
-                partitions.values().stream().filter(ps -> ps.tp.topic().equals(topic))
-                        .forEach(ps -> stop(ps, "source_recreated", "source", recreatedTopics.get(topic)));
+                partitionsOf(topic).forEach(ps -> stop(ps, "source_recreated", "source", recreatedTopics.get(topic)));
             }
         });
     }
