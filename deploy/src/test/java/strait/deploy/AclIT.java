@@ -30,6 +30,7 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -100,6 +101,36 @@ class AclIT {
                     .isEqualTo(RECORDS);
             assertThat(target.listConsumerGroupOffsets(link.group()).partitionsToOffsetAndMetadata().get()
                     .get(tp)).isNotNull();
+        }
+    }
+
+    /**
+     * A source topic that leaves Kafka's listing because its ACLs were revoked mid-run has not been deleted: its
+     * partition must stay in the gates, stopped with an authorization reason, and not drop out of them (with no
+     * partitions and no topics left, every gate would pass).
+     */
+    @Test
+    void aSourceTopicWhoseAclsAreRevokedWhileRunningStaysInTheGatesStopped() throws Exception {
+        DocumentedAcls.Link link = newLink();
+        seedSource(link);
+        List<DocumentedAcls.Acl> acls = DocumentedAcls.forLink(link);
+        grant(acls);
+        try (Running strait = run(link, "topics.refresh.interval.ms=500")) {
+            strait.await("/gates/ready answers 200", r -> r.statusCode() == 200, "/gates/ready");
+            // when every ACL on the source topic is revoked
+            try (Admin source = clusters.sourceAdmin()) {
+                source.deleteAcls(acls.stream().filter(a -> a.cluster().equals("source")
+                        && a.binding().pattern().resourceType() == ResourceType.TOPIC)
+                        .map(a -> a.binding().toFilter()).toList()).all().get();
+            }
+            // then once a discovery no longer lists the topic, its partition is still reported, stopped
+            strait.await("a discovery without the topic", r -> r.body().matches("(?s).*\"topics\":0[,}].*"),
+                    "/gates/ready");
+            var status = strait.await("the partition reported as stopped", r -> r.statusCode() == 200
+                    && r.body().contains(link.topic()) && r.body().contains("stoppedReason"), "/status");
+            assertThat(status.body().toLowerCase()).contains("authoriz");
+            assertThat(StraitProcess.get("http://127.0.0.1:" + strait.port() + "/gates/ready").statusCode())
+                    .isNotEqualTo(200);
         }
     }
 
@@ -228,7 +259,7 @@ class AclIT {
 
     // ---- the jar ---------------------------------------------------------------------------------------------------
 
-    private Running run(DocumentedAcls.Link link) throws Exception {
+    private Running run(DocumentedAcls.Link link, String... extraConfig) throws Exception {
         int port = freePort();
         List<String> lines = new ArrayList<>(List.of(
                 "source.bootstrap.servers=" + clusters.sourceBootstrapServers(),
@@ -239,6 +270,7 @@ class AclIT {
                 "target.replication.factor=1",
                 "groups.sync.interval.ms=500",
                 "http.port=" + port));
+        lines.addAll(List.of(extraConfig));
         for (String side : List.of("source.", "target.")) {
             EmbeddedClusters.saslClientProps(USER, PASSWORD).forEach((k, v) -> lines.add(side + k + "=" + v));
         }

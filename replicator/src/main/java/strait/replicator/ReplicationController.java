@@ -9,21 +9,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.offsets.OffsetMap;
@@ -144,9 +139,10 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     /**
      * A source topic that no longer exists is no longer copied nor reported (so it does not hold the gates); its
      * target copy and offset map stay, and should a topic of that name come back with the same id, it resumes from
-     * that map after reconciliation. Missing from the listing is not proof: the source is asked about each such topic,
-     * and only "unknown topic" forgets it; a denied Describe stops its partitions (they must not silently drop out of
-     * the gates), and anything else keeps them for the next refresh.
+     * that map after reconciliation. Missing from the listing is not proof (Kafka hides the topics a principal may not
+     * describe): the source is asked about each such topic by name, and only "unknown topic" forgets it; a denied
+     * Describe stops its partitions (they must not silently drop out of the gates), anything else keeps them for the
+     * next refresh.
      */
     private void forgetDeletedTopics(Map<String, Uuid> sourceTopicIds) {
         Set<String> missing = new TreeSet<>();
@@ -158,21 +154,15 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         if (missing.isEmpty()) {
             return;
         }
-        Map<String, KafkaFuture<TopicDescription>> described = sourceAdmin.describeTopics(missing).topicNameValues();
         for (String topic : missing) {
             try {
-                described.get(topic).get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                if (!reconciler.sourceHasTopic(topic)) {
                     forget(topic);
-                } else if (e.getCause() instanceof TopicAuthorizationException) {
-                    partitionsOf(topic).forEach(ps -> stop(ps, "authorization", "source", "source topic " + topic
-                            + " is no longer listed and describing it is not authorized: " + Failures.describe(e)));
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (TimeoutException e) {
+            } catch (TopicAuthorizationException e) {
+                partitionsOf(topic).forEach(ps -> stop(ps, "authorization", "source", "source topic " + topic
+                        + " is no longer listed and describing it is not authorized: " + Failures.describe(e)));
+            } catch (KafkaException e) {
                 LOG.debug("could not ask the source about topic {}: {}", topic, Failures.describe(e));
             }
         }

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import strait.offsets.OffsetMap;
@@ -43,7 +44,12 @@ final class TailReconciler implements AutoCloseable {
         }
     }
 
+    private final Map<String, Object> sourceClientProps;
+    private final String clientIdPrefix;
+
     TailReconciler(Map<String, Object> sourceClientProps, Map<String, Object> targetClientProps, String clientIdPrefix) {
+        this.sourceClientProps = sourceClientProps;
+        this.clientIdPrefix = clientIdPrefix;
         this.source = consumer(sourceClientProps, "read_committed", clientIdPrefix + "-reconcile-source");
         this.target = consumer(targetClientProps, "read_uncommitted", clientIdPrefix + "-reconcile-target");
     }
@@ -59,6 +65,18 @@ final class TailReconciler implements AutoCloseable {
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Whether the source has a topic of that name, asked by name with a fresh metadata request. Unlike a listing (or
+     * Kafka 4's DescribeTopicPartitions, which answers "unknown" then too), it tells a topic that is there but not
+     * ours to see: {@link TopicAuthorizationException}.
+     */
+    boolean sourceHasTopic(String topic) {
+        try (KafkaConsumer<byte[], byte[]> asker = consumer(sourceClientProps, "read_committed",
+                clientIdPrefix + "-topic-check")) {
+            return !asker.partitionsFor(topic, Duration.ofSeconds(30)).isEmpty();
+        }
     }
 
     /** A partition's log bounds, read before reconciling it. */
