@@ -208,6 +208,9 @@ final class BatchingSender implements Runnable {
         producer.flush();
         Map<PartitionState, Throwable> failed = new LinkedHashMap<>();
         Set<PartitionState> advanced = new LinkedHashSet<>();
+        // A failed partition's chunks stay in flight until it is handed over below: the status refresh takes a target
+        // end past the map, with nothing in flight on a RUNNING partition, for another writer's records.
+        List<Chunk> doneAfterHandOver = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (int c = 0; c < batch.size(); c++) {
             Chunk chunk = batch.get(c);
@@ -224,7 +227,11 @@ final class BatchingSender implements Runnable {
                     advanced.add(ps);
                 }
             } finally {
-                ps.onDone(chunk.records().size(), chunk.bytes());
+                if (failed.containsKey(ps)) {
+                    doneAfterHandOver.add(chunk);
+                } else {
+                    ps.onDone(chunk.records().size(), chunk.bytes());
+                }
             }
         }
         for (PartitionState ps : advanced) {
@@ -238,6 +245,7 @@ final class BatchingSender implements Runnable {
             producer = producers.get();
             failed.forEach(listener::sendFailed);
         }
+        doneAfterHandOver.forEach(chunk -> chunk.partition().onDone(chunk.records().size(), chunk.bytes()));
         return abandonedFrom == batch.size();
     }
 

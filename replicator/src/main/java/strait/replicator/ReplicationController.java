@@ -61,8 +61,6 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
      */
     private final Map<String, Uuid> topicIds;
     private final Map<String, String> recreatedTopics = new HashMap<>();
-    /** Partitions whose target end was past their position, idle, at the last refresh: that position. */
-    private Map<PartitionState, Long> foreignSuspects = Map.of();
     private volatile ReplicatorStatus status = ReplicatorStatus.EMPTY;
 
     ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
@@ -336,25 +334,17 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     /**
      * A quiet partition's target end past this link's position, with nothing of the link's in flight before and after
      * reading it, was written by someone else; the sender only notices at its next ack, which on a quiet partition may
-     * be long after. Seen on two refreshes in a row (a send failure leaves the same picture for the moment before the
-     * partition is handed to reconciliation), the partition stops.
+     * be long after. (A failed send keeps its chunks in flight until the partition is handed to reconciliation.)
      */
     private void catchForeignWrites(Map<PartitionState, Long> idleBefore, Map<TopicPartition, Long> targetEnds) {
-        Map<PartitionState, Long> suspects = new HashMap<>();
         idleBefore.forEach((ps, position) -> {
             Long end = targetEnds.get(ps.tp);
             OffsetMap map = ps.map();
-            if (end == null || end <= position || ps.state() != PartitionRunState.RUNNING || map == null
-                    || ps.chunksInFlight() != 0 || map.targetPosition() != position) {
-                return;
-            }
-            if (position.equals(foreignSuspects.get(ps))) {
+            if (end != null && end > position && ps.state() == PartitionRunState.RUNNING && map != null
+                    && ps.chunksInFlight() == 0 && map.targetPosition() == position) {
                 stop(ps, "foreign_write", "target", Failures.describe(ForeignWriteException.atEnd(ps.tp, position, end)));
-            } else {
-                suspects.put(ps, position);
             }
         });
-        foreignSuspects = suspects;
     }
 
     private Map<TopicPartition, Long> ends(Admin admin, Map<TopicPartition, OffsetSpec> request,

@@ -158,13 +158,16 @@ class CrashRecoveryIT {
             await("the new instance started", Duration.ofSeconds(60),
                     () -> contains(newLog, "STARTED") || !started.isAlive());
             await("the new instance copies", Duration.ofSeconds(60), () -> contains(newLog, "resumes at"));
-            Thread.sleep(2_000); // the new instance writes for a while before the old one thaws
+            long resumedAt = targetRecordsUnchecked(topic);
+            await("the new instance has written before the old one thaws", Duration.ofSeconds(60),
+                    () -> targetRecordsUnchecked(topic) >= resumedAt + 2_000);
             signal("CONT", old);
             // It learns so from the fence at its next batch, or from the new instance's records past its position.
-            await("the thawed instance stops every partition", Duration.ofSeconds(60),
-                    () -> java.util.stream.IntStream.range(0, 3)
-                            .allMatch(p -> contains(oldLog, "stopped replicating " + topic + "-" + p + ":")));
-            Thread.sleep(2_000); // more source records, so a late write is followed by the new instance's own
+            await("the thawed instance stops every partition", Duration.ofSeconds(60), () -> stoppedAll(oldLog, topic));
+            // more records of the new instance's own, so that a late write of the old one is followed by them
+            long thawedAt = targetRecordsUnchecked(topic);
+            await("the new instance writes on", Duration.ofSeconds(60),
+                    () -> targetRecordsUnchecked(topic) >= thawedAt + 2_000 || stoppedAll(newLog, topic));
         } finally {
             writing.set(false);
             writer.join(60_000);
@@ -201,6 +204,11 @@ class CrashRecoveryIT {
         }
         System.out.printf("frozen older instance: %d source records; partitions the new instance stopped on a late "
                 + "write of the old one: %s; the others identical%n", count(source), stoppedOnForeignWrites);
+    }
+
+    private static boolean stoppedAll(Path log, String topic) {
+        return java.util.stream.IntStream.range(0, 3)
+                .allMatch(p -> contains(log, "stopped replicating " + topic + "-" + p + ":"));
     }
 
     private static void signal(String signal, Process process) throws Exception {

@@ -327,8 +327,10 @@ class TopicLifecycleIT {
 
             // while an instance that proved the fence and then vanished leaves a proof: the next one waits
             assertThat(next.check()).isEqualTo(LinkFence.Verdict.HELD);
-            Thread.sleep(LinkFence.CHECK_INTERVAL.toMillis()); // so that the next check round-trips and writes
-            assertThat(next.check()).isEqualTo(LinkFence.Verdict.HELD);
+            await("a check proves the fence on the topic", Duration.ofSeconds(30), () -> {
+                assertThat(next.check()).isEqualTo(LinkFence.Verdict.HELD);
+                return next.lastWord(target).map(word -> !word.released()).orElse(false);
+            });
         }
         try (Admin target = CLUSTERS.clusters().targetAdmin();
              LinkFence after = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
