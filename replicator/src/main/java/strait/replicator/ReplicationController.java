@@ -36,6 +36,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationController.class);
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final long OFFSETS_WARNING_INTERVAL_MS = 60_000;
+    private static final long OFFSETS_TIMEOUT_MS = 10_000;
 
     private final TopicProvisioner provisioner;
     private final TailReconciler reconciler;
@@ -353,10 +354,15 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         if (request.isEmpty()) {
             return ends;
         }
-        ListOffsetsResult result = admin.listOffsets(request, new ListOffsetsOptions(isolation));
+        // One deadline for the whole request, not one per partition: partitions that cannot be answered (a topic just
+        // deleted) must not hold the admin worker, and the discovery that notices the deletion, for minutes.
+        ListOffsetsResult result = admin.listOffsets(request,
+                new ListOffsetsOptions(isolation).timeoutMs((int) OFFSETS_TIMEOUT_MS));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(OFFSETS_TIMEOUT_MS);
         request.keySet().forEach(tp -> {
             try {
-                ends.put(tp, result.partitionResult(tp).get(30, java.util.concurrent.TimeUnit.SECONDS).offset());
+                long left = Math.max(0, deadline - System.nanoTime());
+                ends.put(tp, result.partitionResult(tp).get(left, java.util.concurrent.TimeUnit.NANOSECONDS).offset());
             } catch (Exception e) {
                 metrics.error(Failures.kind(e), side);
                 long now = System.currentTimeMillis();
