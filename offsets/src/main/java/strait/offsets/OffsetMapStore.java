@@ -57,6 +57,8 @@ public final class OffsetMapStore implements AutoCloseable {
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     /** The source topic ids read by {@link #load}. */
     private final Map<String, Uuid> loadedTopicIds = new HashMap<>();
+    /** The first writer record {@link #load} met; null when there was none. */
+    private WriterId loadedWriter;
 
     private OffsetMapStore(String topic, Map<String, Object> clientProps, int partitionCount) {
         this.topic = topic;
@@ -221,6 +223,12 @@ public final class OffsetMapStore implements AutoCloseable {
             throw new OffsetStoreException("unreadable record at " + topic + "@" + record.offset() + ": "
                     + e.getMessage(), e);
         }
+        if (key.kind() == OffsetRecords.WRITER) {
+            if (loadedWriter == null && record.value() != null) {
+                loadedWriter = OffsetRecords.decodeWriter(record.value());
+            }
+            return;
+        }
         if (key.kind() == OffsetRecords.TOPIC) {
             if (record.value() != null) {
                 loadedTopicIds.put(key.tp().topic(), OffsetRecords.decodeTopicId(record.value()));
@@ -320,6 +328,32 @@ public final class OffsetMapStore implements AutoCloseable {
                                 + "recognised after a restart): {}", topic, describe(error));
                     }
                 });
+    }
+
+    /**
+     * The link's writer: the first one persisted, as {@link #load} read it; empty when none was. Called by the owner
+     * after {@link #load}.
+     */
+    public Optional<WriterId> writer() {
+        return Optional.ofNullable(loadedWriter);
+    }
+
+    /**
+     * Records a producer id allocated for the link and waits for the ack. It becomes the link's writer only if no
+     * other was persisted before it: the owner {@link #load}s again, then uses {@link #writer}.
+     *
+     * @throws OffsetStoreException when the target does not take the record
+     */
+    public void persistWriter(WriterId writer) {
+        try {
+            producer.send(new ProducerRecord<>(topic, 0, OffsetRecords.writerKey(writer),
+                    OffsetRecords.writerValue(writer))).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OffsetStoreException("interrupted persisting the link's writer id", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new OffsetStoreException("cannot persist the link's writer id to " + topic + ": " + describe(e), e);
+        }
     }
 
     /**

@@ -6,7 +6,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /**
- * The binary layout of the records of {@code <link.name>.offsets.internal}. Three kinds, all keyed so that compaction
+ * The binary layout of the records of {@code <link.name>.offsets.internal}. Four kinds, all keyed so that compaction
  * keeps exactly the latest state:
  * <ul>
  *   <li>run: key {@code 'R' | partition:int | sourceStart:long | topic:utf8}, value {@code targetStart:long |
@@ -14,7 +14,10 @@ import org.apache.kafka.common.Uuid;
  *   <li>position: key {@code 'P' | partition:int | topic:utf8}, value {@code oldestTranslatable:long |
  *       replicatedPosition:long | targetPosition:long};</li>
  *   <li>source topic identity: key {@code 'T' | -1:int | topic:utf8}, value {@code topicId:uuid (2 longs)}: the
- *       source topic the maps of that name were built from, so a topic deleted and created again is recognised.</li>
+ *       source topic the maps of that name were built from, so a topic deleted and created again is recognised;</li>
+ *   <li>writer: key {@code 'W' | -1:int | producerId:decimal utf8}, value {@code producerId:long | epoch:long}: a
+ *       producer id allocated for the link. The first in the topic is the link's; one whose allocation lost a race
+ *       stays behind it under its own key, so compaction never reorders the two.</li>
  * </ul>
  * Values start with a version byte so the layout can evolve.
  */
@@ -23,6 +26,7 @@ final class OffsetRecords {
     static final byte RUN = 'R';
     static final byte POSITION = 'P';
     static final byte TOPIC = 'T';
+    static final byte WRITER = 'W';
     private static final byte VERSION = 1;
 
     private OffsetRecords() {
@@ -57,6 +61,21 @@ final class OffsetRecords {
                 .putLong(id.getLeastSignificantBits()).array();
     }
 
+    static byte[] writerKey(WriterId writer) {
+        byte[] id = Long.toString(writer.producerId()).getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + 4 + id.length).put(WRITER).putInt(-1).put(id).array();
+    }
+
+    static byte[] writerValue(WriterId writer) {
+        return ByteBuffer.allocate(1 + 16).put(VERSION).putLong(writer.producerId()).putLong(writer.epoch()).array();
+    }
+
+    static WriterId decodeWriter(byte[] value) {
+        long[] fields = new long[2];
+        decodeValue(value, fields, 2);
+        return new WriterId(fields[0], (short) fields[1]);
+    }
+
     static Uuid decodeTopicId(byte[] value) {
         long[] bits = new long[2];
         decodeValue(value, bits, 2);
@@ -82,7 +101,7 @@ final class OffsetRecords {
         long sourceStart = -1;
         if (kind == RUN) {
             sourceStart = buffer.getLong();
-        } else if (kind != POSITION && kind != TOPIC) {
+        } else if (kind != POSITION && kind != TOPIC && kind != WRITER) {
             throw new IllegalArgumentException("unknown offset record kind " + kind);
         }
         String topic = StandardCharsets.UTF_8.decode(buffer).toString();

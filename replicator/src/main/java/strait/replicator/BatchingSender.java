@@ -1,23 +1,18 @@
 package strait.replicator;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,30 +21,40 @@ import strait.offsets.OffsetMapStore;
 
 /**
  * The sender thread: drains chunks from the fetcher (smart batching: whatever is there, up to
- * {@code replication.batch.max.records}), sends every record to the same topic and partition on the target with the
- * idempotent producer, flushes at the end of the batch, then, in source order, extends each partition's offset map
- * with the acked target offsets and persists it. The flush is a barrier: nothing is in flight between batches.
- * Before each chunk it sends, it asks the link's fence ({@link LinkFence#check}); once fenced it drops what the
- * producer has not sent yet and ends.
+ * {@code replication.batch.max.records}), writes them to the same topic and partition on the target with the link's
+ * {@link TargetWriter}, then, in source order, extends each partition's offset map with the acked target offsets and
+ * persists it.
  *
- * <p>On a failed send the partition's map stops just before the failed record (later records of that partition in
- * the batch are not counted even if the target took them); the producer is closed and recreated (a fresh producer id,
- * so no sequence state leaks into the next batch), and the partition is handed to the admin worker, which reconciles
- * the target tail record by record before anything more is written: a later batch never lands after an earlier one
- * failed without that being detected.
+ * <p>Each record is written with the sequence number of the target offset it must land at
+ * ({@link TargetWriter#sequenceAt}), under the producer id every instance of the link shares. The partition leader
+ * takes a sequence only right after the previous one, and a duplicate of its latest batches is answered with the
+ * first copy's offsets: so a batch lands only at the offset its records belong at, and a second copy (an older
+ * instance waking from a pause, a request that timed out but was appended) is refused whoever sends it
+ * (docs/decisions/0004). A partition has one batch in flight at a time; its next batch is built after the ack.
  *
- * <p>Threads: {@link #run} is a sender thread, the single writer of the maps of its pipeline's RUNNING partitions;
- * {@link #close} from any thread. Producer callbacks are not used: acks are read from the futures after the flush, on
- * this thread.
+ * <p>A retriable error (leader change, timeout, throttling) resends the same batch until {@code delivery.timeout.ms};
+ * a refusal or a spent timeout stops the partition's map at the last acked record and hands the partition to the
+ * admin worker, which reconciles the target tail record by record before anything more is written. Before each
+ * round of requests it asks the link's fence ({@link LinkFence#check}); once fenced it ends without sending more.
+ *
+ * <p>Threads: {@link #run} is a sender thread, the single writer of the maps of its pipeline's RUNNING partitions and
+ * the only user of its writer; {@link #close} from any thread.
  */
 final class BatchingSender implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchingSender.class);
+    /** The largest batch when the target topic's max.message.bytes could not be read (Kafka's default). */
+    private static final int DEFAULT_MAX_BATCH_BYTES = 1_048_588;
+    /** Refusals of the same sequence, with reconciliation in between, before the partition stops. */
+    private static final int MAX_SEQUENCE_REFUSALS = 3;
 
     /** What the sender reports to its owner. Called on the sender thread. */
     interface Listener {
         /** A send failed: the partition is stopped (fatal) or must be reconciled (transient). */
         void sendFailed(PartitionState partition, Throwable error);
+
+        /** A send failed with a retriable error and is tried again: counted, not acted on. */
+        void sendRetried(PartitionState partition, Throwable error);
 
         /** Another instance took over the link: this one must not write any more. */
         void fenced(String reason);
@@ -58,7 +63,7 @@ final class BatchingSender implements Runnable {
         void senderFailed(String reason);
     }
 
-    private final Supplier<Producer<byte[], byte[]>> producers;
+    private final Supplier<TargetWriter> writers;
     private final MessagePassingQueue<Chunk> fromFetcher;
     private final int batchMaxRecords;
     private final OffsetMapStore store;
@@ -71,13 +76,15 @@ final class BatchingSender implements Runnable {
 
     // Sender thread only.
     private boolean anySendFailed;
-    private Producer<byte[], byte[]> producer;
+    private TargetWriter writer;
     private final List<Chunk> batch = new ArrayList<>();
+    /** Per partition, the target offset whose sequence the leader last refused, and how often in a row. */
+    private final Map<PartitionState, long[]> sequenceRefusals = new HashMap<>();
 
-    BatchingSender(Supplier<Producer<byte[], byte[]>> producers, MessagePassingQueue<Chunk> fromFetcher,
-            int batchMaxRecords, OffsetMapStore store, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
-            LinkFence fence, Listener listener) {
-        this.producers = producers;
+    BatchingSender(Supplier<TargetWriter> writers, MessagePassingQueue<Chunk> fromFetcher, int batchMaxRecords,
+            OffsetMapStore store, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters, LinkFence fence,
+            Listener listener) {
+        this.writers = writers;
         this.fromFetcher = fromFetcher;
         this.batchMaxRecords = batchMaxRecords;
         this.store = store;
@@ -86,7 +93,7 @@ final class BatchingSender implements Runnable {
         this.listener = listener;
     }
 
-    /** Any thread: the sender finishes its current batch (flush, map, persist) and ends. */
+    /** Any thread: the sender finishes its current batch (send, map, persist) and ends. */
     void close() {
         running = false;
     }
@@ -98,9 +105,9 @@ final class BatchingSender implements Runnable {
 
     @Override
     public void run() {
-        producer = producers.get();
-        int idle = 0;
         try {
+            writer = writers.get();
+            int idle = 0;
             while (running) {
                 drain();
                 if (batch.isEmpty()) {
@@ -116,11 +123,13 @@ final class BatchingSender implements Runnable {
             }
             endedCleanly = !anySendFailed;
         } catch (RuntimeException e) {
-            // A defect or an unusable producer: never carry on silently with a dead sender.
+            // A defect or an unusable client: never carry on silently with a dead sender.
             LOG.error("sender thread failed: {}", Failures.describe(e), e);
             listener.senderFailed("sender thread failed: " + Failures.describe(e));
         } finally {
-            producer.close(Duration.ofSeconds(5));
+            if (writer != null) {
+                writer.close();
+            }
         }
     }
 
@@ -163,90 +172,204 @@ final class BatchingSender implements Runnable {
         return ps.state() == PartitionRunState.RUNNING && ps.epoch() == chunk.epoch();
     }
 
-    /** Sends, flushes and applies one batch; false when the sender must end (fenced, or closing mid-batch). */
-    private boolean sendBatch() {
-        List<List<Future<RecordMetadata>>> futures = new ArrayList<>(batch.size());
-        Set<PartitionState> refused = new java.util.HashSet<>();
-        int abandonedFrom = batch.size();
-        for (int c = 0; c < batch.size(); c++) {
-            Chunk chunk = batch.get(c);
-            PartitionState ps = chunk.partition();
-            if (!live(chunk) || refused.contains(ps)) {
-                futures.add(List.of());
-                continue;
-            }
-            // The fence is proven per chunk, not per batch (a volatile read while the proof is fresh): a sender
-            // frozen mid-batch (GC pause, SIGSTOP) past the new instance's grace finds itself fenced when it wakes
-            // and sends none of the rest. What it already handed to the producer may still go out (decision 0003).
-            if (c >= abandonedFrom || !chunk.records().isEmpty() && !holdsFence()) {
-                abandonedFrom = Math.min(abandonedFrom, c);
-                futures.add(List.of());
-                continue;
-            }
-            List<Future<RecordMetadata>> sent = new ArrayList<>(chunk.records().size());
-            TargetLimits limits = ps.limits;
-            long now = System.currentTimeMillis();
-            for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
-                KafkaException refusal = limits.refusal(record, now);
-                if (refusal != null) {
-                    // Nothing after a refused record may be sent: it would land past a hole.
-                    refused.add(ps);
-                    sent.add(CompletableFuture.failedFuture(refusal));
-                    break;
-                }
-                sent.add(send(record));
-            }
-            futures.add(sent);
+    /** One partition's share of a batch: its live chunks and their records in order, and how far they are acked. */
+    private static final class Outgoing {
+        final PartitionState ps;
+        final List<Chunk> chunks = new ArrayList<>();
+        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        /** Per chunk, the index in {@link #records} after its last record. */
+        final List<Integer> chunkEnds = new ArrayList<>();
+        /** Chunks completed (map advanced past them). */
+        int chunk;
+        /** Records acked. */
+        int acked;
+        TargetWriter.Batch inFlight;
+        /** The topic's max.message.bytes; batches are built up to {@link #maxBatchBytes}, halved if the broker says. */
+        final int topicMaxBytes;
+        int maxBatchBytes;
+        Throwable failure;
+        /** Stopped or reassigned meanwhile: nothing more of it is written. */
+        boolean dropped;
+        boolean advanced;
+
+        Outgoing(PartitionState ps) {
+            this.ps = ps;
+            int max = ps.limits.maxBatchBytes();
+            this.topicMaxBytes = max > 0 ? max : DEFAULT_MAX_BATCH_BYTES;
+            this.maxBatchBytes = topicMaxBytes;
         }
-        if (fence.fencedBy() != null) {
-            // Another instance owns the partitions now (all are stopped): what the producer has not sent yet is
-            // dropped, not flushed, and no ack is applied.
-            producer.close(Duration.ZERO);
+
+        void add(Chunk c) {
+            chunks.add(c);
+            records.addAll(c.records());
+            chunkEnds.add(records.size());
+        }
+
+        boolean done() {
+            return failure != null || dropped || chunk == chunks.size();
+        }
+    }
+
+    /**
+     * Writes one drained batch: rounds of one request per leader, each carrying the next batch of every partition
+     * that has more, until all are acked or failed. False when the sender must end (fenced, or closing mid-batch).
+     */
+    private boolean sendBatch() {
+        Map<PartitionState, Outgoing> outgoing = new LinkedHashMap<>();
+        for (Chunk chunk : batch) {
+            if (live(chunk)) {
+                outgoing.computeIfAbsent(chunk.partition(), Outgoing::new).add(chunk);
+            } else {
+                chunk.partition().onDone(chunk.records().size(), chunk.bytes());
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writer.deliveryTimeoutMs());
+        boolean abandoned = false;
+        while (true) {
+            long now = System.currentTimeMillis();
+            List<TargetWriter.Batch> round = new ArrayList<>();
+            for (Outgoing o : outgoing.values()) {
+                completeChunks(o, now);
+                if (!o.done() && !live(o.chunks.get(o.chunk))) {
+                    o.dropped = true;
+                    o.inFlight = null;
+                }
+                if (!o.done() && o.inFlight == null) {
+                    o.inFlight = next(o, now);
+                }
+                if (o.inFlight != null) {
+                    round.add(o.inFlight);
+                }
+            }
+            if (round.isEmpty()) {
+                break;
+            }
+            // The fence is proven before each round (a volatile read while the proof is fresh). What an older
+            // instance sends after a pause is refused by the leader anyway unless it is exactly the next record.
+            if (!holdsFence()) {
+                abandoned = true;
+                break;
+            }
+            Map<org.apache.kafka.common.TopicPartition, TargetWriter.Result> results = writer.write(round);
+            boolean retry = false;
+            now = System.currentTimeMillis();
+            for (Outgoing o : outgoing.values()) {
+                if (o.inFlight == null) {
+                    continue;
+                }
+                TargetWriter.Result result = results.get(o.ps.tp);
+                if (result instanceof TargetWriter.Result.Acked acked) {
+                    o.failure = applyAcks(o, acked.baseOffset(), now);
+                    o.inFlight = null;
+                } else if (result instanceof TargetWriter.Result.Failed failed) {
+                    KafkaException error = failed.error();
+                    if (error instanceof RecordTooLargeException && o.inFlight.records() > 1) {
+                        // The broker measured the batch larger than built (recompressed for the topic): halve it.
+                        o.maxBatchBytes = Math.max(1, o.inFlight.sizeInBytes() / 2);
+                        o.inFlight = null;
+                    } else if (error instanceof RetriableException && System.nanoTime() < deadline) {
+                        listener.sendRetried(o.ps, error);
+                        retry = true;
+                    } else {
+                        o.failure = error;
+                        o.inFlight = null;
+                    }
+                }
+            }
+            if (retry) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(writer.retryBackoffMs()));
+            }
+        }
+        if (abandoned && fence.fencedBy() != null) {
+            // Another instance owns the partitions now (all are stopped): nothing more is written or applied.
             batch.forEach(chunk -> chunk.partition().onDone(chunk.records().size(), chunk.bytes()));
             return false;
         }
-        producer.flush();
-        Map<PartitionState, Throwable> failed = new LinkedHashMap<>();
-        Set<PartitionState> advanced = new LinkedHashSet<>();
-        // A failed partition's chunks stay in flight until it is handed over below: the status refresh takes a target
-        // end past the map, with nothing in flight on a RUNNING partition, for another writer's records.
-        List<Chunk> doneAfterHandOver = new ArrayList<>();
-        long now = System.currentTimeMillis();
-        for (int c = 0; c < batch.size(); c++) {
-            Chunk chunk = batch.get(c);
-            PartitionState ps = chunk.partition();
-            try {
-                if (c >= abandonedFrom || !live(chunk) || failed.containsKey(ps)
-                        || futures.get(c).isEmpty() && !chunk.records().isEmpty()) {
-                    continue;
-                }
-                Throwable error = applyAcks(chunk, futures.get(c), now);
-                if (error != null) {
-                    failed.put(ps, error);
-                } else {
-                    advanced.add(ps);
-                }
-            } finally {
-                if (failed.containsKey(ps)) {
-                    doneAfterHandOver.add(chunk);
-                } else {
-                    ps.onDone(chunk.records().size(), chunk.bytes());
-                }
+        for (Outgoing o : outgoing.values()) {
+            if (o.advanced) {
+                trimBelowSourceLogStart(o.ps.map(), o.ps.sourceLogStart);
+                store.persist(o.ps.tp, o.ps.map());
+            }
+            if (o.failure != null) {
+                anySendFailed = true;
+                // The partition's chunks stay in flight until it is handed over: the status refresh takes a target
+                // end past the map, with nothing in flight on a RUNNING partition, for another writer's records.
+                listener.sendFailed(o.ps, stopIfRefusedAgain(o));
+            }
+            for (int c = o.chunk; c < o.chunks.size(); c++) {
+                o.ps.onDone(o.chunks.get(c).records().size(), o.chunks.get(c).bytes());
             }
         }
-        for (PartitionState ps : advanced) {
-            trimBelowSourceLogStart(ps.map(), ps.sourceLogStart);
-            store.persist(ps.tp, ps.map());
+        return !abandoned;
+    }
+
+    /**
+     * The partition's next batch from where its records are written, or null (with the failure set) when its next
+     * record is one the target would refuse: nothing after it may be written.
+     */
+    private TargetWriter.Batch next(Outgoing o, long now) {
+        List<ConsumerRecord<byte[], byte[]>> records = o.records;
+        if (o.acked == records.size()) {
+            return null;
         }
-        if (!failed.isEmpty()) {
-            anySendFailed = true;
-            // Nothing is in flight after the flush: a fresh producer starts clean sequences for every partition.
-            producer.close(Duration.ofSeconds(5));
-            producer = producers.get();
-            failed.forEach(listener::sendFailed);
+        TargetLimits limits = o.ps.limits;
+        // Only records the target accepts go into the batch: it ends before the first it would refuse.
+        int end = o.acked;
+        while (end < records.size() && limits.refusal(records.get(end), now) == null) {
+            end++;
         }
-        doneAfterHandOver.forEach(chunk -> chunk.partition().onDone(chunk.records().size(), chunk.bytes()));
-        return abandonedFrom == batch.size();
+        if (end == o.acked) {
+            o.failure = limits.refusal(records.get(end), now);
+            return null;
+        }
+        int sequence = TargetWriter.sequenceAt(o.ps.map().targetPosition());
+        TargetWriter.Batch built = writer.build(o.ps.tp, sequence, records.subList(0, end), o.acked,
+                o.maxBatchBytes, now);
+        if (built.records() == 1 && built.sizeInBytes() > o.topicMaxBytes) {
+            o.failure = new RecordTooLargeException("source record at offset " + records.get(o.acked).offset()
+                    + " needs a " + built.sizeInBytes() + "-byte batch; the target topic's max.message.bytes is "
+                    + o.topicMaxBytes);
+            return null;
+        }
+        return built;
+    }
+
+    /** Moves past chunks whose records are all acked, advancing the map over the offsets after their last record. */
+    private void completeChunks(Outgoing o, long now) {
+        while (o.failure == null && o.inFlight == null && o.chunk < o.chunks.size()
+                && o.acked >= o.chunkEnds.get(o.chunk)) {
+            Chunk chunk = o.chunks.get(o.chunk);
+            OffsetMap map = o.ps.map();
+            if (chunk.nextOffset() > map.replicatedPosition()) {
+                map.advanceTo(chunk.nextOffset());
+                o.advanced = true;
+            }
+            o.ps.lastAdvanceMillis = now;
+            o.ps.onDone(chunk.records().size(), chunk.bytes());
+            o.chunk++;
+        }
+    }
+
+    /**
+     * A sequence the leader refuses again and again at the same offset, with nothing new on the target to reconcile,
+     * means another producer wrote after this link's writer (an instance of an older version): stop, with the reason.
+     */
+    private Throwable stopIfRefusedAgain(Outgoing o) {
+        if (!(Failures.unwrap(o.failure) instanceof OutOfOrderSequenceException)) {
+            sequenceRefusals.remove(o.ps);
+            return o.failure;
+        }
+        long position = o.ps.map().targetPosition();
+        long[] seen = sequenceRefusals.computeIfAbsent(o.ps, ps -> new long[] {position, 0});
+        if (seen[0] != position) {
+            seen[0] = position;
+            seen[1] = 0;
+        }
+        if (++seen[1] < MAX_SEQUENCE_REFUSALS) {
+            return o.failure;
+        }
+        sequenceRefusals.remove(o.ps);
+        return ForeignWriteException.refusedSequence(o.ps.tp, position, MAX_SEQUENCE_REFUSALS, o.failure);
     }
 
     /**
@@ -260,51 +383,31 @@ final class BatchingSender implements Runnable {
         }
     }
 
-    private Future<RecordMetadata> send(ConsumerRecord<byte[], byte[]> record) {
-        Long timestamp = record.timestamp() >= 0 ? record.timestamp() : null;
-        try {
-            return producer.send(new ProducerRecord<>(record.topic(), record.partition(), timestamp, record.key(),
-                    record.value(), record.headers()));
-        } catch (KafkaException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** Extends the map with one chunk's acks, in order; returns the first error, or null when all were acked. */
-    private Throwable applyAcks(Chunk chunk, List<Future<RecordMetadata>> sent, long now) {
-        PartitionState ps = chunk.partition();
+    /**
+     * Extends the map with the acked batch's records, in order; returns why the partition must stop, or null. The
+     * batch landed contiguously from {@code baseOffset}, which must be the map's next target offset.
+     */
+    private Throwable applyAcks(Outgoing o, long baseOffset, long now) {
+        PartitionState ps = o.ps;
         OffsetMap map = ps.map();
+        if (baseOffset != map.targetPosition()) {
+            return ForeignWriteException.atAck(ps.tp, map.targetPosition(), baseOffset);
+        }
         ReplicatorMetrics.PartitionMeters m = meters.get(ps);
-        List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
-        // Only this thread writes the partition and its records land contiguously: each ack must be at the next offset.
-        long expected = map.targetPosition();
-        for (int i = 0; i < sent.size(); i++, expected++) {
-            ConsumerRecord<byte[], byte[]> record = records.get(i);
-            RecordMetadata ack;
-            try {
-                ack = sent.get(i).get(0, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                return e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return e;
-            } catch (java.util.concurrent.TimeoutException e) {
-                return new IllegalStateException("send not complete after flush", e);
-            }
-            if (ack.offset() != expected) {
-                return ForeignWriteException.atAck(ps.tp, expected, ack.offset());
-            }
-            map.append(record.offset(), ack.offset());
+        long offset = baseOffset;
+        for (int i = 0; i < o.inFlight.records(); i++, offset++) {
+            ConsumerRecord<byte[], byte[]> record = o.records.get(o.acked + i);
+            map.append(record.offset(), offset);
             m.records().increment();
             m.bytes().increment(Chunk.sizeOf(record) - 64);
             if (record.timestamp() >= 0) {
                 m.latency().record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
             }
         }
-        if (chunk.nextOffset() > map.replicatedPosition()) {
-            map.advanceTo(chunk.nextOffset());
-        }
+        o.acked += o.inFlight.records();
+        o.advanced = true;
         ps.lastAdvanceMillis = now;
+        sequenceRefusals.remove(ps);
         return null;
     }
 }

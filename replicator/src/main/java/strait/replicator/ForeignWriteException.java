@@ -32,6 +32,16 @@ final class ForeignWriteException extends KafkaException {
                 + "flight, has written up to offset " + next + wroteBy(next, end));
     }
 
+    /**
+     * The sender: the leader refused the link's writer at {@code next} {@code times} times, with reconciliation in
+     * between that found nothing new to pair: a producer other than the link's writer wrote last.
+     */
+    static ForeignWriteException refusedSequence(TopicPartition tp, long next, int times, Throwable refusal) {
+        return new ForeignWriteException("target " + tp + " refused this link's writer at offset " + next + " " + times
+                + " times, with nothing new to reconcile in between (" + Failures.describe(refusal) + "): another "
+                + "producer wrote the partition after this link's writer (an instance of an older Strait version?)");
+    }
+
     private static String wroteBy(long from, long to) {
         return ": offsets " + from + ".." + (to - 1) + " were written by another producer (an older instance of this "
                 + "link, or an application writing to the target)";

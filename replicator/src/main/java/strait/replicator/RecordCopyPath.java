@@ -7,21 +7,19 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.StraitConfig;
 import strait.offsets.OffsetMapStore;
+import strait.offsets.WriterId;
 
 /**
  * The record path (DESIGN §2.1): a {@code read_committed} consumer decodes the source records, a JCTools SPSC queue
- * hands them over, and an idempotent producer ({@code acks=all}) encodes them again for the same topic and partition
- * on the target. Works with every security setting the Kafka clients support.
+ * hands them over, and the link's {@link TargetWriter} ({@code acks=all}) encodes them again for the same topic and
+ * partition on the target, each record numbered with the target offset it must land at. Works with every security
+ * setting the Kafka clients support.
  *
  * <p>{@code replication.pipelines} such fetcher/queue/sender pipelines run side by side. A partition always goes to
  * the same one ({@link #pipelineIndex}), so its map keeps a single writer however often it is reassigned.
@@ -45,7 +43,7 @@ final class RecordCopyPath implements CopyPath {
     private boolean closed;
 
     /** A path ready to {@link #start}; start it right away, as the fetchers' consumers are already open. */
-    RecordCopyPath(StraitConfig config, OffsetMapStore store,
+    RecordCopyPath(StraitConfig config, OffsetMapStore store, WriterId writer,
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters, ReplicatorMetrics metrics, LinkFence fence,
             ReplicationController controller) {
         String link = config.linkName();
@@ -59,7 +57,7 @@ final class RecordCopyPath implements CopyPath {
                     fetchConsumer(config.sourceClientProps(), "strait-" + link + "-fetcher" + suffix), queue,
                     config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES), metrics, controller);
             String senderId = "strait-" + link + "-sender" + suffix;
-            BatchingSender sender = new BatchingSender(() -> producer(targetProps, senderId), queue,
+            BatchingSender sender = new BatchingSender(() -> new TargetWriter(targetProps, senderId, writer), queue,
                     config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS), store, meters, fence, controller);
             pipelines.add(new Pipeline(fetcher, sender, new Thread(fetcher, "strait-fetcher-" + i),
                     new Thread(sender, "strait-sender-" + i)));
@@ -135,15 +133,4 @@ final class RecordCopyPath implements CopyPath {
         return TailReconciler.consumer(props, "read_committed", clientId);
     }
 
-    private static Producer<byte[], byte[]> producer(Map<String, Object> targetProps, String clientId) {
-        Map<String, Object> props = new HashMap<>(targetProps);
-        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
 }

@@ -49,7 +49,6 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     private final ConcurrentHashMap<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
     private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
     private CopyPath copyPath;
-    private final boolean uncompressedProducer;
 
     // Admin worker only.
     private List<TopicParity> parity = List.of();
@@ -67,8 +66,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
     ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
             Admin targetAdmin, OffsetMaps maps, OffsetMapStore store, ReplicatorMetrics metrics,
             Map<TopicPartition, OffsetMap> loaded, Map<String, Uuid> loadedTopicIds,
-            Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters, boolean uncompressedProducer) {
-        this.uncompressedProducer = uncompressedProducer;
+            Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters) {
         this.provisioner = provisioner;
         this.reconciler = reconciler;
         this.sourceAdmin = sourceAdmin;
@@ -115,8 +113,7 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             }
         }
         result.writable().forEach((topic, count) -> {
-            TargetLimits known = result.limits().getOrDefault(topic, TargetLimits.NONE);
-            TargetLimits limits = uncompressedProducer ? known : known.withoutSizeCheck();
+            TargetLimits limits = result.limits().getOrDefault(topic, TargetLimits.NONE);
             for (int p = 0; p < count; p++) {
                 PartitionState state = partitions.computeIfAbsent(new TopicPartition(topic, p), tp -> {
                     PartitionState ps = new PartitionState(tp);
@@ -402,6 +399,13 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         if (ps.requestReconcile()) {
             LOG.warn("send to {} failed ({}), reconciling in {} ms", ps.tp, Failures.describe(error), backoff);
         }
+    }
+
+    /** Sender thread: the retry is the sender's; the error is counted like any other. */
+    @Override
+    public void sendRetried(PartitionState ps, Throwable error) {
+        metrics.error(Failures.kind(error), "target");
+        LOG.debug("send to {} failed ({}), retrying", ps.tp, Failures.describe(error));
     }
 
     /** Sender thread. */

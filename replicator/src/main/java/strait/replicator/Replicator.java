@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +17,7 @@ import strait.config.StraitConfig;
 import strait.offsets.OffsetMap;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
+import strait.offsets.WriterId;
 
 /**
  * Copies every committed record of the topics in scope from the source to the same topic and partition on the
@@ -80,7 +80,15 @@ public final class Replicator implements AutoCloseable {
             fence = LinkFence.acquire(targetAdmin, targetProps, link);
             waitOutOlderInstance(fence.lastWord(targetAdmin));
             Map<TopicPartition, OffsetMap> loaded = store.load();
-            LOG.info("loaded {} persisted offset maps of link {}", loaded.size(), link);
+            if (store.writer().isEmpty()) {
+                // First start of the link (or of a version that did not keep one): the first writer persisted wins,
+                // so reading again settles a race with an instance that allocated one at the same time.
+                store.persistWriter(TargetWriter.allocate(targetProps, "strait-" + link + "-writer-init"));
+                loaded = store.load();
+            }
+            WriterId writer = store.writer().orElseThrow();
+            LOG.info("loaded {} persisted offset maps of link {}; writing as producer id {} epoch {}", loaded.size(),
+                    link, writer.producerId(), writer.epoch());
 
             ReplicatorMetrics metrics = new ReplicatorMetrics(registry);
             TopicProvisioner provisioner = new TopicProvisioner(sourceAdmin, targetAdmin, config.topics(),
@@ -89,9 +97,9 @@ public final class Replicator implements AutoCloseable {
             reconciler = new TailReconciler(sourceProps, targetProps, "strait-" + link);
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters = new ConcurrentHashMap<>();
             controller = new ReplicationController(provisioner, reconciler, sourceAdmin, targetAdmin, maps, store,
-                    metrics, loaded, store.sourceTopicIds(), meters, isUncompressed(targetProps));
+                    metrics, loaded, store.sourceTopicIds(), meters);
 
-            copyPath = new RecordCopyPath(config, store, meters, metrics, fence, controller);
+            copyPath = new RecordCopyPath(config, store, writer, meters, metrics, fence, controller);
             controller.copyPath(copyPath);
             copyPath.start();
 
@@ -116,11 +124,6 @@ public final class Replicator implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    private static boolean isUncompressed(Map<String, Object> targetProps) {
-        Object codec = targetProps.get(ProducerConfig.COMPRESSION_TYPE_CONFIG);
-        return codec == null || "none".equals(String.valueOf(codec).strip());
     }
 
     /**

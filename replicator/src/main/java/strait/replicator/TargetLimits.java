@@ -4,15 +4,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
- * What a target topic refuses record by record: a batch over {@code max.message.bytes}, a record without a key when
- * the topic is compacted, a timestamp outside {@code message.timestamp.before.max.ms} / {@code .after.max.ms} of the
- * broker's clock. The sender checks each record before sending it, because a refused batch does not stop the
- * producer: its later batches of the partition land after the hole. Immutable; read by the sender thread.
+ * What a target topic refuses: a batch over {@code max.message.bytes}, a record without a key when the topic is
+ * compacted, a timestamp outside {@code message.timestamp.before.max.ms} / {@code .after.max.ms} of the broker's
+ * clock. The sender checks each record before sending it and keeps its batches within the size, so that a record the
+ * target would refuse stops its partition with the reason before anything after it is sent. Immutable; read by the
+ * sender thread.
  *
- * @param maxBatchBytes the largest single-record batch accepted, or -1 when it cannot be known (compressing producer)
+ * @param maxBatchBytes the topic's {@code max.message.bytes}, or -1 when it could not be read
  * @param compacted whether {@code cleanup.policy} includes {@code compact}
  * @param timestampBeforeMaxMs how far a record's timestamp may lie behind the broker's clock
  * @param timestampAfterMaxMs how far a record's timestamp may lie ahead of the broker's clock
@@ -28,20 +28,11 @@ record TargetLimits(int maxBatchBytes, boolean compacted, long timestampBeforeMa
      */
     static final long TIMESTAMP_MARGIN_MS = 150_000;
 
-    /** The same limits without the size check (the producer compresses, so batch sizes are not known here). */
-    TargetLimits withoutSizeCheck() {
-        return new TargetLimits(-1, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
-    }
-
-    /** Why the target would refuse {@code record}, or null when it accepts it; {@code nowMs} is this machine's clock. */
+    /**
+     * Why the target would refuse {@code record} for its key or timestamp, or null when it accepts it; {@code nowMs}
+     * is this machine's clock. Sizes are checked on the built batch.
+     */
     KafkaException refusal(ConsumerRecord<byte[], byte[]> record, long nowMs) {
-        if (maxBatchBytes > 0) {
-            int size = RecordSize.singleRecordBatch(record);
-            if (size > maxBatchBytes) {
-                return new RecordTooLargeException("source record at offset " + record.offset() + " needs a " + size
-                        + "-byte batch; the target topic's max.message.bytes is " + maxBatchBytes);
-            }
-        }
         if (compacted && record.key() == null) {
             return new InvalidRecordException("source record at offset " + record.offset() + " has no key; the "
                     + "target topic is compacted and refuses records without a key");

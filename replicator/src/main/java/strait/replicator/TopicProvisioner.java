@@ -159,11 +159,8 @@ final class TopicProvisioner {
 
     /** What the target topic refuses record by record, from its configs. */
     static TargetLimits limits(Config config) {
-        String codec = value(config, "compression.type");
         String max = value(config, "max.message.bytes");
-        // The broker keeps uncompressed batches as they are, so their exact size is what it checks.
-        int maxBatch = max != null && ("producer".equals(codec) || "uncompressed".equals(codec))
-                ? Integer.parseInt(max) : -1;
+        int maxBatch = max != null ? Integer.parseInt(max.trim()) : -1;
         String policy = value(config, "cleanup.policy");
         // Brokers before Kafka 3.6 have one symmetric bound instead of the two.
         long difference = longValue(config, "message.timestamp.difference.max.ms", Long.MAX_VALUE);

@@ -42,14 +42,6 @@ class TargetLimitsTest {
     }
 
     @Test
-    void aRecordNeedingABatchOverMaxMessageBytesIsRefusedOnlyWhenTheSizeIsKnown() {
-        TargetLimits small = new TargetLimits(2_000, false, Long.MAX_VALUE, Long.MAX_VALUE);
-        assertThat(small.refusal(record(null, NOW, 5_000), NOW)).hasMessageContaining("max.message.bytes is 2000");
-        assertThat(small.refusal(record(null, NOW, 100), NOW)).isNull();
-        assertThat(small.withoutSizeCheck().refusal(record(null, NOW, 5_000), NOW)).isNull();
-    }
-
-    @Test
     void limitsAreReadFromTheTargetTopicsConfigIncludingTheOneBoundOfBrokersBeforeKafka36() {
         TargetLimits current = TopicProvisioner.limits(new Config(List.of(
                 new ConfigEntry("cleanup.policy", "compact,delete"), new ConfigEntry("compression.type", "producer"),
@@ -61,6 +53,6 @@ class TargetLimitsTest {
                 new ConfigEntry("cleanup.policy", "delete"), new ConfigEntry("compression.type", "zstd"),
                 new ConfigEntry("max.message.bytes", "1048588"),
                 new ConfigEntry("message.timestamp.difference.max.ms", "600000"))));
-        assertThat(old).isEqualTo(new TargetLimits(-1, false, 600_000L, 600_000L));
+        assertThat(old).isEqualTo(new TargetLimits(1_048_588, false, 600_000L, 600_000L));
     }
 }
