@@ -108,12 +108,12 @@ public final class StraitConfig extends AbstractConfig {
     public static final String REPLICATION_BATCH_MAX_RECORDS = "replication.batch.max.records";
     public static final int REPLICATION_BATCH_MAX_RECORDS_DEFAULT = 4_096;
     public static final String REPLICATION_BATCH_MAX_RECORDS_DOC =
-            "Most records a sender drains from its queues before it flushes the producer.";
+            "Most records a sender drains from its queues before it writes them and waits for the acks.";
 
     public static final String REPLICATION_PIPELINES = "replication.pipelines";
     public static final int REPLICATION_PIPELINES_DEFAULT = 1;
     public static final String REPLICATION_PIPELINES_DOC =
-            "Fetcher/sender pairs, each with its own source consumer, target producer and two threads; partitions are "
+            "Fetcher/sender pairs, each with its own source consumer, target writer and two threads; partitions are "
             + "spread over them and stay on theirs. More than one pays when a single sender thread is saturated "
             + "and cores are spare.";
 

@@ -31,18 +31,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps two instances of one link from writing the same partitions. On {@link #acquire} a transactional producer with
  * the link's {@code transactional.id} calls {@code initTransactions()}, which bumps the producer epoch and fences the
- * fence producer of any older instance. Before each chunk it sends, a sender asks {@link #check}; at most every
+ * fence producer of any older instance. Before each round it sends, a sender asks {@link #check}; at most every
  * {@link #CHECK_INTERVAL} that proves the fence is still held by committing a one-record transaction to
  * {@code <link.name>.fence.internal}; an older instance learns it was fenced there ({@code ProducerFencedException})
  * and stops writing. A new instance waits {@link #GRACE} before reading the target when the newest committed record
  * there is a recent proof, not when it is the release a cleanly stopped instance commits last ({@link #release}).
  *
- * <p>Residual window (documented, not closed): the data producer is not transactional, so an older instance that
- * was frozen longer than the new instance's {@link #GRACE} (a long GC pause, a paused VM), or whose producer kept
- * retrying through a network partition, can still land what its producer held. Such records are detected, not
- * prevented (docs/decisions/0003): before the new instance reconciles, the pairing matches them or stops on the
- * mismatch; after, the new instance's next ack, or its status refresh for a quiet partition, finds them and stops
- * the partition ({@link ForeignWriteException}).
+ * <p>The lease stops a replaced instance at its next check; it cannot stop what an instance frozen longer than the
+ * new one's {@link #GRACE} (a long GC pause, a paused VM) sends on waking. That is made harmless by the writer, not
+ * the fence: every instance writes as the link's producer and numbers each record with its target offset, so the
+ * leader takes a late batch only if its records are exactly the partition's next (docs/decisions/0004).
  *
  * <p>Threads: {@link #acquire} on the starting thread, {@link #check} on the sender threads (any number),
  * {@link #close} after they ended.
