@@ -280,17 +280,14 @@ final class BatchingSender implements Runnable {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(writer.retryBackoffMs()));
             }
         }
-        if (abandoned && fence.fencedBy() != null) {
-            // Another instance owns the partitions now (all are stopped): nothing more is written or applied.
-            batch.forEach(chunk -> chunk.partition().onDone(chunk.records().size(), chunk.bytes()));
-            return false;
-        }
+        boolean fenced = abandoned && fence.fencedBy() != null;
         for (Outgoing o : outgoing.values()) {
-            if (o.advanced) {
+            // Once fenced, the offsets topic is the new instance's: nothing is persisted from here.
+            if (o.advanced && !fenced) {
                 trimBelowSourceLogStart(o.ps.map(), o.ps.sourceLogStart);
                 store.persist(o.ps.tp, o.ps.map());
             }
-            if (o.failure != null) {
+            if (o.failure != null && !fenced) {
                 anySendFailed = true;
                 // The partition's chunks stay in flight until it is handed over: the status refresh takes a target
                 // end past the map, with nothing in flight on a RUNNING partition, for another writer's records.
