@@ -145,6 +145,10 @@ final class TargetWriter implements AutoCloseable {
     static WriterId allocate(Map<String, Object> targetProps, String clientId) {
         try (TargetWriter w = new TargetWriter(targetProps, clientId, null)) {
             return w.initProducerId();
+        } catch (KafkaException e) {
+            throw new ReplicatorException("cannot allocate the link's producer id on the target (InitProducerId needs "
+                    + "Write on a topic, or IdempotentWrite on the cluster before Kafka 3.0): " + Failures.describe(e),
+                    e);
         }
     }
 
