@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -250,7 +251,7 @@ final class BatchingSender implements Runnable {
                 abandoned = true;
                 break;
             }
-            Map<org.apache.kafka.common.TopicPartition, TargetWriter.Result> results = writer.write(round);
+            Map<TopicPartition, TargetWriter.Result> results = writer.write(round);
             boolean retry = false;
             now = System.currentTimeMillis();
             for (Outgoing o : outgoing.values()) {

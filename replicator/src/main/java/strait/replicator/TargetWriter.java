@@ -2,7 +2,6 @@ package strait.replicator;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,8 +21,10 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.InvalidMetadataException;
 import org.apache.kafka.common.errors.LeaderNotAvailableException;
 import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.internals.ClusterResourceListeners;
@@ -40,6 +41,7 @@ import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.ByteBufferOutputStream;
 import org.apache.kafka.common.utils.LogContext;
 import org.apache.kafka.common.utils.Time;
@@ -118,8 +120,8 @@ final class TargetWriter implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(targetProps);
         props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return new ProducerConfig(props);
     }
 
@@ -177,7 +179,7 @@ final class TargetWriter implements AutoCloseable {
                     return new WriterId(body.data().producerId(), body.data().producerEpoch());
                 }
                 last = error.exception();
-                if (!(last instanceof org.apache.kafka.common.errors.RetriableException)) {
+                if (!(last instanceof RetriableException)) {
                     throw last;
                 }
             } catch (IOException e) {
@@ -345,7 +347,7 @@ final class TargetWriter implements AutoCloseable {
             if (error == Errors.NONE) {
                 results.put(tp, new Result.Acked(p.baseOffset()));
             } else {
-                if (error.exception() instanceof org.apache.kafka.common.errors.InvalidMetadataException) {
+                if (error.exception() instanceof InvalidMetadataException) {
                     metadata.requestUpdate(false);
                 }
                 String message = p.errorMessage() != null ? p.errorMessage()
