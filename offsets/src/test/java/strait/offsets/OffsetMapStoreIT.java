@@ -113,6 +113,24 @@ class OffsetMapStoreIT {
     }
 
     @Test
+    void theFirstWriterPersistedStaysTheLinksWhenASecondAllocationLosesTheRace() {
+        // given
+        String link = "writers";
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            assertThat(store.load()).isEmpty();
+            assertThat(store.writer()).isEmpty();
+            // when two first starts each persist the producer id they allocated
+            store.persistWriter(new WriterId(41L, (short) 0));
+            store.persistWriter(new WriterId(7L, (short) 0));
+        }
+        // then every instance that loads agrees on the first
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            store.load();
+            assertThat(store.writer()).contains(new WriterId(41L, (short) 0));
+        }
+    }
+
+    @Test
     void replacingAPartitionsMapDeletesTheOldRuns() {
         // given a persisted map, then a new map for the same partition (the source topic was recreated)
         String link = "replaced";

@@ -192,6 +192,9 @@ final class BatchingSender implements Runnable {
         /** Stopped or reassigned meanwhile: nothing more of it is written. */
         boolean dropped;
         boolean advanced;
+        /** Where the first record the target would refuse is ({@code records.size()} if none), -1 until looked. */
+        int refusedAt = -1;
+        KafkaException refusal;
 
         Outgoing(PartitionState ps) {
             this.ps = ps;
@@ -310,18 +313,21 @@ final class BatchingSender implements Runnable {
         if (o.acked == records.size()) {
             return null;
         }
-        TargetLimits limits = o.ps.limits;
-        // Only records the target accepts go into the batch: it ends before the first it would refuse.
-        int end = o.acked;
-        while (end < records.size() && limits.refusal(records.get(end), now) == null) {
-            end++;
+        // Only records the target accepts are written: the last batch ends before the first it would refuse. Looked
+        // for once per drained batch, not per round.
+        if (o.refusedAt < 0) {
+            int i = o.acked;
+            while (i < records.size() && (o.refusal = o.ps.limits.refusal(records.get(i), now)) == null) {
+                i++;
+            }
+            o.refusedAt = i;
         }
-        if (end == o.acked) {
-            o.failure = limits.refusal(records.get(end), now);
+        if (o.acked == o.refusedAt) {
+            o.failure = o.refusal;
             return null;
         }
         int sequence = TargetWriter.sequenceAt(o.ps.map().targetPosition());
-        TargetWriter.Batch built = writer.build(o.ps.tp, sequence, records.subList(0, end), o.acked,
+        TargetWriter.Batch built = writer.build(o.ps.tp, sequence, records.subList(0, o.refusedAt), o.acked,
                 o.maxBatchBytes, now);
         if (built.records() == 1 && built.sizeInBytes() > o.topicMaxBytes) {
             o.failure = new RecordTooLargeException("source record at offset " + records.get(o.acked).offset()
