@@ -103,13 +103,13 @@ final class Child implements AutoCloseable {
                 return m.group(1);
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; stderr tail: "
-                        + tail(stderr));
+                throw new IllegalStateException(
+                        name + " exited with " + process.exitValue() + "; stderr tail: " + tail(stderr));
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException(name + " printed no " + pattern + " within " + timeout + "; stderr tail: "
-                + tail(stderr));
+        throw new IllegalStateException(
+                name + " printed no " + pattern + " within " + timeout + "; stderr tail: " + tail(stderr));
     }
 
     String stderrTail() {

@@ -14,20 +14,22 @@ public final class ClusterMain {
 
     static final String READY_PREFIX = "BOOTSTRAP ";
 
-    private ClusterMain() {
-    }
+    private ClusterMain() {}
 
     public static void main(String[] args) throws IOException {
         KafkaClusterTestKit cluster = EmbeddedClusters.startSingleCluster(Map.of(
                 // Room for a multi-GiB benchmark load without segment churn dominating.
                 "log.segment.bytes", String.valueOf(256 * 1024 * 1024)));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                cluster.close();
-            } catch (Exception e) {
-                System.err.println("cluster did not stop cleanly: " + e.getMessage());
-            }
-        }, "cluster-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                cluster.close();
+                            } catch (Exception e) {
+                                System.err.println("cluster did not stop cleanly: " + e.getMessage());
+                            }
+                        },
+                        "cluster-stop"));
         System.out.println(READY_PREFIX + cluster.bootstrapServers());
         System.out.flush();
         while (System.in.read() != -1) {

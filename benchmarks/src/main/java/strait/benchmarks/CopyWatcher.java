@@ -17,14 +17,19 @@ import org.apache.kafka.common.TopicPartition;
 final class CopyWatcher {
 
     /** Seconds from process start to the first record on the target; seconds and CPU seconds of the copy. */
-    record Copy(double startupSeconds, double copySeconds, long copiedRecords, double copyCpuSeconds) {
-    }
+    record Copy(double startupSeconds, double copySeconds, long copiedRecords, double copyCpuSeconds) {}
 
-    private CopyWatcher() {
-    }
+    private CopyWatcher() {}
 
-    static Copy await(Admin target, String topic, int partitions, long records, Child child, Duration startTimeout,
-                      Duration stallTimeout) throws InterruptedException {
+    static Copy await(
+            Admin target,
+            String topic,
+            int partitions,
+            long records,
+            Child child,
+            Duration startTimeout,
+            Duration stallTimeout)
+            throws InterruptedException {
         long firstNanos = -1;
         long firstCount = 0;
         double firstCpu = 0;
@@ -60,16 +65,15 @@ final class CopyWatcher {
                 throw new IllegalStateException("no record reached " + topic + " within " + startTimeout);
             }
             if (firstNanos >= 0 && now - lastProgress > stallTimeout.toNanos()) {
-                throw new IllegalStateException("copy to " + topic + " stalled at " + last + " of " + records
-                        + " records for " + stallTimeout);
+                throw new IllegalStateException(
+                        "copy to " + topic + " stalled at " + last + " of " + records + " records for " + stallTimeout);
             }
             Thread.sleep(50);
         }
     }
 
     /** Sum of the end offsets of the topic's partitions; 0 while the topic does not exist yet. */
-    static long endOffsetSum(Admin admin, String topic, int partitions, boolean known)
-            throws InterruptedException {
+    static long endOffsetSum(Admin admin, String topic, int partitions, boolean known) throws InterruptedException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
             request.put(new TopicPartition(topic, p), OffsetSpec.latest());
@@ -81,7 +85,9 @@ final class CopyWatcher {
             }
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
                     admin.listOffsets(request).all().get(5, TimeUnit.SECONDS);
-            return result.values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+            return result.values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+                    .sum();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             return 0; // Not created yet, or no leader yet.
         }

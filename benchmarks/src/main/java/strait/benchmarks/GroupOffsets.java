@@ -50,8 +50,7 @@ final class GroupOffsets {
         }
     }
 
-    private GroupOffsets() {
-    }
+    private GroupOffsets() {}
 
     /**
      * Committed positions of group {@code index} (0-based) of {@code groups}: about (index+1)/(groups+1) of each

@@ -26,11 +26,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class LatencyProbe {
 
-    record Latency(int sent, int received, double p50Ms, double p99Ms, double maxMs) {
-    }
+    record Latency(int sent, int received, double p50Ms, double p99Ms, double maxMs) {}
 
-    private LatencyProbe() {
-    }
+    private LatencyProbe() {}
 
     static Latency measure(RunSpec spec, String targetTopic, int partitions, int rate, int seconds, int size)
             throws InterruptedException, ExecutionException {
@@ -47,21 +45,23 @@ final class LatencyProbe {
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             consumer.poll(Duration.ZERO);
-            Thread reader = new Thread(() -> {
-                try {
-                    while (!stop.get()) {
-                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                            long latency = System.currentTimeMillis() - r.timestamp();
-                            int i = received.getAndIncrement();
-                            if (i < latencies.length) {
-                                latencies[i] = latency;
+            Thread reader = new Thread(
+                    () -> {
+                        try {
+                            while (!stop.get()) {
+                                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                                    long latency = System.currentTimeMillis() - r.timestamp();
+                                    int i = received.getAndIncrement();
+                                    if (i < latencies.length) {
+                                        latencies[i] = latency;
+                                    }
+                                }
                             }
+                        } catch (Exception e) {
+                            consumerFailure.set(e);
                         }
-                    }
-                } catch (Exception e) {
-                    consumerFailure.set(e);
-                }
-            }, "latency-consumer");
+                    },
+                    "latency-consumer");
             reader.start();
             try {
                 produce(spec, partitions, rate, total, size);
@@ -80,7 +80,11 @@ final class LatencyProbe {
         int n = Math.min(received.get(), total);
         long[] samples = Arrays.copyOf(latencies, n);
         Arrays.sort(samples);
-        return new Latency(total, n, Percentiles.of(samples, 0.50), Percentiles.of(samples, 0.99),
+        return new Latency(
+                total,
+                n,
+                Percentiles.of(samples, 0.50),
+                Percentiles.of(samples, 0.99),
                 n == 0 ? Double.NaN : samples[n - 1]);
     }
 
@@ -89,8 +93,8 @@ final class LatencyProbe {
         Payloads payloads = new Payloads(7, size);
         AtomicReference<Exception> failure = new AtomicReference<>();
         long intervalNanos = 1_000_000_000L / rate;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Loader.producerProps(spec.sourceBootstrap(), spec.compression(), 0))) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(Loader.producerProps(spec.sourceBootstrap(), spec.compression(), 0))) {
             long start = System.nanoTime();
             for (int i = 0; i < total; i++) {
                 long due = start + i * intervalNanos;
@@ -99,8 +103,14 @@ final class LatencyProbe {
                     LockSupport.parkNanos(wait);
                 }
                 long now = System.currentTimeMillis();
-                producer.send(new ProducerRecord<>(spec.latencyTopic(), i % partitions, now,
-                        ("l-" + i).getBytes(StandardCharsets.US_ASCII), payloads.next(i, now)), (m, e) -> {
+                producer.send(
+                        new ProducerRecord<>(
+                                spec.latencyTopic(),
+                                i % partitions,
+                                now,
+                                ("l-" + i).getBytes(StandardCharsets.US_ASCII),
+                                payloads.next(i, now)),
+                        (m, e) -> {
                             if (e != null) {
                                 failure.compareAndSet(null, e);
                             }
@@ -132,7 +142,7 @@ final class LatencyProbe {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("target topic " + topic + " did not appear with " + partitions
-                + " partitions within 60 s");
+        throw new IllegalStateException(
+                "target topic " + topic + " did not appear with " + partitions + " partitions within 60 s");
     }
 }

@@ -13,8 +13,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** Loads the benchmark records into a source topic, round-robin over its partitions, plain (non-transactional). */
 final class Loader {
 
-    private Loader() {
-    }
+    private Loader() {}
 
     static Map<String, Object> producerProps(String bootstrap, String compression, int lingerMs) {
         Map<String, Object> props = new HashMap<>();
@@ -30,8 +29,9 @@ final class Loader {
     }
 
     /** Writes {@code records} values of {@code size} bytes; returns the seconds it took. */
-    static double load(String bootstrap, String topic, int partitions, long records, int size, String compression,
-                       long seed) throws InterruptedException, ExecutionException {
+    static double load(
+            String bootstrap, String topic, int partitions, long records, int size, String compression, long seed)
+            throws InterruptedException, ExecutionException {
         long start = System.nanoTime();
         Payloads payloads = new Payloads(seed, size);
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -39,7 +39,8 @@ final class Loader {
             for (long id = 0; id < records && failure.get() == null; id++) {
                 long now = System.currentTimeMillis();
                 byte[] key = ("u-" + (id % 100_000)).getBytes(StandardCharsets.US_ASCII);
-                producer.send(new ProducerRecord<>(topic, (int) (id % partitions), now, key, payloads.next(id, now)),
+                producer.send(
+                        new ProducerRecord<>(topic, (int) (id % partitions), now, key, payloads.next(id, now)),
                         (metadata, e) -> {
                             if (e != null) {
                                 failure.compareAndSet(null, e);

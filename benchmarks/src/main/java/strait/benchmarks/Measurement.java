@@ -14,32 +14,64 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class Measurement {
 
-    private Measurement() {
-    }
+    private Measurement() {}
 
-    static RunResult run(Replicator replicator, RunSpec spec, Settings settings, int repeat, int order,
-                         Admin target, Map<String, Map<Integer, Long>> committed) {
+    static RunResult run(
+            Replicator replicator,
+            RunSpec spec,
+            Settings settings,
+            int repeat,
+            int order,
+            Admin target,
+            Map<String, Map<Integer, Long>> committed) {
         Child child = null;
         String targetBulk = replicator.targetTopic(spec, spec.bulkTopic());
         String targetLatency = replicator.targetTopic(spec, spec.latencyTopic());
         try {
             log(replicator, spec, "starting; load average " + Machine.loadAverage());
             child = replicator.start(spec);
-            CopyWatcher.Copy copy = CopyWatcher.await(target, targetBulk, settings.partitions(), settings.records(),
-                    child, Duration.ofSeconds(120), Duration.ofSeconds(60));
-            log(replicator, spec, String.format("copy done: start-up %.2f s, %d records in %.2f s", copy.startupSeconds(),
-                    copy.copiedRecords(), copy.copySeconds()));
-            LatencyProbe.Latency latency = LatencyProbe.measure(spec, targetLatency, settings.partitions(),
-                    settings.latencyRate(), settings.latencySeconds(), settings.size());
+            CopyWatcher.Copy copy = CopyWatcher.await(
+                    target,
+                    targetBulk,
+                    settings.partitions(),
+                    settings.records(),
+                    child,
+                    Duration.ofSeconds(120),
+                    Duration.ofSeconds(60));
+            log(
+                    replicator,
+                    spec,
+                    String.format(
+                            "copy done: start-up %.2f s, %d records in %.2f s",
+                            copy.startupSeconds(), copy.copiedRecords(), copy.copySeconds()));
+            LatencyProbe.Latency latency = LatencyProbe.measure(
+                    spec,
+                    targetLatency,
+                    settings.partitions(),
+                    settings.latencyRate(),
+                    settings.latencySeconds(),
+                    settings.size());
             log(replicator, spec, "latency: " + latency);
-            List<GroupOffsets.GroupResult> groups = checkGroups(replicator, spec, child, targetBulk, committed,
-                    settings.partitions());
+            List<GroupOffsets.GroupResult> groups =
+                    checkGroups(replicator, spec, child, targetBulk, committed, settings.partitions());
             groups.forEach(g -> log(replicator, spec, g.toString()));
             long rss = ProcStats.peakRssBytes(child.handle());
             double cpuTotal = ProcStats.cpuSeconds(child.handle());
-            return new RunResult(replicator.name(), spec.compression(), repeat, order, copy.copiedRecords(),
-                    copy.copiedRecords() * settings.size(), copy.startupSeconds(), copy.copySeconds(),
-                    copy.copyCpuSeconds(), cpuTotal, rss, latency, groups, null);
+            return new RunResult(
+                    replicator.name(),
+                    spec.compression(),
+                    repeat,
+                    order,
+                    copy.copiedRecords(),
+                    copy.copiedRecords() * settings.size(),
+                    copy.startupSeconds(),
+                    copy.copySeconds(),
+                    copy.copyCpuSeconds(),
+                    cpuTotal,
+                    rss,
+                    latency,
+                    groups,
+                    null);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -64,14 +96,18 @@ final class Measurement {
     }
 
     /** Waits (up to 30 s) for every group's translation of every partition, then compares with the exact answer. */
-    private static List<GroupOffsets.GroupResult> checkGroups(Replicator replicator, RunSpec spec, Child child,
-                                                              String targetBulk,
-                                                              Map<String, Map<Integer, Long>> committed,
-                                                              int partitions) throws Exception {
+    private static List<GroupOffsets.GroupResult> checkGroups(
+            Replicator replicator,
+            RunSpec spec,
+            Child child,
+            String targetBulk,
+            Map<String, Map<Integer, Long>> committed,
+            int partitions)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         List<GroupOffsets.GroupResult> results = new ArrayList<>();
         try (RecordReader source = new RecordReader(spec.sourceBootstrap());
-             RecordReader target = new RecordReader(spec.targetBootstrap())) {
+                RecordReader target = new RecordReader(spec.targetBootstrap())) {
             for (String group : spec.groups()) {
                 Map<Integer, Long> positions = committed.get(group);
                 Map<Integer, Long> translated = replicator.translate(spec, child, group);
@@ -87,9 +123,12 @@ final class Measurement {
                     long committedOffset = e.getValue();
                     // A plain load into a fresh target: the record at source offset s sits at target offset s.
                     long exact = committedOffset;
-                    Optional<ConsumerRecord<byte[], byte[]>> want = source.at(spec.bulkTopic(), partition, committedOffset);
+                    Optional<ConsumerRecord<byte[], byte[]>> want =
+                            source.at(spec.bulkTopic(), partition, committedOffset);
                     Optional<ConsumerRecord<byte[], byte[]>> got = target.at(targetBulk, partition, exact);
-                    if (want.isEmpty() || got.isEmpty() || got.get().offset() != exact
+                    if (want.isEmpty()
+                            || got.isEmpty()
+                            || got.get().offset() != exact
                             || !RecordReader.sameRecord(want.get(), got.get())) {
                         unverified++;
                     }
@@ -107,7 +146,7 @@ final class Measurement {
     }
 
     static void log(Replicator replicator, RunSpec spec, String message) {
-        System.out.println("[" + java.time.LocalTime.now().withNano(0) + "] " + replicator.name() + " "
-                + spec.runId() + ": " + message);
+        System.out.println("[" + java.time.LocalTime.now().withNano(0) + "] " + replicator.name() + " " + spec.runId()
+                + ": " + message);
     }
 }

@@ -22,9 +22,16 @@ import org.apache.kafka.connect.mirror.RemoteClusterUtils;
  */
 final class MirrorMaker2 implements Replicator {
 
-    static final List<String> JVM_OPTS = List.of("-Xms256M", "-Xmx2G", "-server", "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
-            "-XX:MaxInlineLevel=15", "-Djava.awt.headless=true");
+    static final List<String> JVM_OPTS = List.of(
+            "-Xms256M",
+            "-Xmx2G",
+            "-server",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-XX:InitiatingHeapOccupancyPercent=35",
+            "-XX:+ExplicitGCInvokesConcurrent",
+            "-XX:MaxInlineLevel=15",
+            "-Djava.awt.headless=true");
     private static final String TARGET_ALIAS = "tgt";
 
     private final String classpath;
@@ -69,9 +76,13 @@ final class MirrorMaker2 implements Replicator {
         p.setProperty("emit.checkpoints.interval.seconds", "1");
         p.setProperty("refresh.groups.interval.seconds", "5");
         p.setProperty("sync.topic.acls.enabled", "false");
-        for (String key : List.of("replication.factor", "offset-syncs.topic.replication.factor",
-                "checkpoints.topic.replication.factor", "heartbeats.topic.replication.factor",
-                "offset.storage.replication.factor", "status.storage.replication.factor",
+        for (String key : List.of(
+                "replication.factor",
+                "offset-syncs.topic.replication.factor",
+                "checkpoints.topic.replication.factor",
+                "heartbeats.topic.replication.factor",
+                "offset.storage.replication.factor",
+                "status.storage.replication.factor",
                 "config.storage.replication.factor")) {
             p.setProperty(key, "1");
         }
@@ -87,7 +98,8 @@ final class MirrorMaker2 implements Replicator {
         List<String> jvm = new ArrayList<>(JVM_OPTS);
         jvm.add("-Dlog4j2.configurationFile=mm2-log4j2.xml");
         jvm.addAll(extraJvmOpts);
-        return Child.start("mm2-" + spec.runId(),
+        return Child.start(
+                "mm2-" + spec.runId(),
                 Child.javaCommand(jvm, classpath, "org.apache.kafka.connect.mirror.MirrorMaker", file.toString()),
                 spec.workDir());
     }

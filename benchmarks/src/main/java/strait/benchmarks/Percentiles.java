@@ -3,8 +3,7 @@ package strait.benchmarks;
 /** Nearest-rank percentiles of sorted samples. */
 final class Percentiles {
 
-    private Percentiles() {
-    }
+    private Percentiles() {}
 
     /** The nearest-rank {@code q} quantile (0 &lt; q &le; 1) of ascending {@code sorted}; NaN when empty. */
     static double of(long[] sorted, double q) {

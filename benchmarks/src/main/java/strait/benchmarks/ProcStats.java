@@ -12,8 +12,7 @@ final class ProcStats {
     /** Kernel clock ticks per second ({@code getconf CLK_TCK}); 100 on every Linux this runs on. */
     static final long CLOCK_TICKS_PER_SECOND = 100;
 
-    private ProcStats() {
-    }
+    private ProcStats() {}
 
     /** utime + stime, in clock ticks, from the content of /proc/PID/stat. */
     static long cpuTicksFromStat(String stat) {
@@ -52,7 +51,9 @@ final class ProcStats {
     static long peakRssBytes(ProcessHandle process) {
         long bytes = 0;
         for (long pid : pids(process)) {
-            bytes += Math.max(0, read(pid, "status").map(ProcStats::peakRssBytesFromStatus).orElse(0L));
+            bytes += Math.max(
+                    0,
+                    read(pid, "status").map(ProcStats::peakRssBytesFromStatus).orElse(0L));
         }
         return bytes;
     }

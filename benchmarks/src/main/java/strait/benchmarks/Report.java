@@ -9,8 +9,7 @@ import java.util.function.ToDoubleFunction;
 /** Formats run results: one line per run, and per compression the mean of each figure and the ratio Strait/MM2. */
 final class Report {
 
-    private record Column(String header, String format, ToDoubleFunction<RunResult> value) {
-    }
+    private record Column(String header, String format, ToDoubleFunction<RunResult> value) {}
 
     private static final List<Column> COLUMNS = List.of(
             new Column("records/s", "%,.0f", RunResult::recordsPerSecond),
@@ -23,25 +22,40 @@ final class Report {
             new Column("re-read", "%,.0f", r -> r.reread()),
             new Column("skipped", "%,.0f", r -> r.skipped()));
 
-    private Report() {
-    }
+    private Report() {}
 
     static String runLines(List<RunResult> results) {
         StringBuilder b = new StringBuilder();
         for (RunResult r : results) {
-            b.append(String.format(Locale.ROOT, "%-6s %-5s repeat %d (%s): ", r.replicator(), r.compression(),
-                    r.repeat(), r.order() == 0 ? "went first" : "went second"));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-6s %-5s repeat %d (%s): ",
+                    r.replicator(),
+                    r.compression(),
+                    r.repeat(),
+                    r.order() == 0 ? "went first" : "went second"));
             if (!r.ok()) {
                 b.append("FAILED: ").append(r.error()).append('\n');
                 continue;
             }
-            b.append(String.format(Locale.ROOT,
+            b.append(String.format(
+                    Locale.ROOT,
                     "%,.0f rec/s, %.1f MiB/s, start-up %.2f s, copy %.2f s, CPU %.1f s in copy (%.1f s/GiB), "
                             + "%.1f s in all, peak RSS %,.0f MiB, latency p50 %.0f ms p99 %.0f ms max %.0f ms "
                             + "(%d/%d received), groups: %s%n",
-                    r.recordsPerSecond(), r.mibPerSecond(), r.startupSeconds(), r.copySeconds(), r.copyCpuSeconds(),
-                    r.cpuSecondsPerGib(), r.totalCpuSeconds(), r.peakRssMib(), r.latency().p50Ms(),
-                    r.latency().p99Ms(), r.latency().maxMs(), r.latency().received(), r.latency().sent(),
+                    r.recordsPerSecond(),
+                    r.mibPerSecond(),
+                    r.startupSeconds(),
+                    r.copySeconds(),
+                    r.copyCpuSeconds(),
+                    r.cpuSecondsPerGib(),
+                    r.totalCpuSeconds(),
+                    r.peakRssMib(),
+                    r.latency().p50Ms(),
+                    r.latency().p99Ms(),
+                    r.latency().maxMs(),
+                    r.latency().received(),
+                    r.latency().sent(),
                     r.groups()));
         }
         return b.toString();
@@ -64,7 +78,8 @@ final class Report {
                 for (Column c : COLUMNS) {
                     double s = mean(strait, c.value());
                     double m = mean(mm2, c.value());
-                    b.append(' ').append(m == 0 ? (s == 0 ? "=" : "—") : String.format(Locale.ROOT, "%.2f×", s / m))
+                    b.append(' ')
+                            .append(m == 0 ? (s == 0 ? "=" : "—") : String.format(Locale.ROOT, "%.2f×", s / m))
                             .append(" |");
                 }
                 b.append('\n');
@@ -78,28 +93,36 @@ final class Report {
         if (baselines.isEmpty()) {
             return "";
         }
-        StringBuilder b = new StringBuilder("\nLatency floor of the probe itself (produce and consume on the source, "
-                + "no replicator): ");
+        StringBuilder b = new StringBuilder(
+                "\nLatency floor of the probe itself (produce and consume on the source, " + "no replicator): ");
         List<String> parts = new ArrayList<>();
-        baselines.forEach((c, l) -> parts.add(String.format(Locale.ROOT, "%s p50 %.0f ms, p99 %.0f ms", c, l.p50Ms(),
-                l.p99Ms())));
+        baselines.forEach((c, l) ->
+                parts.add(String.format(Locale.ROOT, "%s p50 %.0f ms, p99 %.0f ms", c, l.p50Ms(), l.p99Ms())));
         return b.append(String.join("; ", parts)).append(".\n").toString();
     }
 
-    private static void row(StringBuilder b, String compression, String label, List<RunResult> ok,
-                            List<RunResult> all, String c) {
-        long failed = all.stream().filter(r -> r.compression().equals(c) && !r.ok()
-                && r.replicator().equalsIgnoreCase(label)).count();
+    private static void row(
+            StringBuilder b, String compression, String label, List<RunResult> ok, List<RunResult> all, String c) {
+        long failed = all.stream()
+                .filter(r ->
+                        r.compression().equals(c) && !r.ok() && r.replicator().equalsIgnoreCase(label))
+                .count();
         if (ok.isEmpty() && failed == 0) {
             return;
         }
-        b.append("| ").append(compression).append(" | ").append(label).append(" | ").append(ok.size());
+        b.append("| ")
+                .append(compression)
+                .append(" | ")
+                .append(label)
+                .append(" | ")
+                .append(ok.size());
         if (failed > 0) {
             b.append(" (").append(failed).append(" failed)");
         }
         b.append(" |");
         for (Column c2 : COLUMNS) {
-            b.append(' ').append(ok.isEmpty() ? "—" : String.format(Locale.ROOT, c2.format(), mean(ok, c2.value())))
+            b.append(' ')
+                    .append(ok.isEmpty() ? "—" : String.format(Locale.ROOT, c2.format(), mean(ok, c2.value())))
                     .append(" |");
         }
         b.append('\n');

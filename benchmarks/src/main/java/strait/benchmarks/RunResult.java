@@ -3,17 +3,41 @@ package strait.benchmarks;
 import java.util.List;
 
 /** What one replicator run measured; {@code error} is set (and figures may be NaN) when the run failed. */
-record RunResult(String replicator, String compression, int repeat, int order, long records, long bytes,
-                 double startupSeconds, double copySeconds, double copyCpuSeconds, double totalCpuSeconds,
-                 long peakRssBytes, LatencyProbe.Latency latency, List<GroupOffsets.GroupResult> groups,
-                 String error) {
+record RunResult(
+        String replicator,
+        String compression,
+        int repeat,
+        int order,
+        long records,
+        long bytes,
+        double startupSeconds,
+        double copySeconds,
+        double copyCpuSeconds,
+        double totalCpuSeconds,
+        long peakRssBytes,
+        LatencyProbe.Latency latency,
+        List<GroupOffsets.GroupResult> groups,
+        String error) {
 
     static final double GIB = 1024.0 * 1024 * 1024;
     static final double MIB = 1024.0 * 1024;
 
     static RunResult failed(String replicator, String compression, int repeat, int order, String error) {
-        return new RunResult(replicator, compression, repeat, order, 0, 0, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, -1, null, List.of(), error);
+        return new RunResult(
+                replicator,
+                compression,
+                repeat,
+                order,
+                0,
+                0,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                -1,
+                null,
+                List.of(),
+                error);
     }
 
     boolean ok() {

@@ -9,8 +9,16 @@ import java.util.List;
  * With {@code sameCodecOnTarget} both replicators' target producers compress with the source's codec, so the target
  * holds data compressed like the source; without it each producer keeps its default (no compression).
  */
-record RunSpec(String runId, String sourceBootstrap, String targetBootstrap, String bulkTopic, String latencyTopic,
-               List<String> groups, String compression, boolean sameCodecOnTarget, Path workDir) {
+record RunSpec(
+        String runId,
+        String sourceBootstrap,
+        String targetBootstrap,
+        String bulkTopic,
+        String latencyTopic,
+        List<String> groups,
+        String compression,
+        boolean sameCodecOnTarget,
+        Path workDir) {
 
     /** Anchored regex matching exactly this run's two source topics. */
     String topicsRegex() {

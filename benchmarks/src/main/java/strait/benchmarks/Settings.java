@@ -6,10 +6,23 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The harness's command line: {@code --name value} pairs, every one optional. */
-record Settings(long records, int size, int partitions, List<String> compressions, boolean sameCodecOnTarget,
-                int repeats,
-                List<String> replicators, int groups, int latencyRate, int latencySeconds, Path straitJar,
-                List<String> straitJvmOpts, int straitPipelines, List<String> mm2JvmOpts, Path workDir, Path output) {
+record Settings(
+        long records,
+        int size,
+        int partitions,
+        List<String> compressions,
+        boolean sameCodecOnTarget,
+        int repeats,
+        List<String> replicators,
+        int groups,
+        int latencyRate,
+        int latencySeconds,
+        Path straitJar,
+        List<String> straitJvmOpts,
+        int straitPipelines,
+        List<String> mm2JvmOpts,
+        Path workDir,
+        Path output) {
 
     static final String USAGE = """
             usage: SideBySide [--records 2000000] [--size 512] [--partitions 8] [--compression none,lz4,zstd]
@@ -47,11 +60,12 @@ record Settings(long records, int size, int partitions, List<String> compression
                 case "--size" -> size = Integer.parseInt(value);
                 case "--partitions" -> partitions = Integer.parseInt(value);
                 case "--compression" -> compressions = list(value);
-                case "--target-compression" -> sameCodec = switch (value) {
-                    case "same" -> true;
-                    case "default" -> false;
-                    default -> throw new IllegalArgumentException("--target-compression is same or default");
-                };
+                case "--target-compression" ->
+                    sameCodec = switch (value) {
+                        case "same" -> true;
+                        case "default" -> false;
+                        default -> throw new IllegalArgumentException("--target-compression is same or default");
+                    };
                 case "--repeats" -> repeats = Integer.parseInt(value);
                 case "--replicators" -> replicators = list(value);
                 case "--groups" -> groups = Integer.parseInt(value);
@@ -76,15 +90,36 @@ record Settings(long records, int size, int partitions, List<String> compression
                 throw new IllegalArgumentException("unknown replicator " + r + " (strait, mm2)");
             }
         }
-        if (records < 1000 || size < 64 || partitions < 1 || repeats < 1 || groups < 0 || rate < 1 || seconds < 1
+        if (records < 1000
+                || size < 64
+                || partitions < 1
+                || repeats < 1
+                || groups < 0
+                || rate < 1
+                || seconds < 1
                 || pipelines < 1) {
             throw new IllegalArgumentException("need records >= 1000, size >= 64, and positive counts");
         }
         if (output == null) {
             output = workDir.resolve("results.md");
         }
-        return new Settings(records, size, partitions, compressions, sameCodec, repeats, replicators, groups, rate,
-                seconds, jar, straitOpts, pipelines, mm2Opts, workDir, output);
+        return new Settings(
+                records,
+                size,
+                partitions,
+                compressions,
+                sameCodec,
+                repeats,
+                replicators,
+                groups,
+                rate,
+                seconds,
+                jar,
+                straitOpts,
+                pipelines,
+                mm2Opts,
+                workDir,
+                output);
     }
 
     private static List<String> list(String value) {

@@ -2,7 +2,6 @@ package strait.benchmarks;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,11 +31,10 @@ public final class SideBySide {
     }
 
     private static final Pattern BOOTSTRAP = Pattern.compile(ClusterMain.READY_PREFIX + "(\\S+)");
-    private static final List<String> CLUSTER_JVM = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
-            "-Dlog4j2.configurationFile=bench-log4j2.xml");
+    private static final List<String> CLUSTER_JVM =
+            List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Dlog4j2.configurationFile=bench-log4j2.xml");
 
-    private SideBySide() {
-    }
+    private SideBySide() {}
 
     public static void main(String[] args) throws Exception {
         Settings settings;
@@ -61,38 +59,61 @@ public final class SideBySide {
         System.out.println("machine: " + machine);
         List<RunResult> results = new ArrayList<>();
         Map<String, LatencyProbe.Latency> baselines = new LinkedHashMap<>();
-        try (Child source = Child.start("source-cluster",
-                     Child.javaCommand(CLUSTER_JVM, classpath, ClusterMain.class.getName()), s.workDir());
-             Child target = Child.start("target-cluster",
-                     Child.javaCommand(CLUSTER_JVM, classpath, ClusterMain.class.getName()), s.workDir())) {
+        try (Child source = Child.start(
+                        "source-cluster",
+                        Child.javaCommand(CLUSTER_JVM, classpath, ClusterMain.class.getName()),
+                        s.workDir());
+                Child target = Child.start(
+                        "target-cluster",
+                        Child.javaCommand(CLUSTER_JVM, classpath, ClusterMain.class.getName()),
+                        s.workDir())) {
             String sourceBootstrap = source.awaitStdout(BOOTSTRAP, Duration.ofSeconds(120));
             String targetBootstrap = target.awaitStdout(BOOTSTRAP, Duration.ofSeconds(120));
-            System.out.println("source cluster " + sourceBootstrap + " (pid " + source.handle().pid()
-                    + "), target cluster " + targetBootstrap + " (pid " + target.handle().pid() + ")");
+            System.out.println("source cluster " + sourceBootstrap + " (pid "
+                    + source.handle().pid() + "), target cluster " + targetBootstrap + " (pid "
+                    + target.handle().pid() + ")");
             Map<String, Replicator> replicators = new LinkedHashMap<>();
             for (String name : s.replicators()) {
-                replicators.put(name, name.equals("strait")
-                        ? new StraitJar(s.straitJar(), s.straitJvmOpts(), s.straitPipelines())
-                        : new MirrorMaker2(classpath, s.mm2JvmOpts()));
+                replicators.put(
+                        name,
+                        name.equals("strait")
+                                ? new StraitJar(s.straitJar(), s.straitJvmOpts(), s.straitPipelines())
+                                : new MirrorMaker2(classpath, s.mm2JvmOpts()));
             }
-            try (Admin sourceAdmin = admin(sourceBootstrap); Admin targetAdmin = admin(targetBootstrap)) {
+            try (Admin sourceAdmin = admin(sourceBootstrap);
+                    Admin targetAdmin = admin(targetBootstrap)) {
                 // Repeat-major: a run cut short still has every compression once.
                 int round = 0;
                 for (int repeat = 0; repeat < s.repeats(); repeat++) {
                     for (String compression : s.compressions()) {
                         try {
-                            results.addAll(repeat(s, compression, repeat, round, replicators, baselines,
-                                    sourceBootstrap, targetBootstrap, sourceAdmin, targetAdmin));
+                            results.addAll(repeat(
+                                    s,
+                                    compression,
+                                    repeat,
+                                    round,
+                                    replicators,
+                                    baselines,
+                                    sourceBootstrap,
+                                    targetBootstrap,
+                                    sourceAdmin,
+                                    targetAdmin));
                         } catch (Exception e) {
                             System.out.println("round " + compression + " repeat " + repeat + " FAILED: " + e);
                             for (String name : replicators.keySet()) {
-                                results.add(RunResult.failed(name, compression, repeat, -1,
-                                        "round failed before or after the runs: " + e));
+                                results.add(RunResult.failed(
+                                        name, compression, repeat, -1, "round failed before or after the runs: " + e));
                             }
                         }
                         round++;
-                        write(s, machine, started, results, baselines, "partial: " + round + " of "
-                                + s.repeats() * s.compressions().size() + " rounds done");
+                        write(
+                                s,
+                                machine,
+                                started,
+                                results,
+                                baselines,
+                                "partial: " + round + " of "
+                                        + s.repeats() * s.compressions().size() + " rounds done");
                     }
                 }
             }
@@ -105,8 +126,14 @@ public final class SideBySide {
     }
 
     /** Writes the report so far to the output file (after every round, so a run cut short keeps its figures). */
-    private static String write(Settings s, String machine, Instant started, List<RunResult> results,
-                                Map<String, LatencyProbe.Latency> baselines, String state) throws IOException {
+    private static String write(
+            Settings s,
+            String machine,
+            Instant started,
+            List<RunResult> results,
+            Map<String, LatencyProbe.Latency> baselines,
+            String state)
+            throws IOException {
         Duration took = Duration.between(started, Instant.now());
         String report = "Settings: " + s + "\n\nMachine at start: " + machine + "; now: load average "
                 + Machine.loadAverage() + ".\n\nState: " + state + "; took " + took.toSeconds() + " s.\n\n"
@@ -120,28 +147,35 @@ public final class SideBySide {
      * The latency floor of the harness itself: the same probe, producing to and consuming from one source topic,
      * with no replicator in between.
      */
-    private static LatencyProbe.Latency baseline(Settings s, String compression, String runId, String bootstrap,
-                                                 Admin admin) throws Exception {
+    private static LatencyProbe.Latency baseline(
+            Settings s, String compression, String runId, String bootstrap, Admin admin) throws Exception {
         String topic = "base-" + runId;
         createAndAwaitLeaders(admin, List.of(new NewTopic(topic, s.partitions(), (short) 1)));
         try {
-            RunSpec spec = new RunSpec(runId, bootstrap, bootstrap, topic, topic, List.of(), compression, false,
-                    s.workDir());
+            RunSpec spec =
+                    new RunSpec(runId, bootstrap, bootstrap, topic, topic, List.of(), compression, false, s.workDir());
             int seconds = Math.min(10, s.latencySeconds());
-            LatencyProbe.Latency latency = LatencyProbe.measure(spec, topic, s.partitions(), s.latencyRate(), seconds,
-                    s.size());
-            System.out.printf("[%s] brokers only (%s): %s%n", java.time.LocalTime.now().withNano(0), compression,
-                    latency);
+            LatencyProbe.Latency latency =
+                    LatencyProbe.measure(spec, topic, s.partitions(), s.latencyRate(), seconds, s.size());
+            System.out.printf(
+                    "[%s] brokers only (%s): %s%n", java.time.LocalTime.now().withNano(0), compression, latency);
             return latency;
         } finally {
             admin.deleteTopics(List.of(topic)).all().get();
         }
     }
 
-    private static List<RunResult> repeat(Settings s, String compression, int repeat, int round,
-                                          Map<String, Replicator> replicators,
-                                          Map<String, LatencyProbe.Latency> baselines, String sourceBootstrap,
-                                          String targetBootstrap, Admin sourceAdmin, Admin targetAdmin)
+    private static List<RunResult> repeat(
+            Settings s,
+            String compression,
+            int repeat,
+            int round,
+            Map<String, Replicator> replicators,
+            Map<String, LatencyProbe.Latency> baselines,
+            String sourceBootstrap,
+            String targetBootstrap,
+            Admin sourceAdmin,
+            Admin targetAdmin)
             throws Exception {
         String runId = compression + "-r" + repeat;
         String bulk = "bench-" + runId;
@@ -153,13 +187,21 @@ public final class SideBySide {
             topics.add(new NewTopic(latencyTopic(runId, name), s.partitions(), (short) 1));
         }
         createAndAwaitLeaders(sourceAdmin, topics);
-        double loadSeconds = Loader.load(sourceBootstrap, bulk, s.partitions(), s.records(), s.size(), compression,
-                repeat);
+        double loadSeconds =
+                Loader.load(sourceBootstrap, bulk, s.partitions(), s.records(), s.size(), compression, repeat);
         Optional<Long> onDisk = SourceSize.bytesOnDisk(sourceAdmin, bulk);
-        System.out.printf("[%s] loaded %,d records of %d bytes into %s (%s) in %.1f s%s%n",
-                java.time.LocalTime.now().withNano(0), s.records(), s.size(), bulk, compression, loadSeconds,
-                onDisk.map(b -> String.format(", %,.0f MiB on disk (%.0f%% of the payload)", b / RunResult.MIB,
-                        100.0 * b / (s.records() * (double) s.size()))).orElse(""));
+        System.out.printf(
+                "[%s] loaded %,d records of %d bytes into %s (%s) in %.1f s%s%n",
+                java.time.LocalTime.now().withNano(0),
+                s.records(),
+                s.size(),
+                bulk,
+                compression,
+                loadSeconds,
+                onDisk.map(b -> String.format(
+                                ", %,.0f MiB on disk (%.0f%% of the payload)",
+                                b / RunResult.MIB, 100.0 * b / (s.records() * (double) s.size())))
+                        .orElse(""));
         if (repeat == 0) {
             baselines.put(compression, baseline(s, compression, runId, sourceBootstrap, sourceAdmin));
         }
@@ -177,8 +219,16 @@ public final class SideBySide {
         try {
             for (int order = 0; order < names.size(); order++) {
                 String name = names.get(order);
-                RunSpec spec = new RunSpec(runId, sourceBootstrap, targetBootstrap, bulk, latencyTopic(runId, name),
-                        groups, compression, s.sameCodecOnTarget(), s.workDir());
+                RunSpec spec = new RunSpec(
+                        runId,
+                        sourceBootstrap,
+                        targetBootstrap,
+                        bulk,
+                        latencyTopic(runId, name),
+                        groups,
+                        compression,
+                        s.sameCodecOnTarget(),
+                        s.workDir());
                 results.add(Measurement.run(replicators.get(name), spec, s, repeat, order, targetAdmin, committed));
             }
         } finally {
@@ -224,5 +274,4 @@ public final class SideBySide {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return Admin.create(props);
     }
-
 }

@@ -8,19 +8,23 @@ import org.apache.kafka.common.Node;
 /** How many bytes a topic takes on the brokers' disks: shows how well the payload compressed. */
 final class SourceSize {
 
-    private SourceSize() {
-    }
+    private SourceSize() {}
 
     static Optional<Long> bytesOnDisk(Admin admin, String topic) {
         try {
-            List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+            List<Integer> brokers =
+                    admin.describeCluster().nodes().get().stream().map(Node::id).toList();
             long[] total = {0};
-            admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values()
-                    .forEach(dir -> dir.replicaInfos().forEach((tp, info) -> {
-                        if (tp.topic().equals(topic)) {
-                            total[0] += info.size();
-                        }
-                    })));
+            admin.describeLogDirs(brokers)
+                    .allDescriptions()
+                    .get()
+                    .values()
+                    .forEach(dirs -> dirs.values()
+                            .forEach(dir -> dir.replicaInfos().forEach((tp, info) -> {
+                                if (tp.topic().equals(topic)) {
+                                    total[0] += info.size();
+                                }
+                            })));
             return Optional.of(total[0]);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 final class StraitJar implements Replicator {
 
     private static final Pattern API_URL = Pattern.compile("(http://[0-9A-Za-z.:\\[\\]-]+)/health");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path jar;
     private final List<String> jvmOpts;
@@ -85,9 +86,12 @@ final class StraitJar implements Replicator {
     @Override
     public Map<Integer, Long> translate(RunSpec spec, Child process, String group) throws Exception {
         String base = process.awaitStdout(API_URL, Duration.ofSeconds(5));
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                        URI.create(base + "/offsets/groups/" + URLEncoder.encode(group, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                base + "/offsets/groups/" + URLEncoder.encode(group, StandardCharsets.UTF_8)))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         Map<Integer, Long> result = new HashMap<>();
         if (response.statusCode() != 200) {
             return result;
@@ -95,7 +99,8 @@ final class StraitJar implements Replicator {
         JsonArray partitions = new JsonObject(response.body()).getJsonArray("partitions", new JsonArray());
         for (int i = 0; i < partitions.size(); i++) {
             JsonObject p = partitions.getJsonObject(i);
-            if (spec.bulkTopic().equals(p.getString("topic")) && Boolean.TRUE.equals(p.getBoolean("valid"))
+            if (spec.bulkTopic().equals(p.getString("topic"))
+                    && Boolean.TRUE.equals(p.getBoolean("valid"))
                     && p.getLong("targetOffset") != null) {
                 result.put(p.getInteger("partition"), p.getLong("targetOffset"));
             }

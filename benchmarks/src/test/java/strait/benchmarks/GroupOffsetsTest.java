@@ -24,8 +24,8 @@ class GroupOffsetsTest {
 
     @Test
     void errorsAddUpOverPartitions() {
-        GroupOffsets.Error sum = GroupOffsets.Error.of(0, 10).plus(GroupOffsets.Error.of(25, 20))
-                .plus(GroupOffsets.Error.of(7, 7));
+        GroupOffsets.Error sum =
+                GroupOffsets.Error.of(0, 10).plus(GroupOffsets.Error.of(25, 20)).plus(GroupOffsets.Error.of(7, 7));
 
         assertThat(sum).isEqualTo(new GroupOffsets.Error(10, 5));
     }

@@ -52,7 +52,8 @@ class HarnessPartsTest {
         assertThat(s.size()).isEqualTo(512);
         assertThat(s.partitions()).isEqualTo(8);
         assertThat(s.compressions()).containsExactly("none", "lz4", "zstd");
-        assertThat(Settings.parse("--compression", "zstd", "--repeats", "1").compressions()).containsExactly("zstd");
+        assertThat(Settings.parse("--compression", "zstd", "--repeats", "1").compressions())
+                .containsExactly("zstd");
         assertThatThrownBy(() -> Settings.parse("--nope", "1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Settings.parse("--compression", "brotli"))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -60,8 +61,16 @@ class HarnessPartsTest {
 
     @Test
     void aRunCopiesExactlyItsOwnTopicsAndGroups() {
-        RunSpec spec = new RunSpec("none-r0", "s:1", "t:1", "bench-none-r0", "lat-none-r0-mm2",
-                List.of("bench-none-r0-g0", "bench-none-r0-g1"), "zstd", true, java.nio.file.Path.of("."));
+        RunSpec spec = new RunSpec(
+                "none-r0",
+                "s:1",
+                "t:1",
+                "bench-none-r0",
+                "lat-none-r0-mm2",
+                List.of("bench-none-r0-g0", "bench-none-r0-g1"),
+                "zstd",
+                true,
+                java.nio.file.Path.of("."));
 
         assertThat("bench-none-r0").matches(spec.topicsRegex());
         assertThat("lat-none-r0-mm2").matches(spec.topicsRegex());
@@ -69,10 +78,14 @@ class HarnessPartsTest {
         assertThat("bench-none-r0x").doesNotMatch(spec.topicsRegex());
         assertThat("bench-none-r0-g1").matches(spec.groupsRegex());
         assertThat("bench-none-r0-g10").doesNotMatch(spec.groupsRegex());
-        assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.batch.size")).isEqualTo("262144");
+        assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.batch.size"))
+                .isEqualTo("262144");
         assertThat(StraitJar.config(spec, 2).getProperty("link.name")).isEqualTo("bench-none-r0");
-        assertThat(StraitJar.config(spec, 2).getProperty("target.compression.type")).isEqualTo("zstd");
-        assertThat(StraitJar.config(spec, 2).getProperty("replication.pipelines")).isEqualTo("2");
-        assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.compression.type")).isEqualTo("zstd");
+        assertThat(StraitJar.config(spec, 2).getProperty("target.compression.type"))
+                .isEqualTo("zstd");
+        assertThat(StraitJar.config(spec, 2).getProperty("replication.pipelines"))
+                .isEqualTo("2");
+        assertThat(MirrorMaker2.config(spec).getProperty("tgt.producer.compression.type"))
+                .isEqualTo("zstd");
     }
 }

@@ -29,7 +29,8 @@ class ProcStatsTest {
 
     @Test
     void peakRssIsAbsentForAKernelThread() {
-        assertThat(ProcStats.peakRssBytesFromStatus("Name:\tkthreadd\nState:\tS (sleeping)\n")).isEqualTo(-1);
+        assertThat(ProcStats.peakRssBytesFromStatus("Name:\tkthreadd\nState:\tS (sleeping)\n"))
+                .isEqualTo(-1);
     }
 
     @Test

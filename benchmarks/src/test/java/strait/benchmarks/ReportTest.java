@@ -9,15 +9,30 @@ class ReportTest {
 
     private static RunResult run(String replicator, double copySeconds, long rss, long reread) {
         long records = 1_000_000;
-        return new RunResult(replicator, "none", 0, 0, records, records * 512, 2.0, copySeconds, 10.0, 20.0, rss,
+        return new RunResult(
+                replicator,
+                "none",
+                0,
+                0,
+                records,
+                records * 512,
+                2.0,
+                copySeconds,
+                10.0,
+                20.0,
+                rss,
                 new LatencyProbe.Latency(100, 100, 50, 90, 95),
-                List.of(new GroupOffsets.GroupResult("g", reread, 0, 0, 0)), null);
+                List.of(new GroupOffsets.GroupResult("g", reread, 0, 0, 0)),
+                null);
     }
 
     @Test
     void theRatioRowDividesStraitsMeanByMm2sMean() {
-        List<RunResult> results = List.of(run("strait", 10, 256L << 20, 0), run("strait", 30, 256L << 20, 0),
-                run("mm2", 10, 1024L << 20, 500), RunResult.failed("mm2", "none", 1, 1, "boom"));
+        List<RunResult> results = List.of(
+                run("strait", 10, 256L << 20, 0),
+                run("strait", 30, 256L << 20, 0),
+                run("mm2", 10, 1024L << 20, 500),
+                RunResult.failed("mm2", "none", 1, 1, "boom"));
 
         String table = Report.table(results, List.of("none"));
 

@@ -21,8 +21,7 @@ final class ConfigValidation {
     private static final List<ConfigDef> CLIENT_DEFS =
             List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef());
 
-    private ConfigValidation() {
-    }
+    private ConfigValidation() {}
 
     static List<String> problems(ConfigDef def, Map<String, String> props) {
         List<String> problems = new ArrayList<>();
@@ -44,14 +43,18 @@ final class ConfigValidation {
                 problems.add(name + ": unknown key (client settings go under source. or target.)");
                 continue;
             }
-            clientKey(name).ifPresent(k -> check(name, props.get(name), k.type, null).ifPresent(problems::add));
+            clientKey(name)
+                    .ifPresent(k -> check(name, props.get(name), k.type, null).ifPresent(problems::add));
         }
         return problems;
     }
 
     private static Optional<ConfigDef.ConfigKey> clientKey(String name) {
         String bare = name.substring(name.indexOf('.') + 1);
-        return CLIENT_DEFS.stream().map(d -> d.configKeys().get(bare)).filter(k -> k != null).findFirst();
+        return CLIENT_DEFS.stream()
+                .map(d -> d.configKeys().get(bare))
+                .filter(k -> k != null)
+                .findFirst();
     }
 
     private static Optional<String> check(String name, String raw, ConfigDef.Type type, ConfigDef.Validator validator) {
@@ -60,7 +63,8 @@ final class ConfigValidation {
         try {
             value = ConfigDef.parseType(name, raw, type);
         } catch (ConfigException e) {
-            return Optional.of(name + ": " + shown + " is not a valid " + type.name().toLowerCase());
+            return Optional.of(
+                    name + ": " + shown + " is not a valid " + type.name().toLowerCase());
         }
         if (validator != null) {
             try {

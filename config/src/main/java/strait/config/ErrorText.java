@@ -11,8 +11,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
  */
 public final class ErrorText {
 
-    private ErrorText() {
-    }
+    private ErrorText() {}
 
     /** The cause that says what went wrong: wrappers from futures are peeled off. */
     public static Throwable unwrap(Throwable error) {
@@ -30,9 +29,11 @@ public final class ErrorText {
             line.append(": ").append(SecretMasker.maskMessage(e.getMessage()));
         }
         // Kafka's denials carry the resource; its message often does not ("Authorization failed.").
-        if (e instanceof TopicAuthorizationException denied && !denied.unauthorizedTopics().isEmpty()) {
+        if (e instanceof TopicAuthorizationException denied
+                && !denied.unauthorizedTopics().isEmpty()) {
             line.append(" (topics ").append(denied.unauthorizedTopics()).append(')');
-        } else if (e instanceof GroupAuthorizationException denied && denied.groupId() != null
+        } else if (e instanceof GroupAuthorizationException denied
+                && denied.groupId() != null
                 && (e.getMessage() == null || !e.getMessage().contains(denied.groupId()))) {
             line.append(" (group ").append(denied.groupId()).append(')');
         }

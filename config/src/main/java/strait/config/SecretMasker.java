@@ -22,8 +22,7 @@ public final class SecretMasker {
 
     private static final Set<String> CLIENT_PASSWORD_KEYS = clientPasswordKeys();
 
-    private SecretMasker() {
-    }
+    private SecretMasker() {}
 
     /** Whether the value of this key (with or without its source./target. prefix) must never be shown. */
     public static boolean isSecret(String key) {
@@ -39,14 +38,16 @@ public final class SecretMasker {
         if (message == null) {
             return "";
         }
-        return message.replaceAll("(?i)(password|secret|token|jaas[^=\\s]*)(\\s*[=:]\\s*)(\"[^\"]*\"|\\S+)", "$1$2" + MASK)
+        return message.replaceAll(
+                        "(?i)(password|secret|token|jaas[^=\\s]*)(\\s*[=:]\\s*)(\"[^\"]*\"|\\S+)", "$1$2" + MASK)
                 .replaceAll("(?i)(LoginModule\\s+\\w+)[^;]*;", "$1 " + MASK + ";");
     }
 
     private static Set<String> clientPasswordKeys() {
         Set<String> keys = new java.util.HashSet<>();
-        for (ConfigDef def : new ConfigDef[] {
-                ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef()}) {
+        for (ConfigDef def :
+                new ConfigDef[] {ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef()
+                }) {
             def.configKeys().values().stream()
                     .filter(k -> k.type == ConfigDef.Type.PASSWORD)
                     .forEach(k -> keys.add(k.name));

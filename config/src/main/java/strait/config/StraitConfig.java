@@ -85,7 +85,8 @@ public final class StraitConfig extends AbstractConfig {
 
     public static final String GATES_LAG_MAX_MS = "gates.lag.max.ms";
     public static final long GATES_LAG_MAX_MS_DEFAULT = 5_000L;
-    public static final String GATES_LAG_MAX_MS_DOC = "The lag window per partition, in milliseconds behind the source.";
+    public static final String GATES_LAG_MAX_MS_DOC =
+            "The lag window per partition, in milliseconds behind the source.";
 
     public static final String GATES_STALE_MS = "gates.stale.ms";
     public static final long GATES_STALE_MS_DEFAULT = 30_000L;
@@ -114,49 +115,133 @@ public final class StraitConfig extends AbstractConfig {
     public static final int REPLICATION_PIPELINES_DEFAULT = 1;
     public static final String REPLICATION_PIPELINES_DOC =
             "Fetcher/sender pairs, each with its own source consumer, target writer and two threads; partitions are "
-            + "spread over them and stay on theirs. More than one pays when a single sender thread is saturated "
-            + "and cores are spare.";
+                    + "spread over them and stay on theirs. More than one pays when a single sender thread is saturated "
+                    + "and cores are spare.";
 
     /** The one declaration. Strait-owned keys under source. and target. are declared here too. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(SOURCE_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(), Importance.HIGH, SOURCE_BOOTSTRAP_SERVERS_DOC)
-            .define(TARGET_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(), Importance.HIGH, TARGET_BOOTSTRAP_SERVERS_DOC)
-            .define(TOPICS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new RegexValidator(false),
-                    Importance.HIGH, TOPICS_DOC)
-            .define(TOPICS_EXCLUDE, Type.STRING, TOPICS_EXCLUDE_DEFAULT, new RegexValidator(true),
-                    Importance.MEDIUM, TOPICS_EXCLUDE_DOC)
-            .define(TOPICS_REFRESH_INTERVAL_MS, Type.LONG, TOPICS_REFRESH_INTERVAL_MS_DEFAULT,
-                    Range.between(100, 86_400_000), Importance.LOW, TOPICS_REFRESH_INTERVAL_MS_DOC)
-            .define(TARGET_REPLICATION_FACTOR, Type.SHORT, TARGET_REPLICATION_FACTOR_DEFAULT,
-                    new ReplicationFactorValidator(), Importance.MEDIUM, TARGET_REPLICATION_FACTOR_DOC)
+            .define(
+                    SOURCE_BOOTSTRAP_SERVERS,
+                    Type.STRING,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.HIGH,
+                    SOURCE_BOOTSTRAP_SERVERS_DOC)
+            .define(
+                    TARGET_BOOTSTRAP_SERVERS,
+                    Type.STRING,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.HIGH,
+                    TARGET_BOOTSTRAP_SERVERS_DOC)
+            .define(
+                    TOPICS,
+                    Type.STRING,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    new RegexValidator(false),
+                    Importance.HIGH,
+                    TOPICS_DOC)
+            .define(
+                    TOPICS_EXCLUDE,
+                    Type.STRING,
+                    TOPICS_EXCLUDE_DEFAULT,
+                    new RegexValidator(true),
+                    Importance.MEDIUM,
+                    TOPICS_EXCLUDE_DOC)
+            .define(
+                    TOPICS_REFRESH_INTERVAL_MS,
+                    Type.LONG,
+                    TOPICS_REFRESH_INTERVAL_MS_DEFAULT,
+                    Range.between(100, 86_400_000),
+                    Importance.LOW,
+                    TOPICS_REFRESH_INTERVAL_MS_DOC)
+            .define(
+                    TARGET_REPLICATION_FACTOR,
+                    Type.SHORT,
+                    TARGET_REPLICATION_FACTOR_DEFAULT,
+                    new ReplicationFactorValidator(),
+                    Importance.MEDIUM,
+                    TARGET_REPLICATION_FACTOR_DOC)
             .define(GROUPS, Type.STRING, GROUPS_DEFAULT, new RegexValidator(false), Importance.MEDIUM, GROUPS_DOC)
-            .define(GROUPS_SYNC_INTERVAL_MS, Type.LONG, GROUPS_SYNC_INTERVAL_MS_DEFAULT,
-                    Range.between(100, 86_400_000), Importance.LOW, GROUPS_SYNC_INTERVAL_MS_DOC)
-            .define(LINK_NAME, Type.STRING, LINK_NAME_DEFAULT, new TopicNameValidator(), Importance.MEDIUM,
+            .define(
+                    GROUPS_SYNC_INTERVAL_MS,
+                    Type.LONG,
+                    GROUPS_SYNC_INTERVAL_MS_DEFAULT,
+                    Range.between(100, 86_400_000),
+                    Importance.LOW,
+                    GROUPS_SYNC_INTERVAL_MS_DOC)
+            .define(
+                    LINK_NAME,
+                    Type.STRING,
+                    LINK_NAME_DEFAULT,
+                    new TopicNameValidator(),
+                    Importance.MEDIUM,
                     LINK_NAME_DOC)
-            .define(HTTP_HOST, Type.STRING, HTTP_HOST_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            .define(
+                    HTTP_HOST,
+                    Type.STRING,
+                    HTTP_HOST_DEFAULT,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM,
                     HTTP_HOST_DOC)
-            .define(HTTP_PORT, Type.INT, HTTP_PORT_DEFAULT, Range.between(0, 65_535), Importance.MEDIUM,
-                    HTTP_PORT_DOC)
-            .define(HTTP_AUTH_TOKEN_FILE, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            .define(HTTP_PORT, Type.INT, HTTP_PORT_DEFAULT, Range.between(0, 65_535), Importance.MEDIUM, HTTP_PORT_DOC)
+            .define(
+                    HTTP_AUTH_TOKEN_FILE,
+                    Type.STRING,
+                    null,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM,
                     HTTP_AUTH_TOKEN_FILE_DOC)
-            .define(GATES_LAG_MAX_RECORDS, Type.LONG, GATES_LAG_MAX_RECORDS_DEFAULT, Range.atLeast(0),
-                    Importance.MEDIUM, GATES_LAG_MAX_RECORDS_DOC)
-            .define(GATES_LAG_MAX_MS, Type.LONG, GATES_LAG_MAX_MS_DEFAULT, Range.atLeast(0), Importance.MEDIUM,
+            .define(
+                    GATES_LAG_MAX_RECORDS,
+                    Type.LONG,
+                    GATES_LAG_MAX_RECORDS_DEFAULT,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    GATES_LAG_MAX_RECORDS_DOC)
+            .define(
+                    GATES_LAG_MAX_MS,
+                    Type.LONG,
+                    GATES_LAG_MAX_MS_DEFAULT,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
                     GATES_LAG_MAX_MS_DOC)
-            .define(GATES_STALE_MS, Type.LONG, GATES_STALE_MS_DEFAULT, Range.atLeast(100), Importance.LOW,
+            .define(
+                    GATES_STALE_MS,
+                    Type.LONG,
+                    GATES_STALE_MS_DEFAULT,
+                    Range.atLeast(100),
+                    Importance.LOW,
                     GATES_STALE_MS_DOC)
-            .define(GATES_EVIDENCE_FILE, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
+            .define(
+                    GATES_EVIDENCE_FILE,
+                    Type.STRING,
+                    null,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
                     GATES_EVIDENCE_FILE_DOC)
             .define(PROXY_ENABLED, Type.BOOLEAN, PROXY_ENABLED_DEFAULT, Importance.LOW, PROXY_ENABLED_DOC)
-            .define(REPLICATION_QUEUE_MAX_BYTES, Type.LONG, REPLICATION_QUEUE_MAX_BYTES_DEFAULT,
-                    Range.between(64 * 1024, 1L << 31), Importance.LOW, REPLICATION_QUEUE_MAX_BYTES_DOC)
-            .define(REPLICATION_BATCH_MAX_RECORDS, Type.INT, REPLICATION_BATCH_MAX_RECORDS_DEFAULT,
-                    Range.between(1, 1_000_000), Importance.LOW, REPLICATION_BATCH_MAX_RECORDS_DOC)
-            .define(REPLICATION_PIPELINES, Type.INT, REPLICATION_PIPELINES_DEFAULT, Range.between(1, 64),
-                    Importance.LOW, REPLICATION_PIPELINES_DOC);
+            .define(
+                    REPLICATION_QUEUE_MAX_BYTES,
+                    Type.LONG,
+                    REPLICATION_QUEUE_MAX_BYTES_DEFAULT,
+                    Range.between(64 * 1024, 1L << 31),
+                    Importance.LOW,
+                    REPLICATION_QUEUE_MAX_BYTES_DOC)
+            .define(
+                    REPLICATION_BATCH_MAX_RECORDS,
+                    Type.INT,
+                    REPLICATION_BATCH_MAX_RECORDS_DEFAULT,
+                    Range.between(1, 1_000_000),
+                    Importance.LOW,
+                    REPLICATION_BATCH_MAX_RECORDS_DOC)
+            .define(
+                    REPLICATION_PIPELINES,
+                    Type.INT,
+                    REPLICATION_PIPELINES_DEFAULT,
+                    Range.between(1, 64),
+                    Importance.LOW,
+                    REPLICATION_PIPELINES_DOC);
 
     private final Map<String, String> originals;
 
@@ -214,7 +299,8 @@ public final class StraitConfig extends AbstractConfig {
 
     /** Whether a key is a Kafka client setting handed through rather than one of Strait's own. */
     static boolean isPassThrough(String key) {
-        return (key.startsWith(SOURCE_PREFIX) || key.startsWith(TARGET_PREFIX)) && !CONFIG_DEF.names().contains(key);
+        return (key.startsWith(SOURCE_PREFIX) || key.startsWith(TARGET_PREFIX))
+                && !CONFIG_DEF.names().contains(key);
     }
 
     public Pattern topics() {
@@ -248,15 +334,26 @@ public final class StraitConfig extends AbstractConfig {
         out.append("| key | type | default | valid values | meaning |\n");
         out.append("| --- | --- | --- | --- | --- |\n");
         for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
-            String def = !key.hasDefault() ? "required" : key.defaultValue == null ? "(unset)"
-                    : "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`";
+            String def = !key.hasDefault()
+                    ? "required"
+                    : key.defaultValue == null
+                            ? "(unset)"
+                            : "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`";
             if (def.equals("``")) {
                 def = "(empty)";
             }
             String valid = key.validator == null ? "" : key.validator.toString();
-            out.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase())
-                    .append(" | ").append(def).append(" | ").append(valid.replace("|", "\\|"))
-                    .append(" | ").append(key.documentation).append(" |\n");
+            out.append("| `")
+                    .append(key.name)
+                    .append("` | ")
+                    .append(key.type.name().toLowerCase())
+                    .append(" | ")
+                    .append(def)
+                    .append(" | ")
+                    .append(valid.replace("|", "\\|"))
+                    .append(" | ")
+                    .append(key.documentation)
+                    .append(" |\n");
         }
         out.append("| `source.<client key>`, `target.<client key>` | | | any Kafka client setting | ")
                 .append("Passed to every Kafka client of that side (`security.protocol`, `sasl.*`, `ssl.*`, ...). |\n");

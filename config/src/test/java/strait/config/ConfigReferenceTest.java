@@ -24,7 +24,8 @@ class ConfigReferenceTest {
         String documented = readme.substring(begin + BEGIN.length(), end);
 
         assertThat(documented)
-                .as("README.md configuration reference; regenerate it from StraitConfig.markdownReference():%n%s",
+                .as(
+                        "README.md configuration reference; regenerate it from StraitConfig.markdownReference():%n%s",
                         StraitConfig.markdownReference())
                 .isEqualTo(StraitConfig.markdownReference());
     }

@@ -27,8 +27,11 @@ class ErrorTextTest {
 
     @Test
     void masksSecretsQuotedInAMessage() {
-        var failure = new IllegalArgumentException("bad sasl.jaas.config: PlainLoginModule required password=\"hunter2\";");
+        var failure =
+                new IllegalArgumentException("bad sasl.jaas.config: PlainLoginModule required password=\"hunter2\";");
 
-        assertThat(ErrorText.describe(failure)).startsWith("IllegalArgumentException: ").doesNotContain("hunter2");
+        assertThat(ErrorText.describe(failure))
+                .startsWith("IllegalArgumentException: ")
+                .doesNotContain("hunter2");
     }
 }

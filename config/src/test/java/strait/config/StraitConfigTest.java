@@ -42,11 +42,14 @@ class StraitConfigTest {
         props.put("gates.lag.max.records", "lots");
 
         assertThatThrownBy(() -> StraitConfig.parse(props))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                        .hasSize(3)
-                        .anySatisfy(p -> assertThat(p).startsWith("topics: required"))
-                        .anySatisfy(p -> assertThat(p).startsWith("topcs: unknown key"))
-                        .anySatisfy(p -> assertThat(p).startsWith("gates.lag.max.records: 'lots' is not a valid long")));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.problems())
+                                .hasSize(3)
+                                .anySatisfy(p -> assertThat(p).startsWith("topics: required"))
+                                .anySatisfy(p -> assertThat(p).startsWith("topcs: unknown key"))
+                                .anySatisfy(p ->
+                                        assertThat(p).startsWith("gates.lag.max.records: 'lots' is not a valid long")));
     }
 
     @Test
@@ -57,10 +60,13 @@ class StraitConfigTest {
         props.put("link.name", "has space");
 
         assertThatThrownBy(() -> StraitConfig.parse(props))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                        .anySatisfy(p -> assertThat(p).startsWith("topics: 'orders(' is not a valid Java regex"))
-                        .anySatisfy(p -> assertThat(p).startsWith("http.port: '70000'"))
-                        .anySatisfy(p -> assertThat(p).startsWith("link.name: 'has space'")));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(
+                                        p -> assertThat(p).startsWith("topics: 'orders(' is not a valid Java regex"))
+                                .anySatisfy(p -> assertThat(p).startsWith("http.port: '70000'"))
+                                .anySatisfy(p -> assertThat(p).startsWith("link.name: 'has space'")));
     }
 
     @Test
@@ -98,8 +104,9 @@ class StraitConfigTest {
         props.put("target.linger.ms", "soon");
 
         assertThatThrownBy(() -> StraitConfig.parse(props))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                        .containsExactly("target.linger.ms: 'soon' is not a valid long"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.problems()).containsExactly("target.linger.ms: 'soon' is not a valid long"));
     }
 
     @Test
@@ -126,8 +133,10 @@ class StraitConfigTest {
         props.remove("target.bootstrap.servers");
 
         assertThatThrownBy(() -> StraitConfig.parse(props))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
-                        e -> assertThat(String.join("\n", e.problems())).contains("target.bootstrap.servers")
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(String.join("\n", e.problems()))
+                                .contains("target.bootstrap.servers")
                                 .doesNotContain("PlainLoginModule"));
     }
 

@@ -6,7 +6,12 @@ import java.util.Arrays;
 /** The parsed command line: one command, and the config file where the command takes one. */
 record CommandLine(Command command, Path configFile) {
 
-    enum Command { RUN, DEMO, VALIDATE, HELP }
+    enum Command {
+        RUN,
+        DEMO,
+        VALIDATE,
+        HELP
+    }
 
     static final String USAGE = """
             usage: java -jar strait.jar <command> [--config FILE]

@@ -13,8 +13,7 @@ import strait.config.StraitConfig;
 /** Reads a properties file into a validated {@link StraitConfig}; an unreadable file is a config problem too. */
 final class ConfigFile {
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     static StraitConfig load(Path file) {
         if (!Files.isRegularFile(file)) {

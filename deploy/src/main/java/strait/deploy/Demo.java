@@ -4,9 +4,9 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import strait.config.ErrorText;
 import strait.config.StraitConfig;
 import strait.embedded.EmbeddedClusters;
-import strait.config.ErrorText;
 
 /**
  * {@code strait demo}: the whole product on one machine. Two embedded KRaft clusters, sample traffic on the source,
@@ -44,7 +44,9 @@ final class Demo implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw e instanceof RuntimeException r ? r : new StartupException("demo failed to start: " + ErrorText.describe(e), e);
+            throw e instanceof RuntimeException r
+                    ? r
+                    : new StartupException("demo failed to start: " + ErrorText.describe(e), e);
         }
         demo.printBanner(out, (System.nanoTime() - started) / 1_000_000);
         return demo;
@@ -78,8 +80,8 @@ final class Demo implements AutoCloseable {
         out.println("Strait demo is running (started in " + startMillis + " ms). Ctrl-C stops it.");
         out.println("  source cluster:  " + clusters.sourceBootstrapServers());
         out.println("  target cluster:  " + clusters.targetBootstrapServers());
-        out.println("  sample topics:   " + DemoTraffic.ORDERS + " (plain), " + DemoTraffic.CUSTOMERS
-                + " (compacted), " + DemoTraffic.PAYMENTS + " (transactional, some aborted)");
+        out.println("  sample topics:   " + DemoTraffic.ORDERS + " (plain), " + DemoTraffic.CUSTOMERS + " (compacted), "
+                + DemoTraffic.PAYMENTS + " (transactional, some aborted)");
         out.println("  sample groups:   " + String.join(", ", DemoTraffic.GROUPS));
         out.println("  running parts:   " + String.join(", ", sidecar.partNames()));
         out.println("  data dirs:       " + clusters.dataDirectories() + " (removed on exit)");
@@ -112,8 +114,8 @@ final class Demo implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            System.err.println("strait demo: stopping " + part.getClass().getSimpleName() + " failed: "
-                    + ErrorText.describe(e));
+            System.err.println(
+                    "strait demo: stopping " + part.getClass().getSimpleName() + " failed: " + ErrorText.describe(e));
         }
     }
 }

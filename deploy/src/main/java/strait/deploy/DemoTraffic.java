@@ -49,7 +49,8 @@ final class DemoTraffic implements AutoCloseable {
         this.bootstrap = bootstrap;
     }
 
-    static DemoTraffic start(String sourceBootstrap, Admin sourceAdmin) throws ExecutionException, InterruptedException {
+    static DemoTraffic start(String sourceBootstrap, Admin sourceAdmin)
+            throws ExecutionException, InterruptedException {
         createTopics(sourceAdmin);
         DemoTraffic traffic = new DemoTraffic(sourceBootstrap);
         traffic.startThread("demo-producer", traffic::produceLoop);
@@ -60,11 +61,12 @@ final class DemoTraffic implements AutoCloseable {
 
     private static void createTopics(Admin admin) throws ExecutionException, InterruptedException {
         NewTopic orders = new NewTopic(ORDERS, 3, (short) 1);
-        NewTopic customers = new NewTopic(CUSTOMERS, 2, (short) 1).configs(Map.of(
-                "cleanup.policy", "compact",
-                "segment.ms", "10000",
-                "min.cleanable.dirty.ratio", "0.01",
-                "delete.retention.ms", "1000"));
+        NewTopic customers = new NewTopic(CUSTOMERS, 2, (short) 1)
+                .configs(Map.of(
+                        "cleanup.policy", "compact",
+                        "segment.ms", "10000",
+                        "min.cleanable.dirty.ratio", "0.01",
+                        "delete.retention.ms", "1000"));
         NewTopic payments = new NewTopic(PAYMENTS, 2, (short) 1);
         admin.createTopics(List.of(orders, customers, payments)).all().get();
     }
@@ -81,21 +83,36 @@ final class DemoTraffic implements AutoCloseable {
     }
 
     private void produceLoop() {
-        Map<String, Object> plain = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5);
-        Map<String, Object> transactional = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "demo-payments");
+        Map<String, Object> plain = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.LINGER_MS_CONFIG,
+                5);
+        Map<String, Object> transactional = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                "demo-payments");
         try (var producer = new KafkaProducer<>(plain, new ByteArraySerializer(), new ByteArraySerializer());
-             var txProducer = new KafkaProducer<>(transactional, new ByteArraySerializer(), new ByteArraySerializer())) {
+                var txProducer =
+                        new KafkaProducer<>(transactional, new ByteArraySerializer(), new ByteArraySerializer())) {
             txProducer.initTransactions();
             long n = 0;
             long next = System.nanoTime();
             while (running.get()) {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add("source", "demo".getBytes(StandardCharsets.UTF_8));
-                producer.send(new ProducerRecord<>(ORDERS, null, bytes("order-" + (n % 500)),
-                        bytes("{\"order\":" + n + ",\"amount\":" + (n * 7 % 1000) + "}"), headers));
-                producer.send(new ProducerRecord<>(CUSTOMERS, bytes("customer-" + (n % 50)),
+                producer.send(new ProducerRecord<>(
+                        ORDERS,
+                        null,
+                        bytes("order-" + (n % 500)),
+                        bytes("{\"order\":" + n + ",\"amount\":" + (n * 7 % 1000) + "}"),
+                        headers));
+                producer.send(new ProducerRecord<>(
+                        CUSTOMERS,
+                        bytes("customer-" + (n % 50)),
                         bytes("{\"customer\":" + (n % 50) + ",\"version\":" + n + "}")));
                 if (n % 10 == 0) {
                     writePayments(txProducer, n);
@@ -132,13 +149,20 @@ final class DemoTraffic implements AutoCloseable {
     }
 
     private void startConsumer(String group, List<String> topics) {
-        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        group,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         consumers.add(consumer);
         startThread("demo-consumer-" + group, () -> {
             try (consumer) {

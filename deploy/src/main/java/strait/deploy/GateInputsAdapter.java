@@ -25,8 +25,7 @@ import strait.replicator.ReplicatorStatus;
  */
 final class GateInputsAdapter {
 
-    private GateInputsAdapter() {
-    }
+    private GateInputsAdapter() {}
 
     static GateInputSources of(Replicator replicator, GroupOffsetsWorker groups, OffsetMaps maps) {
         return new GateInputSources(
@@ -51,8 +50,15 @@ final class GateInputsAdapter {
 
     private static List<PartitionLag> lag(ReplicatorStatus status) {
         return status.partitions().stream()
-                .map(p -> new PartitionLag(p.topic(), p.partition(), p.sourceEnd(), p.replicated(), p.targetEnd(),
-                        p.lagRecords(), p.lagMs(), Optional.ofNullable(p.stoppedReason())))
+                .map(p -> new PartitionLag(
+                        p.topic(),
+                        p.partition(),
+                        p.sourceEnd(),
+                        p.replicated(),
+                        p.targetEnd(),
+                        p.lagRecords(),
+                        p.lagMs(),
+                        Optional.ofNullable(p.stoppedReason())))
                 .toList();
     }
 
@@ -66,13 +72,28 @@ final class GateInputsAdapter {
 
     private static List<ResumePoint> resumePoints(GroupOffsetsSnapshot snapshot) {
         return snapshot.groups().values().stream()
-                .flatMap(g -> g.partitions().stream().map(p -> g.sync().failed() && p.valid()
-                        // Translated, but the target refused the commit: consumers there would not resume from it.
-                        ? new ResumePoint(g.group(), p.topic(), p.partition(), p.sourceOffset(), p.targetOffset(),
-                                false, "translated to " + p.targetOffset().getAsLong()
-                                        + " but not committed on the target: " + g.sync().reason())
-                        : new ResumePoint(g.group(), p.topic(), p.partition(), p.sourceOffset(), p.targetOffset(),
-                                p.valid(), p.reason())))
+                .flatMap(g -> g.partitions().stream()
+                        .map(p -> g.sync().failed() && p.valid()
+                                // Translated, but the target refused the commit: consumers there would not resume from
+                                // it.
+                                ? new ResumePoint(
+                                        g.group(),
+                                        p.topic(),
+                                        p.partition(),
+                                        p.sourceOffset(),
+                                        p.targetOffset(),
+                                        false,
+                                        "translated to " + p.targetOffset().getAsLong()
+                                                + " but not committed on the target: "
+                                                + g.sync().reason())
+                                : new ResumePoint(
+                                        g.group(),
+                                        p.topic(),
+                                        p.partition(),
+                                        p.sourceOffset(),
+                                        p.targetOffset(),
+                                        p.valid(),
+                                        p.reason())))
                 .toList();
     }
 

@@ -2,9 +2,9 @@ package strait.deploy;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import strait.config.ErrorText;
 import strait.config.InvalidConfigException;
 import strait.config.StraitConfig;
-import strait.config.ErrorText;
 
 /**
  * {@code java -jar strait.jar run|demo|validate [--config FILE]}: the process entry point.
@@ -25,8 +25,7 @@ public final class Main {
     public static final int FAILURE = 1;
     public static final int BAD_INPUT = 2;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);

@@ -10,22 +10,24 @@ final class ShutdownHook {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownHook.class);
 
-    private ShutdownHook() {
-    }
+    private ShutdownHook() {}
 
     /** Blocks the calling thread until the JVM is asked to stop, closing {@code resource} on the way out. */
     static void awaitTermination(AutoCloseable resource) {
         CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping");
-            try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.warn("stopping failed: {}", ErrorText.describe(e));
-            } finally {
-                closed.countDown();
-            }
-        }, "strait-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LOG.info("stopping");
+                            try {
+                                resource.close();
+                            } catch (Exception e) {
+                                LOG.warn("stopping failed: {}", ErrorText.describe(e));
+                            } finally {
+                                closed.countDown();
+                            }
+                        },
+                        "strait-shutdown"));
         try {
             closed.await();
         } catch (InterruptedException e) {

@@ -1,14 +1,15 @@
 package strait.deploy;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.config.ErrorText;
 import strait.config.StraitConfig;
 import strait.gates.GateInputSources;
 import strait.gates.GatesServer;
@@ -18,7 +19,6 @@ import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
 import strait.replicator.Replicator;
-import strait.config.ErrorText;
 
 /**
  * The composition root: builds every part of the sidecar from one {@link StraitConfig}, starts them in dependency
@@ -31,11 +31,9 @@ final class Sidecar implements AutoCloseable {
     private final Deque<NamedPart> running = new ArrayDeque<>();
     private String httpAddress = "";
 
-    private record NamedPart(String name, AutoCloseable part) {
-    }
+    private record NamedPart(String name, AutoCloseable part) {}
 
-    private Sidecar() {
-    }
+    private Sidecar() {}
 
     static Sidecar start(StraitConfig config) {
         Sidecar sidecar = new Sidecar();
@@ -53,15 +51,15 @@ final class Sidecar implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         started("metrics", registry::close);
         OffsetMaps maps = new OffsetMaps();
-        OffsetMapStore store = started("offset store",
-                OffsetMapStore.open(config.targetClientProps(), config.linkName()));
+        OffsetMapStore store =
+                started("offset store", OffsetMapStore.open(config.targetClientProps(), config.linkName()));
         Replicator replicator = started("replicator", new Replicator(config, maps, store, registry));
         replicator.start();
         GroupOffsetsWorker groups = started("group sync", new GroupOffsetsWorker(config, maps, registry));
         groups.start();
         GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps);
-        GatesServer http = started("http", new GatesServer(GatesSettings.from(config), inputs, registry,
-                Clock.systemUTC()));
+        GatesServer http =
+                started("http", new GatesServer(GatesSettings.from(config), inputs, registry, Clock.systemUTC()));
         try {
             http.start();
         } catch (HttpStartException e) {

@@ -74,7 +74,8 @@ class AclIT {
 
     @AfterEach
     void revokeEverything() throws Exception {
-        AclBindingFilter all = new AclBindingFilter(ResourcePatternFilter.ANY,
+        AclBindingFilter all = new AclBindingFilter(
+                ResourcePatternFilter.ANY,
                 new AccessControlEntryFilter(PRINCIPAL, null, AclOperation.ANY, AclPermissionType.ANY));
         for (Admin admin : List.of(clusters.sourceAdmin(), clusters.targetAdmin())) {
             try (admin) {
@@ -91,16 +92,25 @@ class AclIT {
 
         try (Running strait = run(link)) {
             strait.await("/gates/ready answers 200", r -> r.statusCode() == 200, "/gates/ready");
-            var group = strait.await("the group translates", r -> r.statusCode() == 200 && r.body().contains("true"),
+            var group = strait.await(
+                    "the group translates",
+                    r -> r.statusCode() == 200 && r.body().contains("true"),
                     "/offsets/groups/" + link.group());
             assertThat(group.body()).contains("\"valid\":true");
         }
         try (Admin target = clusters.targetAdmin()) {
             TopicPartition tp = new TopicPartition(link.topic(), 0);
-            assertThat(target.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset())
+            assertThat(target.listOffsets(Map.of(tp, OffsetSpec.latest()))
+                            .all()
+                            .get()
+                            .get(tp)
+                            .offset())
                     .isEqualTo(RECORDS);
-            assertThat(target.listConsumerGroupOffsets(link.group()).partitionsToOffsetAndMetadata().get()
-                    .get(tp)).isNotNull();
+            assertThat(target.listConsumerGroupOffsets(link.group())
+                            .partitionsToOffsetAndMetadata()
+                            .get()
+                            .get(tp))
+                    .isNotNull();
         }
     }
 
@@ -119,17 +129,26 @@ class AclIT {
             strait.await("/gates/ready answers 200", r -> r.statusCode() == 200, "/gates/ready");
             // when every ACL on the source topic is revoked
             try (Admin source = clusters.sourceAdmin()) {
-                source.deleteAcls(acls.stream().filter(a -> a.cluster().equals("source")
-                        && a.binding().pattern().resourceType() == ResourceType.TOPIC)
-                        .map(a -> a.binding().toFilter()).toList()).all().get();
+                source.deleteAcls(acls.stream()
+                                .filter(a -> a.cluster().equals("source")
+                                        && a.binding().pattern().resourceType() == ResourceType.TOPIC)
+                                .map(a -> a.binding().toFilter())
+                                .toList())
+                        .all()
+                        .get();
             }
             // then once a discovery no longer lists the topic, its partition is still reported, stopped
-            strait.await("a discovery without the topic", r -> r.body().matches("(?s).*\"topics\":0[,}].*"),
-                    "/gates/ready");
-            var status = strait.await("the partition reported as stopped", r -> r.statusCode() == 200
-                    && r.body().contains(link.topic()) && r.body().contains("stoppedReason"), "/status");
+            strait.await(
+                    "a discovery without the topic", r -> r.body().matches("(?s).*\"topics\":0[,}].*"), "/gates/ready");
+            var status = strait.await(
+                    "the partition reported as stopped",
+                    r -> r.statusCode() == 200
+                            && r.body().contains(link.topic())
+                            && r.body().contains("stoppedReason"),
+                    "/status");
             assertThat(status.body().toLowerCase()).contains("authoriz");
-            assertThat(StraitProcess.get("http://127.0.0.1:" + strait.port() + "/gates/ready").statusCode())
+            assertThat(StraitProcess.get("http://127.0.0.1:" + strait.port() + "/gates/ready")
+                            .statusCode())
                     .isNotEqualTo(200);
         }
     }
@@ -157,12 +176,16 @@ class AclIT {
             case DESCRIBE_CONFIGS -> Set.of(AclOperation.ALTER_CONFIGS);
             default -> Set.of();
         };
-        boolean sameResource = all.stream().anyMatch(other -> other.cluster().equals(acl.cluster())
-                && other.binding().pattern().equals(acl.binding().pattern())
-                && implying.contains(other.binding().entry().operation()));
-        boolean idempotentByWrite = op == AclOperation.IDEMPOTENT_WRITE && all.stream().anyMatch(other ->
-                other.cluster().equals(acl.cluster()) && other.binding().entry().operation() == AclOperation.WRITE
-                        && other.binding().pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.TOPIC);
+        boolean sameResource = all.stream()
+                .anyMatch(other -> other.cluster().equals(acl.cluster())
+                        && other.binding().pattern().equals(acl.binding().pattern())
+                        && implying.contains(other.binding().entry().operation()));
+        boolean idempotentByWrite = op == AclOperation.IDEMPOTENT_WRITE
+                && all.stream()
+                        .anyMatch(other -> other.cluster().equals(acl.cluster())
+                                && other.binding().entry().operation() == AclOperation.WRITE
+                                && other.binding().pattern().resourceType()
+                                        == org.apache.kafka.common.resource.ResourceType.TOPIC);
         return sameResource || idempotentByWrite;
     }
 
@@ -195,19 +218,25 @@ class AclIT {
         if (named == null) {
             dayTwo(link);
             try (Running strait = run(link)) {
-                named = strait.awaitOutputOrWorking("an authorization error naming " + resource + " on day two",
-                        namesIt, link, 2);
+                named = strait.awaitOutputOrWorking(
+                        "an authorization error naming " + resource + " on day two", namesIt, link, 2);
             }
         }
-        assertThat(named).as("Strait replicates, syncs groups and passes every gate without %s, through a restart "
-                + "with data on the target and a partition increase: drop it from the README", withheld).isNotNull();
+        assertThat(named)
+                .as(
+                        "Strait replicates, syncs groups and passes every gate without %s, through a restart "
+                                + "with data on the target and a partition increase: drop it from the README",
+                        withheld)
+                .isNotNull();
         assertThat(named).doesNotContain(PASSWORD);
     }
 
     /** What a running link meets after its first day: more records, and a second partition on the source. */
     private static void dayTwo(DocumentedAcls.Link link) throws Exception {
         try (Admin admin = clusters.sourceAdmin()) {
-            admin.createPartitions(Map.of(link.topic(), NewPartitions.increaseTo(2))).all().get();
+            admin.createPartitions(Map.of(link.topic(), NewPartitions.increaseTo(2)))
+                    .all()
+                    .get();
         }
         produce(link, 0, RECORDS);
         produce(link, 1, RECORDS);
@@ -224,16 +253,20 @@ class AclIT {
     private static void seedSource(DocumentedAcls.Link link) throws Exception {
         TopicPartition tp = new TopicPartition(link.topic(), 0);
         try (Admin admin = clusters.sourceAdmin()) {
-            admin.createTopics(List.of(new NewTopic(link.topic(), 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(link.topic(), 1, (short) 1)))
+                    .all()
+                    .get();
             produce(link, 0, RECORDS);
-            admin.alterConsumerGroupOffsets(link.group(), Map.of(tp, new OffsetAndMetadata(COMMITTED))).all().get();
+            admin.alterConsumerGroupOffsets(link.group(), Map.of(tp, new OffsetAndMetadata(COMMITTED)))
+                    .all()
+                    .get();
         }
     }
 
     /** {@code count} records into one partition of the link's source topic, as the super user. */
     private static void produce(DocumentedAcls.Link link, int partition, int count) {
-        Map<String, Object> props = new java.util.HashMap<>(EmbeddedClusters.saslClientProps(
-                EmbeddedClusters.SUPER_USER, superUserPassword()));
+        Map<String, Object> props = new java.util.HashMap<>(
+                EmbeddedClusters.saslClientProps(EmbeddedClusters.SUPER_USER, superUserPassword()));
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, clusters.sourceBootstrapServers());
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < count; i++) {
@@ -249,7 +282,9 @@ class AclIT {
 
     private static void grant(List<DocumentedAcls.Acl> acls) throws Exception {
         for (String cluster : List.of("source", "target")) {
-            var bindings = acls.stream().filter(a -> a.cluster().equals(cluster)).map(DocumentedAcls.Acl::binding)
+            var bindings = acls.stream()
+                    .filter(a -> a.cluster().equals(cluster))
+                    .map(DocumentedAcls.Acl::binding)
                     .toList();
             try (Admin admin = cluster.equals("source") ? clusters.sourceAdmin() : clusters.targetAdmin()) {
                 admin.createAcls(bindings).all().get();
@@ -285,7 +320,9 @@ class AclIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             String last = "no answer";
             while (System.nanoTime() < deadline) {
-                assertThat(process.process().isAlive()).as("strait runs; stderr: %s", process.stderr()).isTrue();
+                assertThat(process.process().isAlive())
+                        .as("strait runs; stderr: %s", process.stderr())
+                        .isTrue();
                 try {
                     HttpResponse<String> response = StraitProcess.get("http://127.0.0.1:" + port + path);
                     if (condition.test(response)) {
@@ -297,23 +334,25 @@ class AclIT {
                 }
                 process.process().waitFor(250, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
-            throw new AssertionError(what + " within 90 s; last " + path + ": " + last + "; stderr: "
-                    + process.stderr());
+            throw new AssertionError(
+                    what + " within 90 s; last " + path + ": " + last + "; stderr: " + process.stderr());
         }
 
         /**
          * Polls everything Strait tells an operator (its log, /gates/ready, /status) until {@code condition}, and
          * returns that text; returns null as soon as Strait works fully without the permission.
          */
-        String awaitOutputOrWorking(String what, Predicate<String> condition, DocumentedAcls.Link link,
-                int partitions) throws Exception {
+        String awaitOutputOrWorking(String what, Predicate<String> condition, DocumentedAcls.Link link, int partitions)
+                throws Exception {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             String text = "";
             while (System.nanoTime() < deadline) {
                 StringBuilder seen = new StringBuilder(process.stderr());
                 for (String path : List.of("/gates/ready", "/status")) {
                     try {
-                        seen.append('\n').append(StraitProcess.get("http://127.0.0.1:" + port + path).body());
+                        seen.append('\n')
+                                .append(StraitProcess.get("http://127.0.0.1:" + port + path)
+                                        .body());
                     } catch (IOException e) {
                         // Not listening (yet, or any more): the log may still say why.
                     }
@@ -333,9 +372,12 @@ class AclIT {
         /** Every gate passes, the group translates, and the target holds all the source has and the group. */
         private boolean worksFully(DocumentedAcls.Link link, int partitions) throws Exception {
             try {
-                if (StraitProcess.get("http://127.0.0.1:" + port + "/gates/ready").statusCode() != 200
-                        || !StraitProcess.get("http://127.0.0.1:" + port + "/offsets/groups/" + link.group()).body()
-                        .contains("\"valid\":true")) {
+                if (StraitProcess.get("http://127.0.0.1:" + port + "/gates/ready")
+                                        .statusCode()
+                                != 200
+                        || !StraitProcess.get("http://127.0.0.1:" + port + "/offsets/groups/" + link.group())
+                                .body()
+                                .contains("\"valid\":true")) {
                     return false;
                 }
             } catch (IOException e) {
@@ -345,7 +387,8 @@ class AclIT {
             for (int p = 0; p < partitions; p++) {
                 ends.put(new TopicPartition(link.topic(), p), OffsetSpec.latest());
             }
-            try (Admin source = clusters.sourceAdmin(); Admin target = clusters.targetAdmin()) {
+            try (Admin source = clusters.sourceAdmin();
+                    Admin target = clusters.targetAdmin()) {
                 var sourceEnds = source.listOffsets(ends).all().get();
                 var targetEnds = target.listOffsets(ends).all().get();
                 for (TopicPartition tp : ends.keySet()) {
@@ -353,7 +396,9 @@ class AclIT {
                         return false;
                     }
                 }
-                return !target.listConsumerGroupOffsets(link.group()).partitionsToOffsetAndMetadata().get()
+                return !target.listConsumerGroupOffsets(link.group())
+                        .partitionsToOffsetAndMetadata()
+                        .get()
                         .isEmpty();
             } catch (java.util.concurrent.ExecutionException e) {
                 return false;

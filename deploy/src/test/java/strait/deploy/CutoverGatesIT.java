@@ -33,8 +33,7 @@ class CutoverGatesIT {
     private static final String GROUP = "cutover.billing";
 
     @Test
-    void readyIs503NamingTheLaggingPartitionWhileABacklogIsCopiedAnd200OnceCaughtUpWithResumePoints()
-            throws Exception {
+    void readyIs503NamingTheLaggingPartitionWhileABacklogIsCopiedAnd200OnceCaughtUpWithResumePoints() throws Exception {
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
         }
@@ -56,17 +55,22 @@ class CutoverGatesIT {
             CompletableFuture<Void> burst = CompletableFuture.runAsync(() -> produce(400_000));
             HttpResponse<String> whileCopying = awaitLagFailure(ready, burst);
             assertThat(whileCopying.statusCode()).isEqualTo(503);
-            assertThat(whileCopying.body()).contains("\"ready\":false").contains("\"name\":\"lag\",\"passed\":false")
+            assertThat(whileCopying.body())
+                    .contains("\"ready\":false")
+                    .contains("\"name\":\"lag\",\"passed\":false")
                     .contains("\"topic\":\"" + TOPIC + "\"");
             burst.get();
 
             HttpResponse<String> caughtUp = StraitProcess.awaitStatus(ready, 200, Duration.ofSeconds(120));
-            assertThat(caughtUp.body()).contains("\"ready\":true")
+            assertThat(caughtUp.body())
+                    .contains("\"ready\":true")
                     .contains("\"name\":\"resume-points\",\"passed\":true");
-            HttpResponse<String> group = StraitProcess.get("http://" + sidecar.httpAddress()
-                    + "/offsets/groups/" + GROUP);
+            HttpResponse<String> group =
+                    StraitProcess.get("http://" + sidecar.httpAddress() + "/offsets/groups/" + GROUP);
             assertThat(group.statusCode()).isEqualTo(200);
-            assertThat(group.body()).contains("\"sourceOffset\":200").contains("\"targetOffset\":200")
+            assertThat(group.body())
+                    .contains("\"sourceOffset\":200")
+                    .contains("\"targetOffset\":200")
                     .contains("\"valid\":true");
         }
     }
@@ -87,10 +91,16 @@ class CutoverGatesIT {
     }
 
     private static void produce(int records) {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65_536),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        CLUSTERS.sourceBootstrapServers(),
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        ProducerConfig.BATCH_SIZE_CONFIG,
+                        65_536),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             byte[] value = new byte[100];
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>(TOPIC, i % 2, null, ("k" + i).getBytes(), value));
@@ -99,10 +109,14 @@ class CutoverGatesIT {
     }
 
     private static void commitOnSource(TopicPartition tp, long offset) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, GROUP),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        CLUSTERS.sourceBootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        GROUP),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset, "billing-checkpoint")));
         }
     }

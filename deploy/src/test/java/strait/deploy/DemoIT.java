@@ -25,11 +25,16 @@ class DemoIT {
             String banner = demo.stdout();
             assertThat(banner).contains("demo.orders").contains("demo.billing").contains("/gates/ready");
             List<String> dataDirs = dataDirectories(banner);
-            assertThat(dataDirs).hasSize(2).allSatisfy(d -> assertThat(Path.of(d)).exists());
+            assertThat(dataDirs)
+                    .hasSize(2)
+                    .allSatisfy(d -> assertThat(Path.of(d)).exists());
 
-            assertThat(demo.terminate(Duration.ofSeconds(10))).as("exits within 10 s of SIGTERM").isPresent();
+            assertThat(demo.terminate(Duration.ofSeconds(10)))
+                    .as("exits within 10 s of SIGTERM")
+                    .isPresent();
             String stderr = demo.stderr();
-            assertThat(dataDirs).as("data directories removed; stderr:%n%s", stderr)
+            assertThat(dataDirs)
+                    .as("data directories removed; stderr:%n%s", stderr)
                     .allSatisfy(d -> assertThat(Path.of(d)).doesNotExist());
             assertThat(demo.stderr()).doesNotContain("\tat ");
         }

@@ -37,13 +37,13 @@ final class DeployFiles {
     static final Path DASHBOARD = DEPLOY.resolve("grafana/strait-dashboard.json");
     static final Path ALERTS = DEPLOY.resolve("prometheus/strait-alerts.yml");
     static final Path ALERTS_TEST = DEPLOY.resolve("prometheus/strait-alerts.test.yml");
-    static final Path METRICS_CONTRACT = DEPLOY.resolve("../docs/HELPERS-CONTRACT.md").normalize();
+    static final Path METRICS_CONTRACT =
+            DEPLOY.resolve("../docs/HELPERS-CONTRACT.md").normalize();
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final YAMLMapper YAML = new YAMLMapper();
 
-    private DeployFiles() {
-    }
+    private DeployFiles() {}
 
     static String read(Path file) {
         try {
@@ -74,8 +74,11 @@ final class DeployFiles {
     static JsonNode kubernetes(String kind) {
         List<JsonNode> found = new ArrayList<>();
         try (var files = Files.list(KUBERNETES)) {
-            files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> yamlDocuments(f).stream()
-                    .filter(doc -> kind.equals(doc.path("kind").asText())).forEach(found::add));
+            files.filter(f -> f.toString().endsWith(".yaml"))
+                    .sorted()
+                    .forEach(f -> yamlDocuments(f).stream()
+                            .filter(doc -> kind.equals(doc.path("kind").asText()))
+                            .forEach(found::add));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -113,9 +116,17 @@ final class DeployFiles {
     static Map<String, String> secretFiles() {
         JsonNode secret = kubernetes("Secret");
         Map<String, String> files = new LinkedHashMap<>();
-        secret.path("stringData").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
-        secret.path("data").fields().forEachRemaining(e -> files.put(e.getKey(),
-                new String(java.util.Base64.getDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8)));
+        secret.path("stringData")
+                .fields()
+                .forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
+        secret.path("data")
+                .fields()
+                .forEachRemaining(e -> files.put(
+                        e.getKey(),
+                        new String(
+                                java.util.Base64.getDecoder()
+                                        .decode(e.getValue().asText()),
+                                StandardCharsets.UTF_8)));
         return files;
     }
 
@@ -207,8 +218,8 @@ final class DeployFiles {
 
     // ---- metrics -----------------------------------------------------------------------------------------------
 
-    private static final Pattern CONTRACT_ROW = Pattern.compile("^\\|\\s*`(strait_[a-z0-9_]+)`\\s*\\|([^|]*)\\|",
-            Pattern.MULTILINE);
+    private static final Pattern CONTRACT_ROW =
+            Pattern.compile("^\\|\\s*`(strait_[a-z0-9_]+)`\\s*\\|([^|]*)\\|", Pattern.MULTILINE);
 
     /**
      * Every series name Strait exports, from the metrics table of docs/HELPERS-CONTRACT.md; a histogram contributes
@@ -240,8 +251,20 @@ final class DeployFiles {
         return families;
     }
 
-    private static final Set<String> PROMQL_KEYWORDS = Set.of("and", "or", "unless", "by", "without", "on",
-            "ignoring", "group_left", "group_right", "bool", "offset", "inf", "nan");
+    private static final Set<String> PROMQL_KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "bool",
+            "offset",
+            "inf",
+            "nan");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
     /**
@@ -249,8 +272,7 @@ final class DeployFiles {
      * first; what remains is identifiers, and those not called as a function and not keywords are metric names.
      */
     static Set<String> metricNames(String promql) {
-        String rest = promql
-                .replaceAll("\"(\\\\.|[^\"\\\\])*\"", " ")
+        String rest = promql.replaceAll("\"(\\\\.|[^\"\\\\])*\"", " ")
                 .replaceAll("'(\\\\.|[^'\\\\])*'", " ")
                 .replaceAll("\\{[^}]*}", " ")
                 .replaceAll("\\[[^]]*]", " ")
@@ -271,9 +293,15 @@ final class DeployFiles {
     /** Every PromQL expression of the alert rules file, by alert (or record) name. */
     static Map<String, String> ruleExpressions() {
         Map<String, String> exprs = new LinkedHashMap<>();
-        yamlDocuments(ALERTS).get(0).path("groups").forEach(group -> group.path("rules").forEach(rule ->
-                exprs.put(rule.has("alert") ? rule.path("alert").asText() : rule.path("record").asText(),
-                        rule.path("expr").asText())));
+        yamlDocuments(ALERTS)
+                .get(0)
+                .path("groups")
+                .forEach(group -> group.path("rules")
+                        .forEach(rule -> exprs.put(
+                                rule.has("alert")
+                                        ? rule.path("alert").asText()
+                                        : rule.path("record").asText(),
+                                rule.path("expr").asText())));
         return exprs;
     }
 
@@ -288,14 +316,17 @@ final class DeployFiles {
         Map<String, String> exprs = new LinkedHashMap<>();
         for (JsonNode panel : panelsOf(dashboard)) {
             for (JsonNode target : panel.path("targets")) {
-                exprs.put("panel '" + panel.path("title").asText() + "' " + target.path("refId").asText(),
+                exprs.put(
+                        "panel '" + panel.path("title").asText() + "' "
+                                + target.path("refId").asText(),
                         target.path("expr").asText());
             }
         }
         Pattern labelValues = Pattern.compile("label_values\\((.*),\\s*[a-zA-Z_]+\\)");
         for (JsonNode variable : dashboard.at("/templating/list")) {
             if ("query".equals(variable.path("type").asText())) {
-                String query = variable.path("query").isObject() ? variable.at("/query/query").asText()
+                String query = variable.path("query").isObject()
+                        ? variable.at("/query/query").asText()
                         : variable.path("query").asText();
                 Matcher m = labelValues.matcher(query);
                 exprs.put("variable $" + variable.path("name").asText(), m.matches() ? m.group(1) : query);

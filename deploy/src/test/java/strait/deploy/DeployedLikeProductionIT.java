@@ -44,13 +44,15 @@ class DeployedLikeProductionIT {
 
     @Test
     void theImageCopiesAJarThePackagePhaseBuilt() throws IOException {
-        String copy = DeployFiles.words(DeployFiles.dockerInstructions("COPY").get(0).replaceAll("--[a-z]+=\\S+", ""))
+        String copy = DeployFiles.words(
+                        DeployFiles.dockerInstructions("COPY").get(0).replaceAll("--[a-z]+=\\S+", ""))
                 .get(0);
         Path jar = DeployFiles.DEPLOY.resolve(copy);
 
         assertThat(jar).isRegularFile();
         try (JarFile file = new JarFile(jar.toFile())) {
-            assertThat(file.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(Main.class.getName());
+            assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo(Main.class.getName());
         }
     }
 
@@ -77,22 +79,27 @@ class DeployedLikeProductionIT {
         Layout layout = layout(DeployFiles.configMapProperties());
         JsonNode container = DeployFiles.container();
         Map<String, String> env = new LinkedHashMap<>();
-        container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        container
+                .path("env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
         List<String> command = new ArrayList<>(DeployFiles.dockerExecForm("ENTRYPOINT"));
         DeployFiles.strings(container.path("args")).forEach(command::add);
         command.replaceAll(layout::path);
         command.set(0, java());
-        Path workDir = Path.of(layout.path(DeployFiles.dockerInstructions("WORKDIR").get(0)));
+        Path workDir =
+                Path.of(layout.path(DeployFiles.dockerInstructions("WORKDIR").get(0)));
 
         assertServesHealthAndStopsCleanly(command, env, workDir, layout);
     }
 
-    private void assertServesHealthAndStopsCleanly(List<String> command, Map<String, String> env, Path workDir,
-            Layout layout) throws Exception {
+    private void assertServesHealthAndStopsCleanly(
+            List<String> command, Map<String, String> env, Path workDir, Layout layout) throws Exception {
         Path out = Files.createTempFile(dir, "stdout", ".txt");
         Path err = Files.createTempFile(dir, "stderr", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         // systemd and the kubelet start the process with the unit's or container's environment, not a login shell's.
         builder.environment().clear();
         builder.environment().putAll(env);
@@ -102,8 +109,12 @@ class DeployedLikeProductionIT {
 
             assertThat(health.body()).contains("UP");
             process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops within 30 s of SIGTERM").isTrue();
-            assertThat(process.exitValue()).as("exit code the unit counts as success").isIn(0, 143);
+            assertThat(process.waitFor(30, TimeUnit.SECONDS))
+                    .as("stops within 30 s of SIGTERM")
+                    .isTrue();
+            assertThat(process.exitValue())
+                    .as("exit code the unit counts as success")
+                    .isIn(0, 143);
         } finally {
             if (process.isAlive()) {
                 process.destroyForcibly();
@@ -115,8 +126,8 @@ class DeployedLikeProductionIT {
     }
 
     /** Polls GET /health until 200; fails at once, with its stderr, when the process exits first. */
-    private static java.net.http.HttpResponse<String> awaitHealth(Process process, int port, Path stderr,
-            Duration timeout) throws Exception {
+    private static java.net.http.HttpResponse<String> awaitHealth(
+            Process process, int port, Path stderr, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -164,16 +175,19 @@ class DeployedLikeProductionIT {
 
         List<String> lines = new ArrayList<>();
         for (String line : properties.lines().toList()) {
-            String key = line.contains("=") ? line.substring(0, line.indexOf('=')).strip() : "";
-            lines.add(switch (key) {
-                case "source.bootstrap.servers" -> key + "=" + CLUSTERS.sourceBootstrapServers();
-                case "target.bootstrap.servers" -> key + "=" + CLUSTERS.targetBootstrapServers();
-                case "source.security.protocol", "target.security.protocol" -> key + "=PLAINTEXT";
-                case "target.replication.factor" -> key + "=1";
-                case "http.port" -> key + "=" + layout.port();
-                default -> line.replace("/etc/strait", root + "/etc/strait")
-                        .replace("/var/lib/strait", root + "/var/lib/strait");
-            });
+            String key =
+                    line.contains("=") ? line.substring(0, line.indexOf('=')).strip() : "";
+            lines.add(
+                    switch (key) {
+                        case "source.bootstrap.servers" -> key + "=" + CLUSTERS.sourceBootstrapServers();
+                        case "target.bootstrap.servers" -> key + "=" + CLUSTERS.targetBootstrapServers();
+                        case "source.security.protocol", "target.security.protocol" -> key + "=PLAINTEXT";
+                        case "target.replication.factor" -> key + "=1";
+                        case "http.port" -> key + "=" + layout.port();
+                        default ->
+                            line.replace("/etc/strait", root + "/etc/strait")
+                                    .replace("/var/lib/strait", root + "/var/lib/strait");
+                    });
         }
         Files.write(Path.of(layout.path(DeploymentLayoutTest.CONFIG)), lines, StandardCharsets.UTF_8);
         return layout;

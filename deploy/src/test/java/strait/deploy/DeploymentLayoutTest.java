@@ -52,13 +52,16 @@ class DeploymentLayoutTest {
         assertThat(DeployFiles.read(DeployFiles.DOCKERFILE)).contains("FROM eclipse-temurin:17-jre");
         assertThat(DeployFiles.dockerExecForm("ENTRYPOINT")).containsExactly("java", "-jar", JAR);
         assertThat(DeployFiles.dockerExecForm("CMD")).isEqualTo(JAR_ARGS);
-        assertThat(DeployFiles.dockerInstructions("USER")).singleElement()
+        assertThat(DeployFiles.dockerInstructions("USER"))
+                .singleElement()
                 .satisfies(user -> assertThat(user).matches("[1-9][0-9]*(:[1-9][0-9]*)?"));
-        assertThat(DeployFiles.dockerInstructions("EXPOSE")).containsExactly(
-                DeployFiles.properties(DeployFiles.configMapProperties()).getProperty(StraitConfig.HTTP_PORT));
+        assertThat(DeployFiles.dockerInstructions("EXPOSE"))
+                .containsExactly(DeployFiles.properties(DeployFiles.configMapProperties())
+                        .getProperty(StraitConfig.HTTP_PORT));
     }
 
-    // ---- Kubernetes --------------------------------------------------------------------------------------------------
+    // ---- Kubernetes
+    // --------------------------------------------------------------------------------------------------
 
     @Test
     void theContainerRunsTheImagesEntrypointWithTheSameArgumentsAndUser() {
@@ -66,7 +69,9 @@ class DeploymentLayoutTest {
         JsonNode pod = DeployFiles.kubernetes("Deployment").at("/spec/template/spec");
         String imageUser = DeployFiles.dockerInstructions("USER").get(0).split(":")[0];
 
-        assertThat(container.has("command")).as("no command: the image's ENTRYPOINT runs").isFalse();
+        assertThat(container.has("command"))
+                .as("no command: the image's ENTRYPOINT runs")
+                .isFalse();
         assertThat(DeployFiles.strings(container.path("args"))).isEqualTo(DeployFiles.dockerExecForm("CMD"));
         assertThat(pod.at("/securityContext/runAsUser").asText()).isEqualTo(imageUser);
     }
@@ -75,12 +80,16 @@ class DeploymentLayoutTest {
     void theConfigMapIsMountedAtTheConfigPathAndTheSecretAtTheSecretsDirectory() {
         JsonNode container = DeployFiles.container();
         JsonNode config = mount(container, CONFIG);
-        String configMapKey = DeployFiles.kubernetes("ConfigMap").path("data").fieldNames().next();
+        String configMapKey =
+                DeployFiles.kubernetes("ConfigMap").path("data").fieldNames().next();
 
         assertThat(config.path("subPath").asText()).isEqualTo(configMapKey);
         assertThat(volume(config.path("name").asText()).at("/configMap/name").asText())
-                .isEqualTo(DeployFiles.kubernetes("ConfigMap").at("/metadata/name").asText());
-        assertThat(volume(mount(container, SECRETS).path("name").asText()).at("/secret/secretName").asText())
+                .isEqualTo(
+                        DeployFiles.kubernetes("ConfigMap").at("/metadata/name").asText());
+        assertThat(volume(mount(container, SECRETS).path("name").asText())
+                        .at("/secret/secretName")
+                        .asText())
                 .isEqualTo(DeployFiles.kubernetes("Secret").at("/metadata/name").asText());
         assertThat(mount(container, SECRETS).path("readOnly").asBoolean()).isTrue();
     }
@@ -100,14 +109,17 @@ class DeploymentLayoutTest {
         int port = Integer.parseInt(props.getProperty(StraitConfig.HTTP_PORT));
         List<String> probes = List.of("livenessProbe", "readinessProbe", "startupProbe");
 
-        assertThat(container.has("livenessProbe") && container.has("readinessProbe")).isTrue();
+        assertThat(container.has("livenessProbe") && container.has("readinessProbe"))
+                .isTrue();
         for (String name : probes) {
             JsonNode probe = container.path(name);
             if (probe.isMissingNode()) {
                 continue;
             }
             assertThat(probe.at("/httpGet/path").asText()).as(name).isEqualTo("/health");
-            assertThat(containerPort(container, probe.at("/httpGet/port"))).as(name + " port").isEqualTo(port);
+            assertThat(containerPort(container, probe.at("/httpGet/port")))
+                    .as(name + " port")
+                    .isEqualTo(port);
         }
         assertThat(props.getProperty(StraitConfig.HTTP_HOST)).isEqualTo("0.0.0.0");
     }
@@ -117,12 +129,18 @@ class DeploymentLayoutTest {
         JsonNode container = DeployFiles.container();
         JsonNode service = DeployFiles.kubernetes("Service");
         JsonNode template = DeployFiles.kubernetes("Deployment").at("/spec/template");
-        int port = Integer.parseInt(DeployFiles.properties(DeployFiles.configMapProperties())
-                .getProperty(StraitConfig.HTTP_PORT));
+        int port = Integer.parseInt(
+                DeployFiles.properties(DeployFiles.configMapProperties()).getProperty(StraitConfig.HTTP_PORT));
 
-        assertThat(containerPort(container, service.at("/spec/ports/0/targetPort"))).isEqualTo(port);
-        service.at("/spec/selector").fields().forEachRemaining(label -> assertThat(
-                template.path("metadata").path("labels").path(label.getKey()).asText()).isEqualTo(label.getValue().asText()));
+        assertThat(containerPort(container, service.at("/spec/ports/0/targetPort")))
+                .isEqualTo(port);
+        service.at("/spec/selector")
+                .fields()
+                .forEachRemaining(label -> assertThat(template.path("metadata")
+                                .path("labels")
+                                .path(label.getKey())
+                                .asText())
+                        .isEqualTo(label.getValue().asText()));
         JsonNode annotations = template.at("/metadata/annotations");
         assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
         assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(port));
@@ -133,13 +151,16 @@ class DeploymentLayoutTest {
     void thePodRunsNonRootOnAReadOnlyRootWithAWritableTmpAndStateDirectory() {
         JsonNode container = DeployFiles.container();
         JsonNode pod = DeployFiles.kubernetes("Deployment").at("/spec/template/spec");
-        String evidence = DeployFiles.properties(DeployFiles.configMapProperties())
-                .getProperty(StraitConfig.GATES_EVIDENCE_FILE);
+        String evidence =
+                DeployFiles.properties(DeployFiles.configMapProperties()).getProperty(StraitConfig.GATES_EVIDENCE_FILE);
 
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
-        assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
-        assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
-        assertThat(volume(mount(container, "/tmp").path("name").asText()).has("emptyDir")).isTrue();
+        assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean())
+                .isTrue();
+        assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true))
+                .isFalse();
+        assertThat(volume(mount(container, "/tmp").path("name").asText()).has("emptyDir"))
+                .isTrue();
         assertThat(evidence).startsWith(STATE + "/");
         assertThat(mount(container, STATE).path("readOnly").asBoolean(false)).isFalse();
     }
@@ -149,12 +170,17 @@ class DeploymentLayoutTest {
         JsonNode resources = DeployFiles.container().path("resources");
 
         for (String kind : List.of("requests", "limits")) {
-            assertThat(resources.at("/" + kind + "/cpu").asText()).as(kind + " cpu").isNotBlank();
-            assertThat(resources.at("/" + kind + "/memory").asText()).as(kind + " memory").isNotBlank();
+            assertThat(resources.at("/" + kind + "/cpu").asText())
+                    .as(kind + " cpu")
+                    .isNotBlank();
+            assertThat(resources.at("/" + kind + "/memory").asText())
+                    .as(kind + " memory")
+                    .isNotBlank();
         }
     }
 
-    // ---- systemd -----------------------------------------------------------------------------------------------------
+    // ---- systemd
+    // -----------------------------------------------------------------------------------------------------
 
     @Test
     void theUnitRunsTheSameCommandAsTheImageWithJavaOptsFromItsEnvironmentFile() {
@@ -174,8 +200,10 @@ class DeploymentLayoutTest {
         assertThat(DeployFiles.unitValue("Service", "Restart")).isEqualTo("on-failure");
         assertThat(DeployFiles.words(DeployFiles.unitValue("Service", "RestartPreventExitStatus")))
                 .contains(String.valueOf(Main.BAD_INPUT));
-        assertThat(DeployFiles.unitValues("Service", "User").isEmpty()
-                ? DeployFiles.unitValue("Service", "DynamicUser") : DeployFiles.unitValue("Service", "User"))
+        assertThat(
+                        DeployFiles.unitValues("Service", "User").isEmpty()
+                                ? DeployFiles.unitValue("Service", "DynamicUser")
+                                : DeployFiles.unitValue("Service", "User"))
                 .isNotIn("root", "0", "no");
         assertThat(DeployFiles.unitValue("Service", "NoNewPrivileges")).isEqualTo("yes");
         assertThat(DeployFiles.unitValue("Service", "ProtectSystem")).isEqualTo("strict");
@@ -189,7 +217,9 @@ class DeploymentLayoutTest {
         Path out = Files.createTempFile(dir, "verify", ".txt");
 
         Process verify = new ProcessBuilder(analyze.toString(), "verify", DeployFiles.SYSTEMD_UNIT.toString())
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         // Lines about the host (no /usr/bin/java, no user strait here) are not the unit's fault.
@@ -218,7 +248,8 @@ class DeploymentLayoutTest {
         assertThat(files).isNotEmpty().allSatisfy(file -> assertThat(file).startsWith(STATE + "/"));
     }
 
-    // ---- helpers -----------------------------------------------------------------------------------------------------
+    // ---- helpers
+    // -----------------------------------------------------------------------------------------------------
 
     private static JsonNode mount(JsonNode container, String path) {
         for (JsonNode mount : container.path("volumeMounts")) {

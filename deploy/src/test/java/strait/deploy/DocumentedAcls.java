@@ -23,14 +23,14 @@ final class DocumentedAcls {
     static final Path README = DeployFiles.DEPLOY.resolve("../README.md").normalize();
 
     /** Names the documented resources stand for in one test. */
-    record Link(String principal, String topic, String group, String linkName) {
-    }
+    record Link(String principal, String topic, String group, String linkName) {}
 
     /** One documented permission on one cluster. */
     record Acl(String cluster, AclBinding binding) {
         @Override
         public String toString() {
-            return cluster + " " + binding.pattern().resourceType() + ":" + binding.pattern().name()
+            return cluster + " " + binding.pattern().resourceType() + ":"
+                    + binding.pattern().name()
                     + (binding.pattern().patternType() == PatternType.PREFIXED ? "*" : "") + " "
                     + binding.entry().operation();
         }
@@ -39,8 +39,7 @@ final class DocumentedAcls {
     private static final Pattern ROW = Pattern.compile("^\\| ([^|]+) \\| ([^|]+) \\|");
     private static final Pattern QUOTED = Pattern.compile("`([^`]+)`");
 
-    private DocumentedAcls() {
-    }
+    private DocumentedAcls() {}
 
     /** Every documented ACL of both clusters, for {@code link}. */
     static List<Acl> forLink(Link link) {
@@ -56,15 +55,21 @@ final class DocumentedAcls {
         List<Acl> acls = new ArrayList<>();
         for (String line : text.lines().toList()) {
             Matcher row = ROW.matcher(line);
-            if (!row.find() || row.group(1).strip().equals("resource") || row.group(1).startsWith("---")) {
+            if (!row.find()
+                    || row.group(1).strip().equals("resource")
+                    || row.group(1).startsWith("---")) {
                 continue;
             }
             ResourcePattern pattern = pattern(row.group(1).strip(), link);
             Matcher op = QUOTED.matcher(row.group(2));
             int found = 0;
             while (op.find()) {
-                acls.add(new Acl(cluster, new AclBinding(pattern, new AccessControlEntry(link.principal(), "*",
-                        operation(op.group(1)), AclPermissionType.ALLOW))));
+                acls.add(new Acl(
+                        cluster,
+                        new AclBinding(
+                                pattern,
+                                new AccessControlEntry(
+                                        link.principal(), "*", operation(op.group(1)), AclPermissionType.ALLOW))));
                 found++;
             }
             if (found == 0) {
@@ -91,8 +96,8 @@ final class DocumentedAcls {
             return new ResourcePattern(ResourceType.GROUP, link.group(), PatternType.LITERAL);
         }
         if (resource.startsWith("TransactionalId: `strait-LINK-fence`")) {
-            return new ResourcePattern(ResourceType.TRANSACTIONAL_ID, "strait-" + link.linkName() + "-fence",
-                    PatternType.LITERAL);
+            return new ResourcePattern(
+                    ResourceType.TRANSACTIONAL_ID, "strait-" + link.linkName() + "-fence", PatternType.LITERAL);
         }
         throw new AssertionError("README ACL resource this test cannot map: " + resource);
     }

@@ -15,23 +15,38 @@ class DocumentedAclsTest {
     @Test
     void theSourceClusterIsOnlyRead() {
         List<DocumentedAcls.Acl> source = DocumentedAcls.forLink(LINK).stream()
-                .filter(a -> a.cluster().equals("source")).toList();
+                .filter(a -> a.cluster().equals("source"))
+                .toList();
 
-        assertThat(source).extracting(a -> a.binding().entry().operation())
+        assertThat(source)
+                .extracting(a -> a.binding().entry().operation())
                 .contains(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS)
-                .doesNotContain(AclOperation.WRITE, AclOperation.CREATE, AclOperation.DELETE, AclOperation.ALTER,
-                        AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE);
+                .doesNotContain(
+                        AclOperation.WRITE,
+                        AclOperation.CREATE,
+                        AclOperation.DELETE,
+                        AclOperation.ALTER,
+                        AclOperation.ALTER_CONFIGS,
+                        AclOperation.IDEMPOTENT_WRITE);
     }
 
     @Test
     void theTargetGrantsWritingTheTopicsTheInternalTopicsTheGroupsAndTheFence() {
         List<String> target = DocumentedAcls.forLink(LINK).stream()
-                .filter(a -> a.cluster().equals("target")).map(Object::toString).toList();
+                .filter(a -> a.cluster().equals("target"))
+                .map(Object::toString)
+                .toList();
 
-        assertThat(target).contains(
-                "target TOPIC:orders CREATE", "target TOPIC:orders WRITE", "target TOPIC:orders READ",
-                "target TOPIC:l1.* CREATE", "target TOPIC:l1.* WRITE", "target TOPIC:l1.* READ",
-                "target GROUP:billing READ", "target TRANSACTIONAL_ID:strait-l1-fence WRITE");
+        assertThat(target)
+                .contains(
+                        "target TOPIC:orders CREATE",
+                        "target TOPIC:orders WRITE",
+                        "target TOPIC:orders READ",
+                        "target TOPIC:l1.* CREATE",
+                        "target TOPIC:l1.* WRITE",
+                        "target TOPIC:l1.* READ",
+                        "target GROUP:billing READ",
+                        "target TRANSACTIONAL_ID:strait-l1-fence WRITE");
     }
 
     @Test

@@ -39,9 +39,12 @@ class ExampleConfigsTest {
     static Stream<Path> examples() throws IOException {
         List<Path> files;
         try (Stream<Path> list = Files.list(DeployFiles.CONFIG_DIR)) {
-            files = list.filter(f -> f.toString().endsWith(".properties")).sorted().toList();
+            files = list.filter(f -> f.toString().endsWith(".properties"))
+                    .sorted()
+                    .toList();
         }
-        assertThat(files).extracting(f -> f.getFileName().toString())
+        assertThat(files)
+                .extracting(f -> f.getFileName().toString())
                 .contains("plaintext.properties", "sasl-ssl-scram.properties", "mtls.properties");
         return files.stream();
     }
@@ -52,10 +55,14 @@ class ExampleConfigsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int code = Main.run(new String[] {"validate", "--config", example.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = Main.run(
+                new String[] {"validate", "--config", example.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
 
-        assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(code)
+                .as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8))
+                .isZero();
     }
 
     @Test
@@ -64,7 +71,8 @@ class ExampleConfigsTest {
 
         StraitConfig config = StraitConfig.parse(props);
 
-        assertThat(config.getString(StraitConfig.HTTP_HOST)).as("reachable by probes and Prometheus")
+        assertThat(config.getString(StraitConfig.HTTP_HOST))
+                .as("reachable by probes and Prometheus")
                 .isEqualTo("0.0.0.0");
     }
 
@@ -97,17 +105,28 @@ class ExampleConfigsTest {
         }
         String properties = DeployFiles.configMapProperties().replace(SECRETS_DIR, secrets.toString());
         StraitConfig config = StraitConfig.parse(DeployFiles.properties(properties));
-        Properties credentials = DeployFiles.properties(DeployFiles.secretFiles().get("credentials.properties"));
+        Properties credentials =
+                DeployFiles.properties(DeployFiles.secretFiles().get("credentials.properties"));
 
         List<String> resolved = new ArrayList<>();
         for (Map<String, Object> side : List.of(config.sourceClientProps(), config.targetClientProps())) {
-            resolved.add(new AdminClientConfig(side).getPassword(SaslConfigs.SASL_JAAS_CONFIG).value());
-            resolved.add(new ProducerConfig(withSerdes(side, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))
-                    .getPassword(SaslConfigs.SASL_JAAS_CONFIG).value());
-            resolved.add(new ConsumerConfig(withSerdes(side, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))
-                    .getPassword(SaslConfigs.SASL_JAAS_CONFIG).value());
+            resolved.add(new AdminClientConfig(side)
+                    .getPassword(SaslConfigs.SASL_JAAS_CONFIG)
+                    .value());
+            resolved.add(new ProducerConfig(withSerdes(
+                            side,
+                            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                            ByteArraySerializer.class))
+                    .getPassword(SaslConfigs.SASL_JAAS_CONFIG)
+                    .value());
+            resolved.add(new ConsumerConfig(withSerdes(
+                            side,
+                            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                            ByteArrayDeserializer.class))
+                    .getPassword(SaslConfigs.SASL_JAAS_CONFIG)
+                    .value());
         }
 
         String source = credentials.getProperty("source.sasl.jaas.config");
@@ -119,9 +138,10 @@ class ExampleConfigsTest {
     @Test
     void theConfigMapsSecretPathsAreAllInTheSecret() {
         Properties props = DeployFiles.properties(DeployFiles.configMapProperties());
-        Properties credentials = DeployFiles.properties(DeployFiles.secretFiles().get("credentials.properties"));
-        java.util.regex.Pattern placeholder = java.util.regex.Pattern.compile("\\$\\{file:" + SECRETS_DIR
-                + "/([^:}]+):([^}]+)}");
+        Properties credentials =
+                DeployFiles.properties(DeployFiles.secretFiles().get("credentials.properties"));
+        java.util.regex.Pattern placeholder =
+                java.util.regex.Pattern.compile("\\$\\{file:" + SECRETS_DIR + "/([^:}]+):([^}]+)}");
 
         List<String> referenced = new ArrayList<>();
         for (String key : props.stringPropertyNames()) {
@@ -129,19 +149,22 @@ class ExampleConfigsTest {
             var m = placeholder.matcher(value);
             while (m.find()) {
                 assertThat(m.group(1)).as(key).isEqualTo("credentials.properties");
-                assertThat(credentials).as("credentials.properties has %s", m.group(2)).containsKey(m.group(2));
+                assertThat(credentials)
+                        .as("credentials.properties has %s", m.group(2))
+                        .containsKey(m.group(2));
                 referenced.add(m.group(2));
             }
             if (value.startsWith(SECRETS_DIR + "/")) {
-                assertThat(DeployFiles.secretFiles()).as("Secret has the file of %s", key)
+                assertThat(DeployFiles.secretFiles())
+                        .as("Secret has the file of %s", key)
                         .containsKey(value.substring(SECRETS_DIR.length() + 1));
             }
         }
         assertThat(referenced).contains("source.sasl.jaas.config", "target.sasl.jaas.config");
     }
 
-    private static Map<String, Object> withSerdes(Map<String, Object> props, String keyKey, String valueKey,
-            Class<?> serde) {
+    private static Map<String, Object> withSerdes(
+            Map<String, Object> props, String keyKey, String valueKey, Class<?> serde) {
         Map<String, Object> copy = new java.util.HashMap<>(props);
         copy.put(keyKey, serde);
         copy.put(valueKey, serde);

@@ -20,7 +20,9 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -65,7 +67,9 @@ class MainTest {
         int code = run("validate", "--config", file.toString());
 
         assertThat(code).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("topics=orders.*").doesNotContain("pa55-word");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("topics=orders.*")
+                .doesNotContain("pa55-word");
         assertThat(stderr()).doesNotContain("pa55-word");
     }
 
@@ -97,6 +101,8 @@ class MainTest {
     @Test
     void helpPrintsUsageAndExits0() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("run --config FILE").contains("demo");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("run --config FILE")
+                .contains("demo");
     }
 }

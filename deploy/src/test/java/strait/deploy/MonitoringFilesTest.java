@@ -58,8 +58,11 @@ class MonitoringFilesTest {
     @Test
     void theDashboardShowsEveryMetricStraitExports() {
         Set<String> shown = new TreeSet<>();
-        DeployFiles.dashboardExpressions().values().forEach(e -> DeployFiles.metricNames(e).stream()
-                .map(n -> n.replaceFirst("_(bucket|count|sum)$", "")).forEach(shown::add));
+        DeployFiles.dashboardExpressions()
+                .values()
+                .forEach(e -> DeployFiles.metricNames(e).stream()
+                        .map(n -> n.replaceFirst("_(bucket|count|sum)$", ""))
+                        .forEach(shown::add));
 
         assertThat(shown).containsAll(DeployFiles.exportedFamilies());
     }
@@ -73,8 +76,7 @@ class MonitoringFilesTest {
         assertThat(lag.path("for").asText()).isEqualTo("5m");
         assertThat(DeployFiles.metricNames(lag.path("expr").asText())).contains("strait_lag_records", "strait_lag_ms");
         assertThat(DeployFiles.metricNames(rules.get("StraitPartitionStopped"))).contains("strait_partition_stopped");
-        assertThat(DeployFiles.metricNames(rules.get("StraitGateFlapping")))
-                .contains("strait_gate_transitions_total");
+        assertThat(DeployFiles.metricNames(rules.get("StraitGateFlapping"))).contains("strait_gate_transitions_total");
     }
 
     @Test
@@ -106,13 +108,19 @@ class MonitoringFilesTest {
         assertThat(dashboard.path("title").asText()).contains("Strait");
         assertThat(dashboard.at("/templating/list").findValuesAsText("name")).contains("datasource");
         for (JsonNode panel : panels) {
-            assertThat(ids.add(panel.path("id").asInt())).as("unique id of panel %s", panel.path("title")).isTrue();
+            assertThat(ids.add(panel.path("id").asInt()))
+                    .as("unique id of panel %s", panel.path("title"))
+                    .isTrue();
             JsonNode pos = panel.path("gridPos");
-            assertThat(pos.path("x").asInt() + pos.path("w").asInt()).as("panel %s fits in 24 columns",
-                    panel.path("title")).isLessThanOrEqualTo(24);
+            assertThat(pos.path("x").asInt() + pos.path("w").asInt())
+                    .as("panel %s fits in 24 columns", panel.path("title"))
+                    .isLessThanOrEqualTo(24);
             if (!"row".equals(panel.path("type").asText())) {
-                assertThat(panel.path("targets").size()).as("queries of %s", panel.path("title")).isPositive();
-                assertThat(panel.at("/datasource/uid").asText()).as("datasource of %s", panel.path("title"))
+                assertThat(panel.path("targets").size())
+                        .as("queries of %s", panel.path("title"))
+                        .isPositive();
+                assertThat(panel.at("/datasource/uid").asText())
+                        .as("datasource of %s", panel.path("title"))
                         .isEqualTo("${datasource}");
             }
         }
@@ -143,7 +151,9 @@ class MonitoringFilesTest {
         List<String> lines = new ArrayList<>(List.of("groups:", "  - name: dashboard", "    rules:"));
         int i = 0;
         for (String expr : DeployFiles.dashboardExpressions().values()) {
-            String promql = expr.replace("$__rate_interval", "1m").replace("$instance", ".*").replace("$topic", ".*");
+            String promql = expr.replace("$__rate_interval", "1m")
+                    .replace("$instance", ".*")
+                    .replace("$topic", ".*");
             lines.add("      - record: strait:dashboard:" + i++);
             lines.add("        expr: " + DeployFiles.JSON.writeValueAsString(promql));
         }
@@ -156,7 +166,8 @@ class MonitoringFilesTest {
     }
 
     private static JsonNode rule(String alert) {
-        for (JsonNode group : DeployFiles.yamlDocuments(DeployFiles.ALERTS).get(0).path("groups")) {
+        for (JsonNode group :
+                DeployFiles.yamlDocuments(DeployFiles.ALERTS).get(0).path("groups")) {
             for (JsonNode rule : group.path("rules")) {
                 if (alert.equals(rule.path("alert").asText())) {
                     return rule;
@@ -166,16 +177,18 @@ class MonitoringFilesTest {
         throw new AssertionError("no alert " + alert);
     }
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 
     private Result promtool(String... args) throws Exception {
         Path promtool = findPromtool();
         List<String> command = new ArrayList<>(List.of(promtool.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "promtool", ".txt");
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("promtool " + String.join(" ", args) + " did not finish in 60 s");
@@ -197,7 +210,9 @@ class MonitoringFilesTest {
             throw new AssertionError("promtool is required (CI or STRAIT_REQUIRE_PROMTOOL set) but not on the PATH: "
                     + "apt-get install -y prometheus");
         }
-        assumeThat(found).as("promtool on the PATH (apt-get install -y prometheus)").isNotNull();
+        assumeThat(found)
+                .as("promtool on the PATH (apt-get install -y prometheus)")
+                .isNotNull();
         return found;
     }
 }

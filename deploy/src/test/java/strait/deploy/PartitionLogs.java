@@ -17,18 +17,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** Test helper: reads whole partitions from real brokers and compares records by content. */
 final class PartitionLogs {
 
-    private PartitionLogs() {
-    }
+    private PartitionLogs() {}
 
     /**
      * Every record of {@code tp} from its log start to its end ({@code read_committed}: the last stable offset,
      * committed records only; {@code read_uncommitted}: the high watermark, everything).
      */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, TopicPartition tp, String isolation) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -47,9 +48,11 @@ final class PartitionLogs {
 
     /** The end offset of {@code tp} seen with {@code isolation}. */
     static long endOffset(String bootstrap, TopicPartition tp, String isolation) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             return consumer.endOffsets(List.of(tp)).get(tp);
         }
@@ -58,8 +61,13 @@ final class PartitionLogs {
     /** A record's content without its offset: key, value, headers in order, timestamp and its type. */
     static String content(ConsumerRecord<byte[], byte[]> r) {
         StringBuilder s = new StringBuilder();
-        s.append(text(r.key())).append('|').append(text(r.value())).append('|').append(r.timestamp())
-                .append('|').append(r.timestampType());
+        s.append(text(r.key()))
+                .append('|')
+                .append(text(r.value()))
+                .append('|')
+                .append(r.timestamp())
+                .append('|')
+                .append(r.timestampType());
         for (Header h : r.headers()) {
             s.append('|').append(h.key()).append('=').append(text(h.value()));
         }
@@ -71,15 +79,20 @@ final class PartitionLogs {
     }
 
     /** Asserts that the target holds exactly the source's committed records, in order, by content. */
-    static void assertSameRecords(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> source,
+    static void assertSameRecords(
+            TopicPartition tp,
+            List<ConsumerRecord<byte[], byte[]>> source,
             List<ConsumerRecord<byte[], byte[]>> target) {
         List<String> s = contents(source);
         List<String> t = contents(target);
-        assertThat(t.size()).as("records of %s on the target vs committed on the source", tp).isEqualTo(s.size());
+        assertThat(t.size())
+                .as("records of %s on the target vs committed on the source", tp)
+                .isEqualTo(s.size());
         for (int i = 0; i < s.size(); i++) {
             if (!s.get(i).equals(t.get(i))) {
-                throw new AssertionError(tp + ": record #" + i + " differs: source offset " + source.get(i).offset()
-                        + " " + s.get(i) + " vs target offset " + target.get(i).offset() + " " + t.get(i));
+                throw new AssertionError(tp + ": record #" + i + " differs: source offset "
+                        + source.get(i).offset() + " " + s.get(i) + " vs target offset "
+                        + target.get(i).offset() + " " + t.get(i));
             }
         }
     }

@@ -47,9 +47,17 @@ class SecretsIT {
         try (StraitProcess strait = StraitProcess.start(dir, verbose, "run", "--config", config().toString())) {
             String base = strait.awaitBaseUrl(Duration.ofSeconds(60));
             StraitProcess.awaitStatus(base + "/health", 200, Duration.ofSeconds(30));
-            for (String path : List.of("/health", "/status", "/gates/ready", "/gates/lag", "/metrics", "/",
-                    "/offsets/groups/none", "/offsets/translate?topic=secrets.a&partition=0&offset=0",
-                    "/offsets/translate?topic=x", "/no/such/path")) {
+            for (String path : List.of(
+                    "/health",
+                    "/status",
+                    "/gates/ready",
+                    "/gates/lag",
+                    "/metrics",
+                    "/",
+                    "/offsets/groups/none",
+                    "/offsets/translate?topic=secrets.a&partition=0&offset=0",
+                    "/offsets/translate?topic=x",
+                    "/no/such/path")) {
                 var response = StraitProcess.get(base + path);
                 seen.add(path + " -> " + response.statusCode() + " " + response.body());
             }
@@ -58,7 +66,8 @@ class SecretsIT {
             seen.add(strait.stderr());
             assertThat(strait.stderr()).as("the run logged something to check").isNotBlank();
         }
-        try (StraitProcess validate = StraitProcess.start(dir, List.of(), "validate", "--config", config().toString())) {
+        try (StraitProcess validate =
+                StraitProcess.start(dir, List.of(), "validate", "--config", config().toString())) {
             assertThat(validate.process().waitFor()).isZero();
             seen.add(validate.stdout());
             seen.add(validate.stderr());

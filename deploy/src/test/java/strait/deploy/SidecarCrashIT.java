@@ -53,7 +53,8 @@ class SidecarCrashIT {
     static final SharedClusters CLUSTERS = new SharedClusters();
 
     private static final int KILLS = 3;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path dir;
@@ -62,19 +63,19 @@ class SidecarCrashIT {
     private final String txTopic = prefix + ".tx";
     private final String plainTopic = prefix + ".plain";
     private final TopicPartition tx0 = new TopicPartition(txTopic, 0);
-    private final List<TopicPartition> partitions = List.of(tx0, new TopicPartition(plainTopic, 0),
-            new TopicPartition(plainTopic, 1));
+    private final List<TopicPartition> partitions =
+            List.of(tx0, new TopicPartition(plainTopic, 0), new TopicPartition(plainTopic, 1));
 
     @Test
-    void afterRepeatedKillNineEveryCommittedRecordIsOnTheTargetOnceAndEveryOffsetTranslatesExactly()
-            throws Exception {
+    void afterRepeatedKillNineEveryCommittedRecordIsOnTheTargetOnceAndEveryOffsetTranslatesExactly() throws Exception {
         long started = System.nanoTime();
         long seed = System.nanoTime();
         Random random = new Random(seed);
         String run = "seed " + seed + ", topics " + prefix + ".*";
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
-            admin.createTopics(List.of(new NewTopic(txTopic, 1, (short) 1),
-                    new NewTopic(plainTopic, 2, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(txTopic, 1, (short) 1), new NewTopic(plainTopic, 2, (short) 1)))
+                    .all()
+                    .get();
         }
         Path config = config();
         Traffic traffic = new Traffic();
@@ -93,7 +94,9 @@ class SidecarCrashIT {
                     groupCommits.putAll(commitGroupsOnSource(traffic, random));
                 }
                 strait.process().destroyForcibly();
-                assertThat(strait.process().waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
+                assertThat(strait.process().waitFor(30, TimeUnit.SECONDS))
+                        .as("killed")
+                        .isTrue();
                 strait.close();
                 strait = null;
                 phase(started, "kill " + kill + " at " + replicated + " replicated offsets");
@@ -102,8 +105,12 @@ class SidecarCrashIT {
             String base = strait.awaitBaseUrl(Duration.ofSeconds(60));
             awaitReplicatedProgress(strait, base, replicated + 300, run);
             traffic.stop(producerThread);
-            assertThat(traffic.transactions.get()).as("transactions written, %s", run).isGreaterThan(20);
-            assertThat(traffic.abortedOffsets).as("aborted records written, %s", run).isNotEmpty();
+            assertThat(traffic.transactions.get())
+                    .as("transactions written, %s", run)
+                    .isGreaterThan(20);
+            assertThat(traffic.abortedOffsets)
+                    .as("aborted records written, %s", run)
+                    .isNotEmpty();
 
             Map<TopicPartition, Long> sourceEnds = new HashMap<>();
             for (TopicPartition tp : partitions) {
@@ -122,8 +129,10 @@ class SidecarCrashIT {
                 long targetEnd = PartitionLogs.endOffset(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted");
                 // (b) every source offset translates to the target offset of the first committed record at or after it.
                 assertEveryOffsetTranslates(base, tp, source, target, sourceEnds.get(tp), targetEnd);
-                phase(started, tp + ": " + source.size() + " records compared, " + (sourceEnds.get(tp) + 2)
-                        + " offsets translated");
+                phase(
+                        started,
+                        tp + ": " + source.size() + " records compared, " + (sourceEnds.get(tp) + 2)
+                                + " offsets translated");
                 // (c) groups that committed mid-stream resume exactly.
                 for (var group : groupCommits.entrySet()) {
                     Long committed = group.getValue().get(tp);
@@ -133,7 +142,8 @@ class SidecarCrashIT {
                     }
                 }
             }
-            System.out.printf("SidecarCrashIT: %s, %d kills, %d transactions (%d aborted records), source ends %s%n",
+            System.out.printf(
+                    "SidecarCrashIT: %s, %d kills, %d transactions (%d aborted records), source ends %s%n",
                     run, KILLS, traffic.transactions.get(), traffic.abortedOffsets.size(), sourceEnds);
         } finally {
             traffic.stop(producerThread);
@@ -149,27 +159,29 @@ class SidecarCrashIT {
 
     private Path config() throws Exception {
         Path file = Files.createTempFile(dir, "strait", ".properties");
-        Files.write(file, List.of(
-                "source.bootstrap.servers=" + CLUSTERS.sourceBootstrapServers(),
-                "target.bootstrap.servers=" + CLUSTERS.targetBootstrapServers(),
-                "topics=" + prefix + "\\\\..*",
-                "groups=" + prefix + "\\\\..*",
-                "groups.sync.interval.ms=500",
-                "http.port=0"));
+        Files.write(
+                file,
+                List.of(
+                        "source.bootstrap.servers=" + CLUSTERS.sourceBootstrapServers(),
+                        "target.bootstrap.servers=" + CLUSTERS.targetBootstrapServers(),
+                        "topics=" + prefix + "\\\\..*",
+                        "groups=" + prefix + "\\\\..*",
+                        "groups.sync.interval.ms=500",
+                        "http.port=0"));
         return file;
     }
 
     /** Polls {@code /status} until the replicated positions of our partitions sum to at least {@code atLeast}. */
-    private long awaitReplicatedProgress(StraitProcess strait, String base, long atLeast, String run)
-            throws Exception {
+    private long awaitReplicatedProgress(StraitProcess strait, String base, long atLeast, String run) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
         long seen = -1;
         Map<TopicPartition, JsonObject> status = Map.of();
         while (System.nanoTime() < deadline) {
             status = status(base);
             Map<TopicPartition, JsonObject> s = status;
-            seen = partitions.stream().mapToLong(tp -> s.containsKey(tp)
-                    ? Math.max(0, s.get(tp).getLong("replicated")) : 0).sum();
+            seen = partitions.stream()
+                    .mapToLong(tp -> s.containsKey(tp) ? Math.max(0, s.get(tp).getLong("replicated")) : 0)
+                    .sum();
             if (seen >= atLeast) {
                 return seen;
             }
@@ -179,21 +191,23 @@ class SidecarCrashIT {
                 + "; status " + status + "; stderr: " + tail(strait));
     }
 
-    private void awaitCaughtUp(StraitProcess strait, String base, Map<TopicPartition, Long> sourceEnds, String run) throws Exception {
+    private void awaitCaughtUp(StraitProcess strait, String base, Map<TopicPartition, Long> sourceEnds, String run)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         Map<TopicPartition, JsonObject> status = Map.of();
         while (System.nanoTime() < deadline) {
             status = status(base);
             Map<TopicPartition, JsonObject> s = status;
-            if (partitions.stream().allMatch(tp -> s.containsKey(tp)
-                    && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
-                    && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp)))) {
+            if (partitions.stream()
+                    .allMatch(tp -> s.containsKey(tp)
+                            && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
+                            && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp)))) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("not caught up to " + sourceEnds + ": " + status + "; " + run + "; stderr: "
-                + tail(strait));
+        throw new AssertionError(
+                "not caught up to " + sourceEnds + ": " + status + "; " + run + "; stderr: " + tail(strait));
     }
 
     /** The last lines the sidecar logged, for failure messages. */
@@ -246,8 +260,11 @@ class SidecarCrashIT {
     }
 
     /** The target offset of the first committed source record at or after {@code s}; the target end past the last. */
-    private static long expectedTarget(List<ConsumerRecord<byte[], byte[]>> source,
-            List<ConsumerRecord<byte[], byte[]>> target, long s, long targetEnd) {
+    private static long expectedTarget(
+            List<ConsumerRecord<byte[], byte[]>> source,
+            List<ConsumerRecord<byte[], byte[]>> target,
+            long s,
+            long targetEnd) {
         int lo = 0;
         int hi = source.size();
         while (lo < hi) {
@@ -261,9 +278,14 @@ class SidecarCrashIT {
         return lo < source.size() ? target.get(lo).offset() : targetEnd;
     }
 
-    private static void assertEveryOffsetTranslates(String base, TopicPartition tp,
-            List<ConsumerRecord<byte[], byte[]>> source, List<ConsumerRecord<byte[], byte[]>> target, long sourceEnd,
-            long targetEnd) throws Exception {
+    private static void assertEveryOffsetTranslates(
+            String base,
+            TopicPartition tp,
+            List<ConsumerRecord<byte[], byte[]>> source,
+            List<ConsumerRecord<byte[], byte[]>> target,
+            long sourceEnd,
+            long targetEnd)
+            throws Exception {
         Map<Long, String> targetContent = new HashMap<>();
         target.forEach(r -> targetContent.put(r.offset(), PartitionLogs.content(r)));
         Map<Long, String> sourceContent = new HashMap<>();
@@ -278,7 +300,9 @@ class SidecarCrashIT {
             }
             for (long s = from; s <= to; s++) {
                 HttpResponse<String> answer = answers.get((int) (s - from)).get(10, TimeUnit.SECONDS);
-                assertThat(answer.statusCode()).as("translate %s offset %d: %s", tp, s, answer.body()).isEqualTo(200);
+                assertThat(answer.statusCode())
+                        .as("translate %s offset %d: %s", tp, s, answer.body())
+                        .isEqualTo(200);
                 long got = new JsonObject(answer.body()).getLong("targetOffset");
                 long expected = expectedTarget(source, target, s, targetEnd);
                 if (got != expected) {
@@ -287,14 +311,18 @@ class SidecarCrashIT {
                             + expected + " (" + targetContent.get(expected) + ")");
                 }
                 if (expected < targetEnd) {
-                    long sourceOffset = source.get(indexOfTarget(target, expected)).offset();
-                    assertThat(targetContent.get(got)).as("content at target %d", got)
+                    long sourceOffset =
+                            source.get(indexOfTarget(target, expected)).offset();
+                    assertThat(targetContent.get(got))
+                            .as("content at target %d", got)
                             .isEqualTo(sourceContent.get(sourceOffset));
                 }
             }
         }
         HttpResponse<String> beyond = translate(base, tp, sourceEnd + 1).get(10, TimeUnit.SECONDS);
-        assertThat(beyond.statusCode()).as("translate %s one past the end: %s", tp, beyond.body()).isEqualTo(409);
+        assertThat(beyond.statusCode())
+                .as("translate %s one past the end: %s", tp, beyond.body())
+                .isEqualTo(409);
     }
 
     private static int indexOfTarget(List<ConsumerRecord<byte[], byte[]>> target, long offset) {
@@ -315,14 +343,16 @@ class SidecarCrashIT {
     }
 
     private static CompletableFuture<HttpResponse<String>> translate(String base, TopicPartition tp, long s) {
-        URI uri = URI.create(base + "/offsets/translate?topic=" + tp.topic() + "&partition=" + tp.partition()
-                + "&offset=" + s);
-        return HTTP.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        URI uri = URI.create(
+                base + "/offsets/translate?topic=" + tp.topic() + "&partition=" + tp.partition() + "&offset=" + s);
+        return HTTP.sendAsync(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void awaitGroupOffset(String base, String group, TopicPartition tp, long sourceOffset,
-            long targetOffset, String run) throws Exception {
+    private static void awaitGroupOffset(
+            String base, String group, TopicPartition tp, long sourceOffset, long targetOffset, String run)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
@@ -332,18 +362,21 @@ class SidecarCrashIT {
                 JsonArray array = new JsonObject(response.body()).getJsonArray("partitions");
                 for (int i = 0; i < array.size(); i++) {
                     JsonObject p = array.getJsonObject(i);
-                    if (p.getString("topic").equals(tp.topic()) && p.getInteger("partition") == tp.partition()
-                            && p.getLong("sourceOffset") == sourceOffset && Boolean.TRUE.equals(p.getBoolean("valid"))) {
-                        assertThat(p.getLong("targetOffset")).as("group %s %s committed %d: %s", group, tp,
-                                sourceOffset, p).isEqualTo(targetOffset);
+                    if (p.getString("topic").equals(tp.topic())
+                            && p.getInteger("partition") == tp.partition()
+                            && p.getLong("sourceOffset") == sourceOffset
+                            && Boolean.TRUE.equals(p.getBoolean("valid"))) {
+                        assertThat(p.getLong("targetOffset"))
+                                .as("group %s %s committed %d: %s", group, tp, sourceOffset, p)
+                                .isEqualTo(targetOffset);
                         return;
                     }
                 }
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("group " + group + " never showed " + tp + " " + sourceOffset + " valid; last: "
-                + last + "; " + run);
+        throw new AssertionError(
+                "group " + group + " never showed " + tp + " " + sourceOffset + " valid; last: " + last + "; " + run);
     }
 
     /**
@@ -361,13 +394,22 @@ class SidecarCrashIT {
 
         @Override
         public void run() {
-            try (KafkaProducer<String, String> tx = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers(),
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "-tx"), new StringSerializer(),
-                    new StringSerializer());
-                    KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of(
-                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers(),
-                            ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> tx = new KafkaProducer<>(
+                            Map.of(
+                                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                    CLUSTERS.sourceBootstrapServers(),
+                                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                                    prefix + "-tx"),
+                            new StringSerializer(),
+                            new StringSerializer());
+                    KafkaProducer<String, String> plain = new KafkaProducer<>(
+                            Map.of(
+                                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                    CLUSTERS.sourceBootstrapServers(),
+                                    ProducerConfig.LINGER_MS_CONFIG,
+                                    0),
+                            new StringSerializer(),
+                            new StringSerializer())) {
                 tx.initTransactions();
                 Random random = new Random(prefix.hashCode());
                 for (long n = 0; !stopped.get(); n++) {
@@ -384,8 +426,9 @@ class SidecarCrashIT {
             }
         }
 
-        private void transaction(KafkaProducer<String, String> tx, KafkaProducer<String, String> plain, long n,
-                Random random) throws Exception {
+        private void transaction(
+                KafkaProducer<String, String> tx, KafkaProducer<String, String> plain, long n, Random random)
+                throws Exception {
             boolean abort = n % 3 == 1;
             tx.beginTransaction();
             List<Future<RecordMetadata>> sent = new ArrayList<>();
@@ -395,7 +438,8 @@ class SidecarCrashIT {
             }
             tx.flush();
             // A plain record in the middle of the open transaction: committed records between aborted ones.
-            committedOffsets.add(plain.send(record(txTopic, 0, "mid-" + n, n)).get().offset());
+            committedOffsets.add(
+                    plain.send(record(txTopic, 0, "mid-" + n, n)).get().offset());
             sent.add(tx.send(record(txTopic, 0, "tx-" + n + "-last", n)));
             tx.flush();
             List<Long> offsets = new ArrayList<>();

@@ -24,7 +24,8 @@ final class StraitProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "strait.jar");
     private static final Pattern HEALTH_URL = Pattern.compile("(http://[0-9.:a-z]+)/health");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final Path stdout;
@@ -107,7 +108,10 @@ final class StraitProcess implements AutoCloseable {
     }
 
     static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -115,7 +119,8 @@ final class StraitProcess implements AutoCloseable {
     Optional<Integer> terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                ? Optional.of(process.exitValue()) : Optional.empty();
+                ? Optional.of(process.exitValue())
+                : Optional.empty();
     }
 
     @Override

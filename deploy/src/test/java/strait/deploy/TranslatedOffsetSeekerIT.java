@@ -48,10 +48,10 @@ class TranslatedOffsetSeekerIT {
     private final String prefix = "seeker" + UUID.randomUUID().toString().substring(0, 8);
     private final String topic = prefix + ".orders";
     private final String group = prefix + ".billing";
-    private final List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0),
-            new TopicPartition(topic, 1));
+    private final List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
     /** Source offsets the group committed, per partition, and the committed records it had not processed. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+
     private final Map<TopicPartition, List<String>> unprocessed = new HashMap<>();
 
     private Sidecar sidecar;
@@ -77,20 +77,30 @@ class TranslatedOffsetSeekerIT {
         source = readSource();
         for (TopicPartition tp : partitions) {
             long from = committed.get(tp);
-            unprocessed.put(tp, source.get(tp).stream().filter(r -> r.offset() >= from)
-                    .map(PartitionLogs::content).toList());
+            unprocessed.put(
+                    tp,
+                    source.get(tp).stream()
+                            .filter(r -> r.offset() >= from)
+                            .map(PartitionLogs::content)
+                            .toList());
             assertThat(source.get(tp).get(source.get(tp).size() - 1).offset())
                     .as("target offsets differ from source offsets on %s", tp)
                     .isGreaterThan(source.get(tp).size());
         }
 
         sidecar = Sidecar.start(StraitConfig.parse(Map.of(
-                StraitConfig.SOURCE_BOOTSTRAP_SERVERS, CLUSTERS.sourceBootstrapServers(),
-                StraitConfig.TARGET_BOOTSTRAP_SERVERS, CLUSTERS.targetBootstrapServers(),
-                StraitConfig.TOPICS, prefix + "\\..*",
-                StraitConfig.GROUPS, prefix + "\\..*",
-                StraitConfig.GROUPS_SYNC_INTERVAL_MS, "500",
-                StraitConfig.HTTP_PORT, "0")));
+                StraitConfig.SOURCE_BOOTSTRAP_SERVERS,
+                CLUSTERS.sourceBootstrapServers(),
+                StraitConfig.TARGET_BOOTSTRAP_SERVERS,
+                CLUSTERS.targetBootstrapServers(),
+                StraitConfig.TOPICS,
+                prefix + "\\..*",
+                StraitConfig.GROUPS,
+                prefix + "\\..*",
+                StraitConfig.GROUPS_SYNC_INTERVAL_MS,
+                "500",
+                StraitConfig.HTTP_PORT,
+                "0")));
         awaitSyncedToTarget();
     }
 
@@ -109,13 +119,15 @@ class TranslatedOffsetSeekerIT {
     @Test
     void fromSidecarReadsExactlyWhatTheGroupHadNotProcessedEvenUnderAnotherGroupId() {
         // Another group id on the target has no commits there: without the seek, reset policy none would throw.
-        assertReadsExactlyTheUnprocessed(prefix + "-moved-billing",
+        assertReadsExactlyTheUnprocessed(
+                prefix + "-moved-billing",
                 consumer -> TranslatedOffsetSeeker.fromSidecar(consumer, sidecarUri(), group));
     }
 
     @Test
     void fromSidecarTranslateReadsExactlyWhatTheGroupHadNotProcessed() {
-        assertReadsExactlyTheUnprocessed(prefix + "-translated-billing",
+        assertReadsExactlyTheUnprocessed(
+                prefix + "-translated-billing",
                 consumer -> TranslatedOffsetSeeker.fromSidecarTranslate(consumer, sidecarUri(), committed));
     }
 
@@ -126,43 +138,57 @@ class TranslatedOffsetSeekerIT {
         TopicPartition p1 = partitions.get(1);
         Map<TopicPartition, Long> sourceOffsets = Map.of(p0, committed.get(p0), p1, 1_000_000L);
         // when a fresh group with reset policy latest moves with those offsets
-        Map<TopicPartition, List<String>> read = read(prefix + "-half-billing", "latest",
+        Map<TopicPartition, List<String>> read = read(
+                prefix + "-half-billing",
+                "latest",
                 consumer -> TranslatedOffsetSeeker.fromSidecarTranslate(consumer, sidecarUri(), sourceOffsets));
         // then partition 0 resumes exactly, partition 1 starts at its end as "latest" says
         assertThat(read.get(p0)).containsExactlyElementsOf(unprocessed.get(p0));
         assertThat(read.get(p1)).isEmpty();
     }
 
-    private void assertReadsExactlyTheUnprocessed(String targetGroup,
-            Function<KafkaConsumer<byte[], byte[]>, TranslatedOffsetSeeker> seeker) {
+    private void assertReadsExactlyTheUnprocessed(
+            String targetGroup, Function<KafkaConsumer<byte[], byte[]>, TranslatedOffsetSeeker> seeker) {
         Map<TopicPartition, List<String>> read = read(targetGroup, "none", seeker);
         for (TopicPartition tp : partitions) {
-            assertThat(read.get(tp)).as("%s read on the target from source commit %d", tp, committed.get(tp))
-                    .isNotEmpty().containsExactlyElementsOf(unprocessed.get(tp));
+            assertThat(read.get(tp))
+                    .as("%s read on the target from source commit %d", tp, committed.get(tp))
+                    .isNotEmpty()
+                    .containsExactlyElementsOf(unprocessed.get(tp));
         }
     }
 
     /** What a target consumer of {@code targetGroup} reads, with {@code seeker} as its listener, up to the ends. */
-    private Map<TopicPartition, List<String>> read(String targetGroup, String resetPolicy,
+    private Map<TopicPartition, List<String>> read(
+            String targetGroup,
+            String resetPolicy,
             Function<KafkaConsumer<byte[], byte[]>, TranslatedOffsetSeeker> seeker) {
         Map<TopicPartition, Long> targetEnds = new HashMap<>();
-        partitions.forEach(tp -> targetEnds.put(tp,
-                PartitionLogs.endOffset(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted")));
+        partitions.forEach(tp ->
+                targetEnds.put(tp, PartitionLogs.endOffset(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted")));
         Map<TopicPartition, List<String>> read = new HashMap<>();
         partitions.forEach(tp -> read.put(tp, new ArrayList<>()));
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.targetBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, targetGroup,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, resetPolicy,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        CLUSTERS.targetBootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        targetGroup,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        resetPolicy,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic), seeker.apply(consumer));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             do {
-                assertThat(System.nanoTime()).as("read to the target ends %s; read %s", targetEnds, read)
+                assertThat(System.nanoTime())
+                        .as("read to the target ends %s; read %s", targetEnds, read)
                         .isLessThan(deadline);
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> read.get(new TopicPartition(r.topic(),
-                        r.partition())).add(PartitionLogs.content(r)));
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(r -> read.get(new TopicPartition(r.topic(), r.partition()))
+                                .add(PartitionLogs.content(r)));
             } while (!caughtUp(consumer, targetEnds));
         }
         return read;
@@ -177,20 +203,22 @@ class TranslatedOffsetSeekerIT {
     private void awaitSyncedToTarget() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         Map<TopicPartition, Long> sourceEnds = new HashMap<>();
-        partitions.forEach(tp -> sourceEnds.put(tp,
-                PartitionLogs.endOffset(CLUSTERS.sourceBootstrapServers(), tp, "read_committed")));
+        partitions.forEach(tp ->
+                sourceEnds.put(tp, PartitionLogs.endOffset(CLUSTERS.sourceBootstrapServers(), tp, "read_committed")));
         String last = "";
         try (Admin target = CLUSTERS.clusters().targetAdmin()) {
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetAndMetadata> synced = target.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
+                        .partitionsToOffsetAndMetadata()
+                        .get();
                 HttpResponse<String> status = StraitProcess.get(sidecarUri() + "/status");
                 last = synced + " " + status.body();
                 JsonArray rows = new JsonObject(status.body()).getJsonArray("partitions");
-                long caughtUp = rows.stream().map(JsonObject.class::cast)
+                long caughtUp = rows.stream()
+                        .map(JsonObject.class::cast)
                         .filter(p -> p.getString("topic").equals(topic))
-                        .filter(p -> p.getLong("replicated").equals(sourceEnds.get(
-                                new TopicPartition(topic, p.getInteger("partition")))))
+                        .filter(p -> p.getLong("replicated")
+                                .equals(sourceEnds.get(new TopicPartition(topic, p.getInteger("partition")))))
                         .count();
                 boolean replicated = caughtUp == partitions.size();
                 if (replicated && synced.keySet().containsAll(partitions)) {
@@ -208,13 +236,18 @@ class TranslatedOffsetSeekerIT {
 
     /** Transactions {@code from..to-1} on both partitions, every third aborted, a plain record inside each. */
     private void produce(int from, int to) {
-        try (KafkaProducer<String, String> tx = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "-tx"), new StringSerializer(),
-                new StringSerializer());
-                KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers()),
-                        new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> tx = new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                CLUSTERS.sourceBootstrapServers(),
+                                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                                prefix + "-tx"),
+                        new StringSerializer(),
+                        new StringSerializer());
+                KafkaProducer<String, String> plain = new KafkaProducer<>(
+                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers()),
+                        new StringSerializer(),
+                        new StringSerializer())) {
             tx.initTransactions();
             for (int t = from; t < to; t++) {
                 tx.beginTransaction();
@@ -243,8 +276,8 @@ class TranslatedOffsetSeekerIT {
 
     private Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> readSource() {
         Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> records = new HashMap<>();
-        partitions.forEach(tp -> records.put(tp,
-                PartitionLogs.readAll(CLUSTERS.sourceBootstrapServers(), tp, "read_committed")));
+        partitions.forEach(
+                tp -> records.put(tp, PartitionLogs.readAll(CLUSTERS.sourceBootstrapServers(), tp, "read_committed")));
         return records;
     }
 }

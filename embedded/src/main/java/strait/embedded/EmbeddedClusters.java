@@ -5,11 +5,11 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * A source and a target single-node KRaft cluster inside this JVM, started with Kafka's own test kit: real brokers
@@ -61,6 +61,7 @@ public final class EmbeddedClusters implements AutoCloseable {
 
     /** The super user of clusters started by {@link #startWithAuthorizer}; {@link #sourceAdmin()} logs in as it. */
     public static final String SUPER_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
+
     static final String SUPER_USER_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
 
     /**
@@ -89,8 +90,9 @@ public final class EmbeddedClusters implements AutoCloseable {
         return Map.of(
                 "security.protocol", "SASL_PLAINTEXT",
                 "sasl.mechanism", "PLAIN",
-                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
-                        + user + "\" password=\"" + password + "\";");
+                "sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                                + "\" password=\"" + password + "\";");
     }
 
     private static KafkaClusterTestKit startAuthorizingCluster(Map<String, String> users) throws Exception {
@@ -108,9 +110,19 @@ public final class EmbeddedClusters implements AutoCloseable {
         // broker's own login (inter-broker) stays the super user. The kit sets StandardAuthorizer, super.users and
         // allow.everyone.if.no.acl.found=false; they are set here again so that this method says what it starts.
         StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
-                .append(" username=\"").append(SUPER_USER).append("\" password=\"").append(SUPER_USER_PASSWORD)
-                .append("\" user_").append(SUPER_USER).append("=\"").append(SUPER_USER_PASSWORD).append('"');
-        users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
+                .append(" username=\"")
+                .append(SUPER_USER)
+                .append("\" password=\"")
+                .append(SUPER_USER_PASSWORD)
+                .append("\" user_")
+                .append(SUPER_USER)
+                .append("=\"")
+                .append(SUPER_USER_PASSWORD)
+                .append('"');
+        users.forEach((user, password) -> jaas.append(" user_")
+                .append(user)
+                .append("=\"")
+                .append(password)
                 .append('"'));
         jaas.append(';');
         String listener = nodes.brokerListenerName().value().toLowerCase(java.util.Locale.ROOT);

@@ -18,7 +18,9 @@ public final class SharedClusters implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         // Stored in the class-level store, so JUnit closes it after the class's last test.
         clusters = context.getStore(NAMESPACE)
-                .getOrComputeIfAbsent(context.getRequiredTestClass().getName(), k -> new Closing(EmbeddedClusters.start()),
+                .getOrComputeIfAbsent(
+                        context.getRequiredTestClass().getName(),
+                        k -> new Closing(EmbeddedClusters.start()),
                         Closing.class)
                 .clusters();
     }

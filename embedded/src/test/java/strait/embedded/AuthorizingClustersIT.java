@@ -94,7 +94,9 @@ class AuthorizingClustersIT {
         String topic = "acl-target-" + System.nanoTime();
         for (Admin admin : List.of(clusters.sourceAdmin(), clusters.targetAdmin())) {
             try (admin) {
-                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                        .all()
+                        .get();
             }
         }
         grant(clusters.sourceAdmin(), USER, topic, AclOperation.WRITE);
@@ -103,7 +105,8 @@ class AuthorizingClustersIT {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
 
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "k", "v")).get())
+            assertThatThrownBy(() ->
+                            producer.send(new ProducerRecord<>(topic, "k", "v")).get())
                     .as("a grant on the source is none on the target")
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
         }
@@ -121,8 +124,10 @@ class AuthorizingClustersIT {
     private static void grant(Admin admin, String user, String topic, AclOperation operation) throws Exception {
         try (admin) {
             admin.createAcls(List.of(new AclBinding(
-                    new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
-                    new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW)))).all().get();
+                            new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                            new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW))))
+                    .all()
+                    .get();
         }
     }
 

@@ -37,8 +37,15 @@ final class ApiRoutes {
     private final long staleMs;
     private final Buffer dashboard;
 
-    ApiRoutes(GateRunner runner, Translator translator, PrometheusMeterRegistry registry, WorkerExecutor worker,
-            Supplier<Future<Served>> forceEvaluation, Clock clock, long staleMs, Buffer dashboard) {
+    ApiRoutes(
+            GateRunner runner,
+            Translator translator,
+            PrometheusMeterRegistry registry,
+            WorkerExecutor worker,
+            Supplier<Future<Served>> forceEvaluation,
+            Clock clock,
+            long staleMs,
+            Buffer dashboard) {
         this.runner = runner;
         this.translator = translator;
         this.registry = registry;
@@ -56,14 +63,20 @@ final class ApiRoutes {
         router.get("/gates/history").handler(this::history);
         router.post("/gates/evaluate").handler(auth).handler(this::evaluate);
         router.get("/gates/:name").handler(this::gate);
-        router.get("/status").handler(ctx -> JsonResponses.send(ctx, 200, current().statusBody()));
-        router.get("/offsets/groups").handler(ctx -> JsonResponses.send(ctx, 200, current().groupsJson()));
+        router.get("/status")
+                .handler(ctx -> JsonResponses.send(ctx, 200, current().statusBody()));
+        router.get("/offsets/groups")
+                .handler(ctx -> JsonResponses.send(ctx, 200, current().groupsJson()));
         router.get("/offsets/groups/:group").handler(this::group);
         router.get("/offsets/translate").handler(this::translate);
         router.get("/metrics").handler(this::metrics);
-        router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
-                .putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader("X-Frame-Options", "DENY").end(dashboard));
+        router.get("/")
+                .handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "text/html; charset=utf-8")
+                        .putHeader("Cache-Control", "no-store")
+                        .putHeader("X-Content-Type-Options", "nosniff")
+                        .putHeader("X-Frame-Options", "DENY")
+                        .end(dashboard));
         router.route().failureHandler(this::failure);
         router.errorHandler(400, ctx -> JsonResponses.error(ctx, 400, "bad request"));
         router.errorHandler(401, ctx -> JsonResponses.error(ctx, 401, "unauthorized"));
@@ -76,14 +89,21 @@ final class ApiRoutes {
     /** The latest state; when the worker has not evaluated within {@code staleMs}, a failing one instead. */
     private Served current() {
         Served served = runner.latest();
-        long ageMs = Duration.between(served.evaluation().evaluatedAt(), clock.instant()).toMillis();
+        long ageMs = Duration.between(served.evaluation().evaluatedAt(), clock.instant())
+                .toMillis();
         if (ageMs <= staleMs) {
             return served;
         }
         String reason = "stale: gates not evaluated for " + ageMs + " ms (limit " + staleMs + " ms)";
-        JsonObject evidence = new JsonObject().put("lastEvaluatedAt", served.evaluation().evaluatedAt().toString());
-        return Served.of(new Evaluation(clock.instant(), served.evaluation().gates().stream()
-                .map(g -> GateResult.fail(g.name(), reason, evidence)).toList()), served.inputs());
+        JsonObject evidence = new JsonObject()
+                .put("lastEvaluatedAt", served.evaluation().evaluatedAt().toString());
+        return Served.of(
+                new Evaluation(
+                        clock.instant(),
+                        served.evaluation().gates().stream()
+                                .map(g -> GateResult.fail(g.name(), reason, evidence))
+                                .toList()),
+                served.inputs());
     }
 
     private void ready(RoutingContext ctx) {
@@ -109,22 +129,34 @@ final class ApiRoutes {
     }
 
     private void evaluate(RoutingContext ctx) {
-        forceEvaluation.get().timeout(FORCED_EVALUATION_TIMEOUT_S, TimeUnit.SECONDS).onComplete(result -> {
-            if (result.succeeded()) {
-                JsonResponses.send(ctx, result.result().evaluation().ready() ? 200 : 503, result.result().readyBody());
-            } else if (result.cause() instanceof java.util.concurrent.TimeoutException) {
-                JsonResponses.error(ctx, 503, "evaluation did not finish within " + FORCED_EVALUATION_TIMEOUT_S
-                        + " s; an input provider is slow");
-            } else {
-                ctx.fail(500, result.cause());
-            }
-        });
+        forceEvaluation
+                .get()
+                .timeout(FORCED_EVALUATION_TIMEOUT_S, TimeUnit.SECONDS)
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        JsonResponses.send(
+                                ctx,
+                                result.result().evaluation().ready() ? 200 : 503,
+                                result.result().readyBody());
+                    } else if (result.cause() instanceof java.util.concurrent.TimeoutException) {
+                        JsonResponses.error(
+                                ctx,
+                                503,
+                                "evaluation did not finish within " + FORCED_EVALUATION_TIMEOUT_S
+                                        + " s; an input provider is slow");
+                    } else {
+                        ctx.fail(500, result.cause());
+                    }
+                });
     }
 
     private void group(RoutingContext ctx) {
         String group = ctx.pathParam("group");
-        current().groupJson(group).ifPresentOrElse(json -> JsonResponses.send(ctx, 200, json),
-                () -> JsonResponses.error(ctx, 404, "group not in scope or unknown"));
+        current()
+                .groupJson(group)
+                .ifPresentOrElse(
+                        json -> JsonResponses.send(ctx, 200, json),
+                        () -> JsonResponses.error(ctx, 404, "group not in scope or unknown"));
     }
 
     private void translate(RoutingContext ctx) {
@@ -143,14 +175,26 @@ final class ApiRoutes {
         TranslateRequest req = ((TranslateRequest.Valid) parsed).request();
         TranslationResult translation = translator.translate(req.topic(), req.partition(), req.offset());
         if (translation instanceof TranslationResult.Exact exact) {
-            JsonResponses.send(ctx, 200, new JsonObject().put("topic", req.topic()).put("partition", req.partition())
-                    .put("sourceOffset", req.offset()).put("targetOffset", exact.targetOffset()));
+            JsonResponses.send(
+                    ctx,
+                    200,
+                    new JsonObject()
+                            .put("topic", req.topic())
+                            .put("partition", req.partition())
+                            .put("sourceOffset", req.offset())
+                            .put("targetOffset", exact.targetOffset()));
         } else if (translation instanceof TranslationResult.NotYetReplicated notYet) {
-            JsonResponses.error(ctx, 409, "offset " + req.offset() + " not yet replicated (replicated position "
-                    + notYet.replicatedPosition() + ")");
+            JsonResponses.error(
+                    ctx,
+                    409,
+                    "offset " + req.offset() + " not yet replicated (replicated position " + notYet.replicatedPosition()
+                            + ")");
         } else if (translation instanceof TranslationResult.BelowRetention below) {
-            JsonResponses.error(ctx, 410, "offset " + req.offset() + " is below retention (lowest translatable "
-                    + below.lowestTranslatable() + ")");
+            JsonResponses.error(
+                    ctx,
+                    410,
+                    "offset " + req.offset() + " is below retention (lowest translatable " + below.lowestTranslatable()
+                            + ")");
         } else {
             JsonResponses.error(ctx, 404, "unknown topic or partition");
         }
@@ -170,8 +214,10 @@ final class ApiRoutes {
     private void failure(RoutingContext ctx) {
         int status = ctx.statusCode();
         if (status >= 400 && status < 500) {
-            JsonResponses.error(ctx, status, status == 404 ? "no such endpoint"
-                    : status == 405 ? "method not allowed" : "bad request");
+            JsonResponses.error(
+                    ctx,
+                    status,
+                    status == 404 ? "no such endpoint" : status == 405 ? "method not allowed" : "bad request");
         } else {
             internalError(ctx);
         }
@@ -179,7 +225,11 @@ final class ApiRoutes {
 
     private void internalError(RoutingContext ctx) {
         if (ctx.failure() != null) {
-            LOG.warn("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), ctx.failure().toString());
+            LOG.warn(
+                    "request {} {} failed: {}",
+                    ctx.request().method(),
+                    ctx.request().path(),
+                    ctx.failure().toString());
         }
         JsonResponses.error(ctx, 500, "internal error");
     }

@@ -25,6 +25,9 @@ public record Evaluation(Instant evaluatedAt, List<GateResult> gates) {
     public JsonObject toJson() {
         JsonArray array = new JsonArray();
         gates.forEach(g -> array.add(g.toJson()));
-        return new JsonObject().put("ready", ready()).put("evaluatedAt", evaluatedAt.toString()).put("gates", array);
+        return new JsonObject()
+                .put("ready", ready())
+                .put("evaluatedAt", evaluatedAt.toString())
+                .put("gates", array);
     }
 }

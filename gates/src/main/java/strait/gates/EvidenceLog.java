@@ -36,10 +36,11 @@ final class EvidenceLog {
     List<Transition> record(Optional<Evaluation> previous, Evaluation current) {
         List<Transition> changes = new ArrayList<>();
         for (GateResult gate : current.gates()) {
-            Optional<Boolean> before = previous.flatMap(p -> p.gate(gate.name())).map(GateResult::passed);
+            Optional<Boolean> before =
+                    previous.flatMap(p -> p.gate(gate.name())).map(GateResult::passed);
             if (before.isEmpty() || before.get() != gate.passed()) {
-                changes.add(new Transition(gate.name(), current.evaluatedAt(), before, gate.passed(), gate.reason(),
-                        gate.evidence()));
+                changes.add(new Transition(
+                        gate.name(), current.evaluatedAt(), before, gate.passed(), gate.reason(), gate.evidence()));
             }
         }
         if (!changes.isEmpty()) {
@@ -63,8 +64,13 @@ final class EvidenceLog {
         StringBuilder lines = new StringBuilder();
         changes.forEach(t -> lines.append(t.toJson().encode()).append('\n'));
         try {
-            Files.writeString(path, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            Files.writeString(
+                    path,
+                    lines,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
             if (fileFailing) {
                 LOG.info("gate evidence file {} writable again", path);
                 fileFailing = false;

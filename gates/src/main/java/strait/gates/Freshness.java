@@ -12,17 +12,13 @@ import java.util.Optional;
 final class Freshness {
 
     /** The outcome: the value to judge, or why there is none. */
-    sealed interface Checked<T> permits Usable, Unusable {
-    }
+    sealed interface Checked<T> permits Usable, Unusable {}
 
-    record Usable<T>(T value, Instant refreshedAt) implements Checked<T> {
-    }
+    record Usable<T>(T value, Instant refreshedAt) implements Checked<T> {}
 
-    record Unusable<T>(String reason, JsonObject evidence) implements Checked<T> {
-    }
+    record Unusable<T>(String reason, JsonObject evidence) implements Checked<T> {}
 
-    private Freshness() {
-    }
+    private Freshness() {}
 
     static <T> Checked<T> check(String part, Optional<Refreshed<T>> input, Instant now, long staleMs) {
         if (input.isEmpty()) {
@@ -31,9 +27,13 @@ final class Freshness {
         Refreshed<T> refreshed = input.get();
         long ageMs = Duration.between(refreshed.at(), now).toMillis();
         if (ageMs > staleMs) {
-            return new Unusable<>("stale: " + part + " data last refreshed " + ageMs + " ms ago (gates.stale.ms="
-                    + staleMs + ")", new JsonObject().put("input", part).put("refreshedAt", refreshed.at().toString())
-                    .put("ageMs", ageMs).put("staleMs", staleMs));
+            return new Unusable<>(
+                    "stale: " + part + " data last refreshed " + ageMs + " ms ago (gates.stale.ms=" + staleMs + ")",
+                    new JsonObject()
+                            .put("input", part)
+                            .put("refreshedAt", refreshed.at().toString())
+                            .put("ageMs", ageMs)
+                            .put("staleMs", staleMs));
         }
         return new Usable<>(refreshed.value(), refreshed.at());
     }

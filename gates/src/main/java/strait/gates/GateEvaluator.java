@@ -14,8 +14,11 @@ public final class GateEvaluator {
 
     /** The four gates of CONTRACT.md, in the order they are served. */
     public static GateEvaluator standard(GateThresholds thresholds) {
-        return new GateEvaluator(List.of(new LagGate(thresholds), new ResumePointsGate(thresholds),
-                new TopicParityGate(thresholds), new ProducerProxyGate(thresholds)));
+        return new GateEvaluator(List.of(
+                new LagGate(thresholds),
+                new ResumePointsGate(thresholds),
+                new TopicParityGate(thresholds),
+                new ProducerProxyGate(thresholds)));
     }
 
     public List<String> gateNames() {
@@ -23,6 +26,7 @@ public final class GateEvaluator {
     }
 
     public Evaluation evaluate(GateInputs inputs, Instant now) {
-        return new Evaluation(now, gates.stream().map(g -> g.evaluate(inputs, now)).toList());
+        return new Evaluation(
+                now, gates.stream().map(g -> g.evaluate(inputs, now)).toList());
     }
 }

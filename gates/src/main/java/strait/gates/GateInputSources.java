@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * @param proxy the producer proxy's state
  * @param translator single-offset translation for {@code /offsets/translate} (event-loop safe)
  */
-public record GateInputSources(InputProvider<List<PartitionLag>> lag,
+public record GateInputSources(
+        InputProvider<List<PartitionLag>> lag,
         InputProvider<List<ResumePoint>> resumePoints,
         InputProvider<List<TopicParity>> topicParity,
         InputProvider<ProxyState> proxy,
@@ -33,8 +34,11 @@ public record GateInputSources(InputProvider<List<PartitionLag>> lag,
      * Called only from the evaluation worker.
      */
     public GateInputs read() {
-        return new GateInputs(orEmpty("lag", lag), orEmpty("resume points", resumePoints),
-                orEmpty("topic parity", topicParity), orEmpty("proxy state", proxy));
+        return new GateInputs(
+                orEmpty("lag", lag),
+                orEmpty("resume points", resumePoints),
+                orEmpty("topic parity", topicParity),
+                orEmpty("proxy state", proxy));
     }
 
     private static <T> Optional<Refreshed<T>> orEmpty(String part, InputProvider<T> provider) {
@@ -42,8 +46,7 @@ public record GateInputSources(InputProvider<List<PartitionLag>> lag,
             Optional<Refreshed<T>> latest = provider.latest();
             return latest == null ? Optional.empty() : latest;
         } catch (RuntimeException e) {
-            LoggerFactory.getLogger(GateInputSources.class).warn("reading the {} input failed: {}", part,
-                    e.toString());
+            LoggerFactory.getLogger(GateInputSources.class).warn("reading the {} input failed: {}", part, e.toString());
             return Optional.empty();
         }
     }

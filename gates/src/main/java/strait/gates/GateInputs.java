@@ -8,7 +8,8 @@ import java.util.Optional;
  * One immutable snapshot of everything the gates judge, each part with its own refresh time. Empty parts have
  * not been produced yet.
  */
-public record GateInputs(Optional<Refreshed<List<PartitionLag>>> lag,
+public record GateInputs(
+        Optional<Refreshed<List<PartitionLag>>> lag,
         Optional<Refreshed<List<ResumePoint>>> resumePoints,
         Optional<Refreshed<List<TopicParity>>> topicParity,
         Optional<Refreshed<ProxyState>> proxy) {

@@ -25,11 +25,15 @@ final class GateMetrics {
         this.registry = registry;
         for (String gate : gateNames) {
             AtomicInteger value = new AtomicInteger();
-            meters.add(Gauge.builder("strait.gate.passed", value, AtomicInteger::get).tag("gate", gate)
-                    .description("1 while the cutover gate passes, 0 while it fails").register(registry));
+            meters.add(Gauge.builder("strait.gate.passed", value, AtomicInteger::get)
+                    .tag("gate", gate)
+                    .description("1 while the cutover gate passes, 0 while it fails")
+                    .register(registry));
             passed.put(gate, value);
-            Counter counter = Counter.builder("strait.gate.transitions").tag("gate", gate)
-                    .description("Times the cutover gate flipped between pass and fail").register(registry);
+            Counter counter = Counter.builder("strait.gate.transitions")
+                    .tag("gate", gate)
+                    .description("Times the cutover gate flipped between pass and fail")
+                    .register(registry);
             meters.add(counter);
             transitions.put(gate, counter);
         }
@@ -47,7 +51,8 @@ final class GateMetrics {
                 value.set(g.passed() ? 1 : 0);
             }
         });
-        changes.stream().filter(t -> t.previouslyPassed().isPresent())
+        changes.stream()
+                .filter(t -> t.previouslyPassed().isPresent())
                 .forEach(t -> transitions.get(t.gate()).increment());
     }
 }

@@ -24,7 +24,10 @@ public record GateResult(String name, boolean passed, String reason, JsonObject 
     }
 
     public JsonObject toJson() {
-        return new JsonObject().put("name", name).put("passed", passed).put("reason", reason)
+        return new JsonObject()
+                .put("name", name)
+                .put("passed", passed)
+                .put("reason", reason)
                 .put("evidence", evidence);
     }
 }

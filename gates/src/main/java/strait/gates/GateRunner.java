@@ -24,8 +24,8 @@ final class GateRunner {
     private final Clock clock;
     private final AtomicReference<Served> latest = new AtomicReference<>();
 
-    GateRunner(GateInputSources sources, GateEvaluator evaluator, EvidenceLog evidence, GateMetrics metrics,
-            Clock clock) {
+    GateRunner(
+            GateInputSources sources, GateEvaluator evaluator, EvidenceLog evidence, GateMetrics metrics, Clock clock) {
         this.sources = sources;
         this.evaluator = evaluator;
         this.evidence = evidence;

@@ -50,8 +50,8 @@ public final class GatesServer implements AutoCloseable {
     private GateRunner runner;
     private HttpServer server;
 
-    public GatesServer(GatesSettings settings, GateInputSources sources, PrometheusMeterRegistry registry,
-            Clock clock) {
+    public GatesServer(
+            GatesSettings settings, GateInputSources sources, PrometheusMeterRegistry registry, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sources = Objects.requireNonNull(sources, "sources");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -70,9 +70,11 @@ public final class GatesServer implements AutoCloseable {
         }
         Optional<byte[]> token = readToken(settings.authTokenFile());
         byte[] dashboard = readDashboard();
-        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
-                        .setClassPathResolvingEnabled(false)));
+        vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(1)
+                .setFileSystemOptions(
+                        new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
         try {
             worker = vertx.createSharedWorkerExecutor("strait-gates-eval", 1);
             GateEvaluator evaluator = GateEvaluator.standard(settings.thresholds());
@@ -80,13 +82,27 @@ public final class GatesServer implements AutoCloseable {
             runner = new GateRunner(sources, evaluator, new EvidenceLog(settings.evidenceFile()), metrics, clock);
             await(evaluate(), "first gate evaluation");
             // The worker is stuck only once an evaluation is older than the stale limit plus one interval.
-            long evaluationStaleMs = settings.thresholds().staleMs() + settings.evaluationInterval().toMillis();
-            ApiRoutes routes = new ApiRoutes(runner, sources.translator(), registry, worker, this::evaluate, clock,
-                    evaluationStaleMs, Buffer.buffer(dashboard));
-            HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
+            long evaluationStaleMs = settings.thresholds().staleMs()
+                    + settings.evaluationInterval().toMillis();
+            ApiRoutes routes = new ApiRoutes(
+                    runner,
+                    sources.translator(),
+                    registry,
+                    worker,
+                    this::evaluate,
+                    clock,
+                    evaluationStaleMs,
+                    Buffer.buffer(dashboard));
+            HttpServerOptions options = new HttpServerOptions()
+                    .setHost(settings.host())
+                    .setPort(settings.port())
                     .setReuseAddress(true);
-            server = await(vertx.createHttpServer(options).requestHandler(routes.router(vertx, new BearerAuth(token)))
-                    .invalidRequestHandler(new InvalidRequests()).listen(), "listening on " + hostPort(settings.port()));
+            server = await(
+                    vertx.createHttpServer(options)
+                            .requestHandler(routes.router(vertx, new BearerAuth(token)))
+                            .invalidRequestHandler(new InvalidRequests())
+                            .listen(),
+                    "listening on " + hostPort(settings.port()));
             timerId = vertx.setPeriodic(settings.evaluationInterval().toMillis(), id -> evaluateOnTimer());
         } catch (RuntimeException e) {
             closeVertx();
@@ -180,9 +196,12 @@ public final class GatesServer implements AutoCloseable {
             throw new HttpStartException("timed out " + what, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof java.net.BindException || String.valueOf(cause.getMessage()).contains("in use")) {
-                throw new HttpStartException("cannot listen on " + hostPort(settings.port())
-                        + ": address already in use (set http.host/http.port)", cause);
+            if (cause instanceof java.net.BindException
+                    || String.valueOf(cause.getMessage()).contains("in use")) {
+                throw new HttpStartException(
+                        "cannot listen on " + hostPort(settings.port())
+                                + ": address already in use (set http.host/http.port)",
+                        cause);
             }
             throw new HttpStartException("failed " + what + ": " + cause, cause);
         }
@@ -204,8 +223,10 @@ public final class GatesServer implements AutoCloseable {
             }
             return Optional.of(token.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new HttpStartException("cannot read http.auth.token.file " + file.get() + ": "
-                    + e.getClass().getSimpleName(), e);
+            throw new HttpStartException(
+                    "cannot read http.auth.token.file " + file.get() + ": "
+                            + e.getClass().getSimpleName(),
+                    e);
         }
     }
 

@@ -15,8 +15,13 @@ import strait.config.StraitConfig;
  * @param evidenceFile {@code gates.evidence.file}: when present, gate transitions are appended there as JSON lines
  * @param evaluationInterval how often the gates are re-evaluated from fresh inputs
  */
-public record GatesSettings(String host, int port, Optional<Path> authTokenFile, GateThresholds thresholds,
-        Optional<Path> evidenceFile, Duration evaluationInterval) {
+public record GatesSettings(
+        String host,
+        int port,
+        Optional<Path> authTokenFile,
+        GateThresholds thresholds,
+        Optional<Path> evidenceFile,
+        Duration evaluationInterval) {
 
     public static final Duration EVALUATION_INTERVAL_DEFAULT = Duration.ofMillis(500);
 
@@ -34,11 +39,16 @@ public record GatesSettings(String host, int port, Optional<Path> authTokenFile,
     }
 
     public static GatesSettings from(StraitConfig config) {
-        GateThresholds thresholds = new GateThresholds(config.getLong(StraitConfig.GATES_LAG_MAX_RECORDS),
-                config.getLong(StraitConfig.GATES_LAG_MAX_MS), config.getLong(StraitConfig.GATES_STALE_MS),
+        GateThresholds thresholds = new GateThresholds(
+                config.getLong(StraitConfig.GATES_LAG_MAX_RECORDS),
+                config.getLong(StraitConfig.GATES_LAG_MAX_MS),
+                config.getLong(StraitConfig.GATES_STALE_MS),
                 config.getBoolean(StraitConfig.PROXY_ENABLED));
-        return new GatesSettings(config.getString(StraitConfig.HTTP_HOST), config.getInt(StraitConfig.HTTP_PORT),
-                optionalPath(config.getString(StraitConfig.HTTP_AUTH_TOKEN_FILE)), thresholds,
+        return new GatesSettings(
+                config.getString(StraitConfig.HTTP_HOST),
+                config.getInt(StraitConfig.HTTP_PORT),
+                optionalPath(config.getString(StraitConfig.HTTP_AUTH_TOKEN_FILE)),
+                thresholds,
                 optionalPath(config.getString(StraitConfig.GATES_EVIDENCE_FILE)),
                 evaluationInterval(thresholds.staleMs()));
     }

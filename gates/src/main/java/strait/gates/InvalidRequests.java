@@ -33,8 +33,11 @@ final class InvalidRequests implements Handler<HttpServerRequest> {
             status = 400;
             message = "malformed request";
         }
-        request.response().setStatusCode(status).putHeader("Content-Type", JsonResponses.JSON)
-                .putHeader("Connection", "close").end(new JsonObject().put("error", message).toBuffer())
+        request.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", JsonResponses.JSON)
+                .putHeader("Connection", "close")
+                .end(new JsonObject().put("error", message).toBuffer())
                 .onComplete(done -> request.connection().close());
     }
 }

@@ -10,8 +10,7 @@ final class JsonResponses {
 
     static final String JSON = "application/json";
 
-    private JsonResponses() {
-    }
+    private JsonResponses() {}
 
     /** Sends a shared, never-written buffer (Vert.x writes a slice of it, so it can serve many requests). */
     static void send(RoutingContext ctx, int status, Buffer body) {
@@ -19,8 +18,11 @@ final class JsonResponses {
         if (response.ended()) {
             return;
         }
-        response.setStatusCode(status).putHeader("Content-Type", JSON).putHeader("Cache-Control", "no-store")
-                .putHeader("X-Content-Type-Options", "nosniff").end(body);
+        response.setStatusCode(status)
+                .putHeader("Content-Type", JSON)
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .end(body);
     }
 
     static void send(RoutingContext ctx, int status, JsonObject body) {
@@ -28,8 +30,11 @@ final class JsonResponses {
         if (response.ended()) {
             return;
         }
-        response.setStatusCode(status).putHeader("Content-Type", JSON).putHeader("Cache-Control", "no-store")
-                .putHeader("X-Content-Type-Options", "nosniff").end(body.toBuffer());
+        response.setStatusCode(status)
+                .putHeader("Content-Type", JSON)
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .end(body.toBuffer());
     }
 
     static void error(RoutingContext ctx, int status, String message) {

@@ -15,11 +15,12 @@ public final class LagGate implements Gate {
     public static final String NAME = "lag";
     static final int WORST_SHOWN = 5;
 
-    private static final Comparator<PartitionLag> WORST_FIRST = Comparator
-            .comparing(PartitionLag::stopped).reversed()
+    private static final Comparator<PartitionLag> WORST_FIRST = Comparator.comparing(PartitionLag::stopped)
+            .reversed()
             .thenComparing(Comparator.comparingLong(PartitionLag::lagRecords).reversed())
             .thenComparing(Comparator.comparingLong(PartitionLag::lagMs).reversed())
-            .thenComparing(PartitionLag::topic).thenComparingInt(PartitionLag::partition);
+            .thenComparing(PartitionLag::topic)
+            .thenComparingInt(PartitionLag::partition);
 
     private final GateThresholds thresholds;
 
@@ -40,13 +41,18 @@ public final class LagGate implements Gate {
         }
         Freshness.Usable<List<PartitionLag>> usable = (Freshness.Usable<List<PartitionLag>>) checked;
         List<PartitionLag> partitions = usable.value();
-        List<PartitionLag> outside = partitions.stream().filter(this::outsideWindow).sorted(WORST_FIRST).toList();
+        List<PartitionLag> outside = partitions.stream()
+                .filter(this::outsideWindow)
+                .sorted(WORST_FIRST)
+                .toList();
         JsonObject evidence = new JsonObject()
                 .put("partitions", partitions.size())
                 .put("outsideWindow", outside.size())
                 .put("maxRecords", thresholds.lagMaxRecords())
                 .put("maxMs", thresholds.lagMaxMs())
-                .put("totalLagRecords", partitions.stream().mapToLong(PartitionLag::lagRecords).sum())
+                .put(
+                        "totalLagRecords",
+                        partitions.stream().mapToLong(PartitionLag::lagRecords).sum())
                 .put("refreshedAt", usable.refreshedAt().toString())
                 .put("worst", worst(partitions));
         if (partitions.isEmpty()) {
@@ -55,8 +61,11 @@ public final class LagGate implements Gate {
         if (outside.isEmpty()) {
             return GateResult.pass(NAME, "all " + partitions.size() + " partitions inside the lag window", evidence);
         }
-        return GateResult.fail(NAME, outside.size() + " of " + partitions.size()
-                + " partitions outside the lag window; worst " + describe(outside.get(0)), evidence);
+        return GateResult.fail(
+                NAME,
+                outside.size() + " of " + partitions.size() + " partitions outside the lag window; worst "
+                        + describe(outside.get(0)),
+                evidence);
     }
 
     private boolean outsideWindow(PartitionLag p) {
@@ -66,8 +75,11 @@ public final class LagGate implements Gate {
     private static JsonArray worst(List<PartitionLag> partitions) {
         JsonArray worst = new JsonArray();
         partitions.stream().sorted(WORST_FIRST).limit(WORST_SHOWN).forEach(p -> {
-            JsonObject row = new JsonObject().put("topic", p.topic()).put("partition", p.partition())
-                    .put("lagRecords", p.lagRecords()).put("lagMs", p.lagMs());
+            JsonObject row = new JsonObject()
+                    .put("topic", p.topic())
+                    .put("partition", p.partition())
+                    .put("lagRecords", p.lagRecords())
+                    .put("lagMs", p.lagMs());
             p.stoppedReason().ifPresent(r -> row.put("stoppedReason", r));
             worst.add(row);
         });
@@ -76,7 +88,8 @@ public final class LagGate implements Gate {
 
     private static String describe(PartitionLag p) {
         String where = p.topic() + "-" + p.partition();
-        return p.stoppedReason().map(r -> where + " stopped: " + r)
+        return p.stoppedReason()
+                .map(r -> where + " stopped: " + r)
                 .orElse(where + " (" + p.lagRecords() + " records, " + p.lagMs() + " ms behind)");
     }
 }

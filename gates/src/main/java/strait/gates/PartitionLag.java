@@ -13,8 +13,15 @@ import java.util.Optional;
  * @param lagMs age of the oldest unreplicated record; 0 when caught up
  * @param stoppedReason why copying of this partition stopped (a reconcile mismatch, say); empty while it runs
  */
-public record PartitionLag(String topic, int partition, long sourceEnd, long replicated, long targetEnd,
-        long lagRecords, long lagMs, Optional<String> stoppedReason) {
+public record PartitionLag(
+        String topic,
+        int partition,
+        long sourceEnd,
+        long replicated,
+        long targetEnd,
+        long lagRecords,
+        long lagMs,
+        Optional<String> stoppedReason) {
 
     public PartitionLag {
         Objects.requireNonNull(topic, "topic");
@@ -22,10 +29,10 @@ public record PartitionLag(String topic, int partition, long sourceEnd, long rep
     }
 
     /** A running partition. */
-    public static PartitionLag running(String topic, int partition, long sourceEnd, long replicated, long targetEnd,
-            long lagRecords, long lagMs) {
-        return new PartitionLag(topic, partition, sourceEnd, replicated, targetEnd, lagRecords, lagMs,
-                Optional.empty());
+    public static PartitionLag running(
+            String topic, int partition, long sourceEnd, long replicated, long targetEnd, long lagRecords, long lagMs) {
+        return new PartitionLag(
+                topic, partition, sourceEnd, replicated, targetEnd, lagRecords, lagMs, Optional.empty());
     }
 
     public boolean stopped() {

@@ -25,18 +25,18 @@ public final class ProducerProxyGate implements Gate {
 
     @Override
     public GateResult evaluate(GateInputs inputs, Instant now) {
-        Freshness.Checked<ProxyState> checked = Freshness.check("proxy state", inputs.proxy(), now,
-                thresholds.staleMs());
+        Freshness.Checked<ProxyState> checked =
+                Freshness.check("proxy state", inputs.proxy(), now, thresholds.staleMs());
         if (checked instanceof Freshness.Unusable<ProxyState> unusable) {
             return GateResult.fail(NAME, unusable.reason(), unusable.evidence());
         }
         ProxyState state = ((Freshness.Usable<ProxyState>) checked).value();
-        JsonObject evidence = new JsonObject().put("state", state.wireName())
-                .put("proxyEnabled", thresholds.proxyEnabled());
+        JsonObject evidence =
+                new JsonObject().put("state", state.wireName()).put("proxyEnabled", thresholds.proxyEnabled());
         if (!thresholds.proxyEnabled()) {
             return GateResult.pass(NAME, "no producer proxy in this link (proxy.enabled=false)", evidence);
         }
-        return GateResult.fail(NAME, "proxy.enabled=true but the producer proxy is in state "
-                + state.wireName(), evidence);
+        return GateResult.fail(
+                NAME, "proxy.enabled=true but the producer proxy is in state " + state.wireName(), evidence);
     }
 }

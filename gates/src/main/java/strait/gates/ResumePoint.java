@@ -10,8 +10,14 @@ import java.util.OptionalLong;
  * @param targetOffset its exact translation; empty when there is none (then {@code valid} is false)
  * @param reason why the translation is invalid, or a short note ("exact") when it is valid
  */
-public record ResumePoint(String group, String topic, int partition, long sourceOffset, OptionalLong targetOffset,
-        boolean valid, String reason) {
+public record ResumePoint(
+        String group,
+        String topic,
+        int partition,
+        long sourceOffset,
+        OptionalLong targetOffset,
+        boolean valid,
+        String reason) {
 
     public ResumePoint {
         Objects.requireNonNull(group, "group");

@@ -37,18 +37,31 @@ public final class ResumePointsGate implements Gate {
         List<ResumePoint> invalid = points.stream().filter(p -> !p.valid()).toList();
         long groups = points.stream().map(ResumePoint::group).distinct().count();
         JsonArray shown = new JsonArray();
-        invalid.stream().limit(INVALID_SHOWN).forEach(p -> shown.add(new JsonObject().put("group", p.group())
-                .put("topic", p.topic()).put("partition", p.partition()).put("sourceOffset", p.sourceOffset())
-                .put("reason", p.reason())));
-        JsonObject evidence = new JsonObject().put("groups", groups).put("partitions", points.size())
-                .put("invalidCount", invalid.size()).put("invalid", shown)
+        invalid.stream()
+                .limit(INVALID_SHOWN)
+                .forEach(p -> shown.add(new JsonObject()
+                        .put("group", p.group())
+                        .put("topic", p.topic())
+                        .put("partition", p.partition())
+                        .put("sourceOffset", p.sourceOffset())
+                        .put("reason", p.reason())));
+        JsonObject evidence = new JsonObject()
+                .put("groups", groups)
+                .put("partitions", points.size())
+                .put("invalidCount", invalid.size())
+                .put("invalid", shown)
                 .put("refreshedAt", usable.refreshedAt().toString());
         if (invalid.isEmpty()) {
-            return GateResult.pass(NAME, groups == 0 ? "no groups in scope"
-                    : "all " + groups + " groups have exact resume points", evidence);
+            return GateResult.pass(
+                    NAME,
+                    groups == 0 ? "no groups in scope" : "all " + groups + " groups have exact resume points",
+                    evidence);
         }
         ResumePoint first = invalid.get(0);
-        return GateResult.fail(NAME, invalid.size() + " resume points invalid; e.g. group " + first.group() + " on "
-                + first.topic() + "-" + first.partition() + ": " + first.reason(), evidence);
+        return GateResult.fail(
+                NAME,
+                invalid.size() + " resume points invalid; e.g. group " + first.group() + " on " + first.topic() + "-"
+                        + first.partition() + ": " + first.reason(),
+                evidence);
     }
 }

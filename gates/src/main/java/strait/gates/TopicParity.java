@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param configDifferences one line per replicated config that differs, e.g. {@code "retention.ms: source 1000, target 2000"};
  *     for a topic missing on the target, why it could not be created, when known
  */
-public record TopicParity(String topic, boolean onTarget, int sourcePartitions, int targetPartitions,
-        List<String> configDifferences) {
+public record TopicParity(
+        String topic, boolean onTarget, int sourcePartitions, int targetPartitions, List<String> configDifferences) {
 
     public TopicParity {
         Objects.requireNonNull(topic, "topic");

@@ -42,18 +42,25 @@ public final class TopicParityGate implements Gate {
                 differing++;
                 for (String diff : diffs) {
                     if (differences.size() < DIFFERENCES_SHOWN) {
-                        differences.add(new JsonObject().put("topic", topic.topic()).put("difference", diff));
+                        differences.add(
+                                new JsonObject().put("topic", topic.topic()).put("difference", diff));
                     }
                 }
             }
         }
-        JsonObject evidence = new JsonObject().put("topics", topics.size()).put("differingTopics", differing)
-                .put("differences", differences).put("refreshedAt", usable.refreshedAt().toString());
+        JsonObject evidence = new JsonObject()
+                .put("topics", topics.size())
+                .put("differingTopics", differing)
+                .put("differences", differences)
+                .put("refreshedAt", usable.refreshedAt().toString());
         if (differing == 0) {
             return GateResult.pass(NAME, "all " + topics.size() + " topics at parity", evidence);
         }
         JsonObject first = differences.getJsonObject(0);
-        return GateResult.fail(NAME, differing + " of " + topics.size() + " topics differ; e.g. "
-                + first.getString("topic") + ": " + first.getString("difference"), evidence);
+        return GateResult.fail(
+                NAME,
+                differing + " of " + topics.size() + " topics differ; e.g. " + first.getString("topic") + ": "
+                        + first.getString("difference"),
+                evidence);
     }
 }

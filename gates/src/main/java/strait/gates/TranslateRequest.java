@@ -13,14 +13,11 @@ record TranslateRequest(String topic, int partition, long offset) {
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     /** The outcome of parsing: a request or why there is none. */
-    sealed interface Parsed permits Valid, Invalid {
-    }
+    sealed interface Parsed permits Valid, Invalid {}
 
-    record Valid(TranslateRequest request) implements Parsed {
-    }
+    record Valid(TranslateRequest request) implements Parsed {}
 
-    record Invalid(String message) implements Parsed {
-    }
+    record Invalid(String message) implements Parsed {}
 
     static Parsed parse(MultiMap query) {
         String topic = single(query, "topic");

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code deploy/cutover-wait.sh} run by bash against the real server. */
 class CutoverWaitIT {
 
-    static final Path SCRIPT = Path.of("..", "deploy", "cutover-wait.sh").toAbsolutePath().normalize();
+    static final Path SCRIPT =
+            Path.of("..", "deploy", "cutover-wait.sh").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -31,14 +32,21 @@ class CutoverWaitIT {
     final FakeInputs inputs = new FakeInputs(clock).allPassing();
     GatesServer server;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeEach
     void start() {
-        server = new GatesServer(new GatesSettings("127.0.0.1", 0, Optional.empty(),
-                new GateThresholds(1_000, 5_000, 30_000, false), Optional.empty(), Duration.ofMillis(50)),
-                inputs.sources(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        server = new GatesServer(
+                new GatesSettings(
+                        "127.0.0.1",
+                        0,
+                        Optional.empty(),
+                        new GateThresholds(1_000, 5_000, 30_000, false),
+                        Optional.empty(),
+                        Duration.ofMillis(50)),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
         server.start();
     }
 
@@ -59,8 +67,11 @@ class CutoverWaitIT {
         blockOnLag();
         Run run = run(Optional.empty(), "--url", base(), "--timeout", "0");
         assertThat(run.exit()).as(run.toString()).isEqualTo(1);
-        assertThat(run.err()).contains("timed out after 0s").contains("lag: 1 of 1 partitions outside the lag window")
-                .contains("wait-orders-2").contains("resume-points: 1 resume points invalid");
+        assertThat(run.err())
+                .contains("timed out after 0s")
+                .contains("lag: 1 of 1 partitions outside the lag window")
+                .contains("wait-orders-2")
+                .contains("resume-points: 1 resume points invalid");
         assertThat(run.err()).doesNotContain("topic-parity").doesNotContain("producer-proxy");
     }
 
@@ -69,7 +80,9 @@ class CutoverWaitIT {
         blockOnLag();
         Process process = start(Optional.empty(), "--url", base(), "--timeout", "60", "--interval", "1");
         Path out = dir.resolve("out.txt");
-        Eventually.eventually("script reports the blocking gates", Duration.ofSeconds(20),
+        Eventually.eventually(
+                "script reports the blocking gates",
+                Duration.ofSeconds(20),
                 () -> read(out).contains("blocked by"));
         inputs.allPassing();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -87,7 +100,8 @@ class CutoverWaitIT {
         }
         Run run = run(Optional.of(bin.toString()), "--url", base(), "--timeout", "0");
         assertThat(run.exit()).as(run.toString()).isEqualTo(1);
-        assertThat(run.err()).contains("lag: 1 of 1 partitions outside the lag window; worst wait-orders-2")
+        assertThat(run.err())
+                .contains("lag: 1 of 1 partitions outside the lag window; worst wait-orders-2")
                 .contains("resume-points: 1 resume points invalid; e.g. group wait-audit");
     }
 
@@ -117,8 +131,13 @@ class CutoverWaitIT {
     private void blockOnLag() {
         inputs.lag(PartitionLag.running("wait-orders", 2, 90_000, 10, 10, 89_990, 60_000));
         inputs.resumePoints(ResumePoint.invalid("wait-audit", "wait-orders", 2, 80_000, "not yet replicated"));
-        Eventually.eventually("gates to fail", Duration.ofSeconds(10),
-                () -> !server.latestEvaluation().gate("resume-points").orElseThrow().passed()
+        Eventually.eventually(
+                "gates to fail",
+                Duration.ofSeconds(10),
+                () -> !server.latestEvaluation()
+                                .gate("resume-points")
+                                .orElseThrow()
+                                .passed()
                         && !server.latestEvaluation().gate("lag").orElseThrow().passed());
     }
 
@@ -137,7 +156,9 @@ class CutoverWaitIT {
     private Run run(Optional<String> path, String... args) throws IOException, InterruptedException {
         Process process = start(path, args);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("script finished").isTrue();
-        return new Run(process.exitValue(), Files.readString(dir.resolve("out.txt")),
+        return new Run(
+                process.exitValue(),
+                Files.readString(dir.resolve("out.txt")),
                 Files.readString(dir.resolve("err.txt")));
     }
 
@@ -145,7 +166,8 @@ class CutoverWaitIT {
         List<String> command = new ArrayList<>(List.of(which("bash").toString(), SCRIPT.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
         path.ifPresent(p -> builder.environment().put("PATH", p));
         return builder.start();
     }

@@ -35,9 +35,17 @@ class DashboardIT {
 
     @BeforeEach
     void start() {
-        server = new GatesServer(new GatesSettings("127.0.0.1", 0, Optional.empty(),
-                new GateThresholds(1_000, 5_000, 30_000, false), Optional.empty(), Duration.ofMillis(50)),
-                inputs.sources(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        server = new GatesServer(
+                new GatesSettings(
+                        "127.0.0.1",
+                        0,
+                        Optional.empty(),
+                        new GateThresholds(1_000, 5_000, 30_000, false),
+                        Optional.empty(),
+                        Duration.ofMillis(50)),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
         server.start();
     }
 
@@ -49,17 +57,20 @@ class DashboardIT {
     @Test
     void shows_a_failing_lag_gate_as_fail_and_the_lagging_partition() throws Exception {
         inputs.lag(PartitionLag.running("dash-orders", 3, 9_000, 1_000, 1_000, 8_000, 7_000));
-        inputs.resumePoints(ResumePoint.exact("dash-billing", "dash-orders", 3, 900, 905),
+        inputs.resumePoints(
+                ResumePoint.exact("dash-billing", "dash-orders", 3, 900, 905),
                 ResumePoint.invalid("dash-audit", "dash-orders", 3, 5_000, "offset 5000 not yet replicated"));
         awaitEvaluation(false);
 
         String dom = dumpDom();
 
         assertThat(dom).contains("NOT READY");
-        assertThat(dom).containsPattern("<tr data-gate=\"lag\" class=\"fail\"><td class=\"name\">lag</td>"
-                + "<td class=\"state\">fail</td>");
-        assertThat(dom).containsPattern("<tr data-gate=\"topic-parity\" class=\"pass\"><td class=\"name\">"
-                + "topic-parity</td><td class=\"state\">pass</td>");
+        assertThat(dom)
+                .containsPattern("<tr data-gate=\"lag\" class=\"fail\"><td class=\"name\">lag</td>"
+                        + "<td class=\"state\">fail</td>");
+        assertThat(dom)
+                .containsPattern("<tr data-gate=\"topic-parity\" class=\"pass\"><td class=\"name\">"
+                        + "topic-parity</td><td class=\"state\">pass</td>");
         assertThat(dom).contains("data-partition=\"dash-orders-3\"").contains(">8000<");
         assertThat(dom).containsPattern("<tr data-group=\"dash-audit\" class=\"fail\">.*invalid.*not yet replicated");
         assertThat(dom).containsPattern("<tr data-group=\"dash-billing\" class=\"pass\">.*>905<");
@@ -78,7 +89,9 @@ class DashboardIT {
     }
 
     private void awaitEvaluation(boolean ready) {
-        Eventually.eventually("evaluation to become ready=" + ready, Duration.ofSeconds(10),
+        Eventually.eventually(
+                "evaluation to become ready=" + ready,
+                Duration.ofSeconds(10),
                 () -> server.latestEvaluation().ready() == ready);
     }
 
@@ -86,11 +99,23 @@ class DashboardIT {
         Path profile = Files.createDirectory(dir.resolve("chromium-profile-" + System.nanoTime()));
         Path out = dir.resolve("dom-" + System.nanoTime() + ".html");
         Path err = dir.resolve("chromium-stderr.txt");
-        Process chromium = new ProcessBuilder(CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=5000", "--dump-dom",
-                "http://127.0.0.1:" + server.port() + "/")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process chromium = new ProcessBuilder(
+                        CHROMIUM,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--user-data-dir=" + profile,
+                        "--virtual-time-budget=5000",
+                        "--dump-dom",
+                        "http://127.0.0.1:" + server.port() + "/")
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             boolean exited = chromium.waitFor(90, TimeUnit.SECONDS);
             assertThat(exited).as("chromium exited within 90 s").isTrue();
@@ -99,7 +124,9 @@ class DashboardIT {
             chromium.destroyForcibly();
         }
         String dom = Files.readString(out, StandardCharsets.UTF_8);
-        assertThat(dom).as("chromium printed a DOM; stderr: " + Files.readString(err)).contains("<table id=\"gates\">");
+        assertThat(dom)
+                .as("chromium printed a DOM; stderr: " + Files.readString(err))
+                .contains("<table id=\"gates\">");
         return dom;
     }
 }

@@ -11,8 +11,7 @@ final class Eventually {
 
     private static final long POLL_NANOS = Duration.ofMillis(20).toNanos();
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     static void eventually(String what, Duration within, BooleanSupplier condition) {
         long deadline = System.nanoTime() + within.toNanos();

@@ -19,9 +19,11 @@ class EvidenceLogTest {
     Path dir;
 
     static Evaluation at(Instant at, boolean lagPasses, boolean parityPasses) {
-        return new Evaluation(at, List.of(
-                new GateResult("lag", lagPasses, lagPasses ? "ok" : "a-0 behind", new JsonObject().put("n", 1)),
-                new GateResult("topic-parity", parityPasses, "p", new JsonObject())));
+        return new Evaluation(
+                at,
+                List.of(
+                        new GateResult("lag", lagPasses, lagPasses ? "ok" : "a-0 behind", new JsonObject().put("n", 1)),
+                        new GateResult("topic-parity", parityPasses, "p", new JsonObject())));
     }
 
     @Test

@@ -11,8 +11,7 @@ final class FakeInputs {
     final AtomicReference<Optional<Refreshed<List<PartitionLag>>>> lag = new AtomicReference<>(Optional.empty());
     final AtomicReference<Optional<Refreshed<List<ResumePoint>>>> resumePoints =
             new AtomicReference<>(Optional.empty());
-    final AtomicReference<Optional<Refreshed<List<TopicParity>>>> topicParity =
-            new AtomicReference<>(Optional.empty());
+    final AtomicReference<Optional<Refreshed<List<TopicParity>>>> topicParity = new AtomicReference<>(Optional.empty());
     final AtomicReference<Optional<Refreshed<ProxyState>>> proxy = new AtomicReference<>(Optional.empty());
     final AtomicReference<Translator> translator = new AtomicReference<>(Translator.none());
     private final Clock clock;
@@ -50,7 +49,11 @@ final class FakeInputs {
     }
 
     GateInputSources sources() {
-        return new GateInputSources(lag::get, resumePoints::get, topicParity::get, proxy::get,
+        return new GateInputSources(
+                lag::get,
+                resumePoints::get,
+                topicParity::get,
+                proxy::get,
                 (topic, partition, offset) -> translator.get().translate(topic, partition, offset));
     }
 

@@ -24,7 +24,8 @@ class GateFunctionsTest {
 
         @Test
         void passes_when_every_partition_is_inside_both_windows() {
-            inputs.lag(PartitionLag.running("a", 0, 1000, 0, 0, 1000, 5000),
+            inputs.lag(
+                    PartitionLag.running("a", 0, 1000, 0, 0, 1000, 5000),
                     PartitionLag.running("a", 1, 10, 10, 10, 0, 0));
             GateResult result = gate.evaluate(inputs.snapshot(), NOW);
             assertThat(result.passed()).isTrue();
@@ -33,13 +34,15 @@ class GateFunctionsTest {
 
         @Test
         void fails_naming_the_worst_partition_when_records_exceed_the_window() {
-            inputs.lag(PartitionLag.running("a", 0, 2000, 999, 999, 1001, 10),
+            inputs.lag(
+                    PartitionLag.running("a", 0, 2000, 999, 999, 1001, 10),
                     PartitionLag.running("b", 3, 90_000, 10, 10, 89_990, 10),
                     PartitionLag.running("c", 0, 10, 10, 10, 0, 0));
             GateResult result = gate.evaluate(inputs.snapshot(), NOW);
             assertThat(result.passed()).isFalse();
             assertThat(result.reason()).contains("2 of 3").contains("b-3");
-            assertThat(result.evidence().getJsonArray("worst").getJsonObject(0).getString("topic")).isEqualTo("b");
+            assertThat(result.evidence().getJsonArray("worst").getJsonObject(0).getString("topic"))
+                    .isEqualTo("b");
             assertThat(result.evidence().getInteger("outsideWindow")).isEqualTo(2);
         }
 
@@ -68,7 +71,8 @@ class GateFunctionsTest {
             inputs.lag(rows);
             GateResult result = gate.evaluate(inputs.snapshot(), NOW);
             assertThat(result.evidence().getJsonArray("worst")).hasSize(LagGate.WORST_SHOWN);
-            assertThat(result.evidence().getJsonArray("worst").getJsonObject(0).getInteger("partition")).isEqualTo(7);
+            assertThat(result.evidence().getJsonArray("worst").getJsonObject(0).getInteger("partition"))
+                    .isEqualTo(7);
         }
 
         @Test
@@ -108,12 +112,16 @@ class GateFunctionsTest {
 
         @Test
         void fails_listing_each_invalid_resume_point_with_its_reason() {
-            inputs.resumePoints(ResumePoint.exact("g1", "a", 0, 5, 7),
+            inputs.resumePoints(
+                    ResumePoint.exact("g1", "a", 0, 5, 7),
                     ResumePoint.invalid("g2", "a", 1, 900, "offset 900 not yet replicated (at 400)"));
             GateResult result = gate.evaluate(inputs.snapshot(), NOW);
             assertThat(result.passed()).isFalse();
             assertThat(result.reason()).contains("group g2").contains("not yet replicated");
-            assertThat(result.evidence().getJsonArray("invalid").getJsonObject(0).getString("reason"))
+            assertThat(result.evidence()
+                            .getJsonArray("invalid")
+                            .getJsonObject(0)
+                            .getString("reason"))
                     .contains("900");
         }
 
@@ -135,7 +143,8 @@ class GateFunctionsTest {
 
         @Test
         void fails_listing_missing_topics_partition_counts_and_configs() {
-            inputs.topicParity(TopicParity.missingOnTarget("gone", 3),
+            inputs.topicParity(
+                    TopicParity.missingOnTarget("gone", 3),
                     new TopicParity("narrow", true, 6, 3, List.of()),
                     new TopicParity("conf", true, 1, 1, List.of("retention.ms: source 1000, target 2000")),
                     TopicParity.same("fine", 2));
@@ -143,7 +152,8 @@ class GateFunctionsTest {
             assertThat(result.passed()).isFalse();
             assertThat(result.evidence().getInteger("differingTopics")).isEqualTo(3);
             assertThat(result.evidence().getJsonArray("differences").encode())
-                    .contains("missing on the target").contains("partitions: source 6, target 3")
+                    .contains("missing on the target")
+                    .contains("partitions: source 6, target 3")
                     .contains("retention.ms: source 1000, target 2000");
         }
     }
@@ -171,8 +181,7 @@ class GateFunctionsTest {
         @Test
         void is_ready_only_when_all_four_gates_pass() {
             GateEvaluator evaluator = GateEvaluator.standard(LIMITS);
-            assertThat(evaluator.gateNames()).containsExactly("lag", "resume-points", "topic-parity",
-                    "producer-proxy");
+            assertThat(evaluator.gateNames()).containsExactly("lag", "resume-points", "topic-parity", "producer-proxy");
             assertThat(evaluator.evaluate(inputs.snapshot(), NOW).ready()).isTrue();
             inputs.topicParity(TopicParity.missingOnTarget("x", 1));
             Evaluation evaluation = evaluator.evaluate(inputs.snapshot(), NOW);

@@ -18,8 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GatesLoadServer {
 
-    private GatesLoadServer() {
-    }
+    private GatesLoadServer() {}
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18080;
@@ -27,10 +26,17 @@ public final class GatesLoadServer {
         FakeInputs inputs = new FakeInputs(clock);
         ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor();
         refresher.scheduleAtFixedRate(() -> refresh(inputs), 0, 1, TimeUnit.SECONDS);
-        GatesServer server = new GatesServer(new GatesSettings("127.0.0.1", port, Optional.empty(),
-                new GateThresholds(1_000, 5_000, 30_000, false), Optional.empty(),
-                GatesSettings.EVALUATION_INTERVAL_DEFAULT), inputs.sources(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        GatesServer server = new GatesServer(
+                new GatesSettings(
+                        "127.0.0.1",
+                        port,
+                        Optional.empty(),
+                        new GateThresholds(1_000, 5_000, 30_000, false),
+                        Optional.empty(),
+                        GatesSettings.EVALUATION_INTERVAL_DEFAULT),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
         refresh(inputs);
         server.start();
         System.out.println("listening on http://" + server.address() + "/gates/ready");
@@ -56,8 +62,9 @@ public final class GatesLoadServer {
                 points.add(ResumePoint.exact("load-group-" + g, "load-topic-" + (g % 8), p, 999_000, 999_004));
             }
         }
-        inputs.lag(lag.toArray(PartitionLag[]::new)).resumePoints(points.toArray(ResumePoint[]::new))
-                .topicParity(parity.toArray(TopicParity[]::new)).proxyNone();
+        inputs.lag(lag.toArray(PartitionLag[]::new))
+                .resumePoints(points.toArray(ResumePoint[]::new))
+                .topicParity(parity.toArray(TopicParity[]::new))
+                .proxyNone();
     }
-
 }

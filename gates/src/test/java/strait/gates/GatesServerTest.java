@@ -49,7 +49,8 @@ class GatesServerTest {
             if (offset < 10) {
                 return new TranslationResult.BelowRetention(10);
             }
-            return offset <= 100 ? new TranslationResult.Exact(offset + 7)
+            return offset <= 100
+                    ? new TranslationResult.Exact(offset + 7)
                     : new TranslationResult.NotYetReplicated(100);
         });
         server = new GatesServer(settings(0, Optional.of(tokenFile)), inputs.sources(), registry, clock);
@@ -57,8 +58,13 @@ class GatesServerTest {
     }
 
     GatesSettings settings(int port, Optional<Path> tokenFile) {
-        return new GatesSettings("127.0.0.1", port, tokenFile, new GateThresholds(1_000, 5_000, 30_000, false),
-                Optional.of(evidence), Duration.ofMillis(50));
+        return new GatesSettings(
+                "127.0.0.1",
+                port,
+                tokenFile,
+                new GateThresholds(1_000, 5_000, 30_000, false),
+                Optional.of(evidence),
+                Duration.ofMillis(50));
     }
 
     @AfterEach
@@ -84,7 +90,8 @@ class GatesServerTest {
         assertThat(r.status()).isEqualTo(200);
         JsonObject body = r.json();
         assertThat(body.getBoolean("ready")).isTrue();
-        assertThat(Instant.parse(body.getString("evaluatedAt"))).isBefore(Instant.now().plusSeconds(1));
+        assertThat(Instant.parse(body.getString("evaluatedAt")))
+                .isBefore(Instant.now().plusSeconds(1));
         JsonArray gates = body.getJsonArray("gates");
         assertThat(gates.stream().map(g -> ((JsonObject) g).getString("name")))
                 .containsExactly("lag", "resume-points", "topic-parity", "producer-proxy");
@@ -95,8 +102,11 @@ class GatesServerTest {
     @Test
     void one_evaluation_serves_identical_bodies_to_every_request() {
         server.close();
-        server = new GatesServer(settings(0, Optional.empty()).withEvaluationInterval(Duration.ofHours(1)),
-                inputs.sources(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        server = new GatesServer(
+                settings(0, Optional.empty()).withEvaluationInterval(Duration.ofHours(1)),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
         http = new RawHttp(server.start());
         String first = http.get("/gates/ready").body();
         for (int i = 0; i < 20; i++) {
@@ -119,8 +129,10 @@ class GatesServerTest {
         eventually("lag to pass", () -> http.get("/gates/ready").status() == 200);
 
         JsonArray transitions = http.get("/gates/history").json().getJsonArray("transitions");
-        List<String> lagFlips = transitions.stream().map(t -> (JsonObject) t)
-                .filter(t -> t.getString("gate").equals("lag")).map(t -> t.getString("from") + ">" + t.getString("to"))
+        List<String> lagFlips = transitions.stream()
+                .map(t -> (JsonObject) t)
+                .filter(t -> t.getString("gate").equals("lag"))
+                .map(t -> t.getString("from") + ">" + t.getString("to"))
                 .toList();
         assertThat(lagFlips).containsExactly("null>pass", "pass>fail", "fail>pass");
         eventually("evidence file written", () -> lines(evidence) >= 6);
@@ -129,7 +141,8 @@ class GatesServerTest {
 
     @Test
     void stale_inputs_fail_their_gate_with_that_reason() {
-        inputs.resumePoints.set(Optional.of(Refreshed.of(List.of(), Instant.now().minusSeconds(31))));
+        inputs.resumePoints.set(
+                Optional.of(Refreshed.of(List.of(), Instant.now().minusSeconds(31))));
         RawHttp.Response forced = http.post("/gates/evaluate", "Authorization: Bearer " + TOKEN + "\r\n");
         assertThat(forced.status()).isEqualTo(503);
         RawHttp.Response gate = http.get("/gates/resume-points");
@@ -140,21 +153,26 @@ class GatesServerTest {
     @Test
     void status_lists_every_partition_with_the_contract_fields() {
         JsonObject row = http.get("/status").json().getJsonArray("partitions").getJsonObject(0);
-        assertThat(row.fieldNames()).contains("topic", "partition", "sourceEnd", "replicated", "targetEnd",
-                "lagRecords", "lagMs");
+        assertThat(row.fieldNames())
+                .contains("topic", "partition", "sourceEnd", "replicated", "targetEnd", "lagRecords", "lagMs");
         assertThat(row.getString("topic")).isEqualTo("orders");
     }
 
     @Test
     void group_shows_its_resume_points_and_unknown_groups_are_404() {
-        inputs.resumePoints(ResumePoint.exact("billing", "orders", 0, 90, 97),
+        inputs.resumePoints(
+                ResumePoint.exact("billing", "orders", 0, 90, 97),
                 ResumePoint.invalid("audit", "orders", 0, 200, "offset 200 not yet replicated"));
         eventually("groups refreshed", () -> http.get("/offsets/groups/audit").status() == 200);
         JsonObject billing = http.get("/offsets/groups/billing").json();
         assertThat(billing.getString("group")).isEqualTo("billing");
-        assertThat(billing.getJsonArray("partitions").getJsonObject(0).getMap()).containsEntry("targetOffset", 97)
+        assertThat(billing.getJsonArray("partitions").getJsonObject(0).getMap())
+                .containsEntry("targetOffset", 97)
                 .containsEntry("valid", true);
-        JsonObject audit = http.get("/offsets/groups/audit").json().getJsonArray("partitions").getJsonObject(0);
+        JsonObject audit = http.get("/offsets/groups/audit")
+                .json()
+                .getJsonArray("partitions")
+                .getJsonObject(0);
         assertThat(audit.getValue("targetOffset")).isNull();
         assertThat(audit.getString("reason")).contains("not yet replicated");
         assertThat(http.get("/offsets/groups").json().getJsonArray("groups")).hasSize(2);
@@ -166,8 +184,12 @@ class GatesServerTest {
     void translate_answers_exact_not_yet_replicated_unknown_and_below_retention() {
         RawHttp.Response exact = http.get("/offsets/translate?topic=orders&partition=0&offset=100");
         assertThat(exact.status()).isEqualTo(200);
-        assertThat(exact.json()).isEqualTo(new JsonObject().put("topic", "orders").put("partition", 0)
-                .put("sourceOffset", 100L).put("targetOffset", 107L));
+        assertThat(exact.json())
+                .isEqualTo(new JsonObject()
+                        .put("topic", "orders")
+                        .put("partition", 0)
+                        .put("sourceOffset", 100L)
+                        .put("targetOffset", 107L));
         assertError(http.get("/offsets/translate?topic=orders&partition=0&offset=101"), 409);
         assertError(http.get("/offsets/translate?topic=orders&partition=1&offset=1"), 404);
         assertError(http.get("/offsets/translate?topic=nope&partition=0&offset=1"), 404);
@@ -175,35 +197,35 @@ class GatesServerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "/offsets/translate",
-        "/offsets/translate?partition=0&offset=1",
-        "/offsets/translate?topic=orders&offset=1",
-        "/offsets/translate?topic=orders&partition=0",
-        "/offsets/translate?topic=&partition=x",
-        "/offsets/translate?topic=orders&partition=-1&offset=1",
-        "/offsets/translate?topic=orders&partition=0&offset=-1",
-        "/offsets/translate?topic=orders&partition=abc&offset=1",
-        "/offsets/translate?topic=orders&partition=0&offset=1e3",
-        "/offsets/translate?topic=orders&partition=0&offset=0x10",
-        "/offsets/translate?topic=orders&partition=1.5&offset=1",
-        "/offsets/translate?topic=orders&partition=2147483648&offset=1",
-        "/offsets/translate?topic=orders&partition=0&offset=9223372036854775808",
-        "/offsets/translate?topic=orders&partition=0&offset=99999999999999999999999999999",
-        "/offsets/translate?topic=orders&partition=0&offset=%2B5",
-        "/offsets/translate?topic=orders&partition=0&offset=",
-        "/offsets/translate?topic=orders&partition=0&partition=1&offset=1",
-        "/offsets/translate?topic=bad%20name&partition=0&offset=1",
-        "/offsets/translate?topic=orders&partition=0&offset=%ZZ",
-        "/offsets/translate?topic=%ZZ&partition=0&offset=1",
-    })
+    @ValueSource(
+            strings = {
+                "/offsets/translate",
+                "/offsets/translate?partition=0&offset=1",
+                "/offsets/translate?topic=orders&offset=1",
+                "/offsets/translate?topic=orders&partition=0",
+                "/offsets/translate?topic=&partition=x",
+                "/offsets/translate?topic=orders&partition=-1&offset=1",
+                "/offsets/translate?topic=orders&partition=0&offset=-1",
+                "/offsets/translate?topic=orders&partition=abc&offset=1",
+                "/offsets/translate?topic=orders&partition=0&offset=1e3",
+                "/offsets/translate?topic=orders&partition=0&offset=0x10",
+                "/offsets/translate?topic=orders&partition=1.5&offset=1",
+                "/offsets/translate?topic=orders&partition=2147483648&offset=1",
+                "/offsets/translate?topic=orders&partition=0&offset=9223372036854775808",
+                "/offsets/translate?topic=orders&partition=0&offset=99999999999999999999999999999",
+                "/offsets/translate?topic=orders&partition=0&offset=%2B5",
+                "/offsets/translate?topic=orders&partition=0&offset=",
+                "/offsets/translate?topic=orders&partition=0&partition=1&offset=1",
+                "/offsets/translate?topic=bad%20name&partition=0&offset=1",
+                "/offsets/translate?topic=orders&partition=0&offset=%ZZ",
+                "/offsets/translate?topic=%ZZ&partition=0&offset=1",
+            })
     void bad_translate_parameters_are_a_clean_400(String target) {
         assertError(http.get(target), 400);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/gates/", "/gates/nope", "/nope", "/status/x", "/gates/ready/x",
-        "/offsets", "/metrics/x"})
+    @ValueSource(strings = {"/gates/", "/gates/nope", "/nope", "/status/x", "/gates/ready/x", "/offsets", "/metrics/x"})
     void unknown_paths_and_gates_are_a_clean_404(String target) {
         assertError(http.get(target), 404);
     }
@@ -245,8 +267,11 @@ class GatesServerTest {
 
     @Test
     void without_a_token_file_post_needs_no_token() {
-        try (GatesServer open = new GatesServer(settings(0, Optional.empty()), inputs.sources(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
+        try (GatesServer open = new GatesServer(
+                settings(0, Optional.empty()),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock)) {
             RawHttp openHttp = new RawHttp(open.start());
             assertThat(openHttp.post("/gates/evaluate", "").status()).isEqualTo(200);
         }
@@ -257,16 +282,21 @@ class GatesServerTest {
         RawHttp.Response r = http.get("/metrics");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Content-Type")).startsWith("text/plain");
-        assertThat(r.body()).contains("strait_gate_passed{gate=\"lag\"} 1.0")
+        assertThat(r.body())
+                .contains("strait_gate_passed{gate=\"lag\"} 1.0")
                 .contains("strait_gate_passed{gate=\"producer-proxy\"} 1.0")
                 .contains("strait_gate_transitions_total{gate=\"lag\"}");
     }
 
     @Test
     void a_taken_port_fails_start_with_one_line_naming_host_and_port() {
-        GatesServer second = new GatesServer(settings(server.port(), Optional.empty()), inputs.sources(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
-        assertThatThrownBy(second::start).isInstanceOf(HttpStartException.class)
+        GatesServer second = new GatesServer(
+                settings(server.port(), Optional.empty()),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
+        assertThatThrownBy(second::start)
+                .isInstanceOf(HttpStartException.class)
                 .hasMessage("cannot listen on 127.0.0.1:" + server.port()
                         + ": address already in use (set http.host/http.port)");
         second.close();
@@ -275,21 +305,32 @@ class GatesServerTest {
     @Test
     void an_unreadable_token_file_fails_start_naming_the_file_not_its_content() {
         Path missing = dir.resolve("missing-token");
-        GatesServer bad = new GatesServer(settings(0, Optional.of(missing)), inputs.sources(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
-        assertThatThrownBy(bad::start).isInstanceOf(HttpStartException.class)
+        GatesServer bad = new GatesServer(
+                settings(0, Optional.of(missing)),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
+        assertThatThrownBy(bad::start)
+                .isInstanceOf(HttpStartException.class)
                 .hasMessageContaining("http.auth.token.file " + missing);
         bad.close();
     }
 
     @Test
     void a_provider_that_throws_fails_the_gates_instead_of_the_server() {
-        GateInputSources throwing = new GateInputSources(inputs.lag::get, inputs.resumePoints::get,
+        GateInputSources throwing = new GateInputSources(
+                inputs.lag::get,
+                inputs.resumePoints::get,
                 () -> {
                     throw new IllegalStateException("boom");
-                }, inputs.proxy::get, Translator.none());
-        try (GatesServer s = new GatesServer(settings(0, Optional.empty()), throwing,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
+                },
+                inputs.proxy::get,
+                Translator.none());
+        try (GatesServer s = new GatesServer(
+                settings(0, Optional.empty()),
+                throwing,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock)) {
             RawHttp h = new RawHttp(s.start());
             RawHttp.Response r = h.get("/gates/ready");
             assertThat(r.status()).isEqualTo(503);
@@ -301,10 +342,21 @@ class GatesServerTest {
 
     @Test
     void no_answer_ever_contains_the_token_or_a_stack_trace() {
-        for (String target : List.of("/", "/health", "/gates/ready", "/gates/history", "/status", "/metrics",
-                "/offsets/groups", "/offsets/translate?topic=orders&partition=0&offset=5")) {
+        for (String target : List.of(
+                "/",
+                "/health",
+                "/gates/ready",
+                "/gates/history",
+                "/status",
+                "/metrics",
+                "/offsets/groups",
+                "/offsets/translate?topic=orders&partition=0&offset=5")) {
             String body = http.get(target).body();
-            assertThat(body).as(target).doesNotContain(TOKEN).doesNotContain("\tat ").doesNotContain("Exception");
+            assertThat(body)
+                    .as(target)
+                    .doesNotContain(TOKEN)
+                    .doesNotContain("\tat ")
+                    .doesNotContain("Exception");
         }
     }
 

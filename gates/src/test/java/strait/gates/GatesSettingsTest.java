@@ -55,6 +55,7 @@ class GatesSettingsTest {
     void evaluates_faster_than_a_short_stale_limit() {
         Map<String, String> props = required();
         props.put("gates.stale.ms", "200");
-        assertThat(GatesSettings.from(StraitConfig.parse(props)).evaluationInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(GatesSettings.from(StraitConfig.parse(props)).evaluationInterval())
+                .isEqualTo(Duration.ofMillis(50));
     }
 }

@@ -70,11 +70,22 @@ class RealBrokersGatesIT {
         target.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
         probe = Executors.newSingleThreadScheduledExecutor();
         probe.scheduleWithFixedDelay(this::refresh, 0, 200, TimeUnit.MILLISECONDS);
-        server = new GatesServer(new GatesSettings("127.0.0.1", 0, Optional.empty(),
-                new GateThresholds(1_000, 60_000, 30_000, false), Optional.empty(), Duration.ofMillis(100)),
-                new GateInputSources(lag::get, resume::get, parity::get,
-                        () -> Optional.of(Refreshed.of(ProxyState.NONE, clock.instant())), Translator.none()),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        server = new GatesServer(
+                new GatesSettings(
+                        "127.0.0.1",
+                        0,
+                        Optional.empty(),
+                        new GateThresholds(1_000, 60_000, 30_000, false),
+                        Optional.empty(),
+                        Duration.ofMillis(100)),
+                new GateInputSources(
+                        lag::get,
+                        resume::get,
+                        parity::get,
+                        () -> Optional.of(Refreshed.of(ProxyState.NONE, clock.instant())),
+                        Translator.none()),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
         http = new RawHttp(server.start());
     }
 
@@ -93,19 +104,27 @@ class RealBrokersGatesIT {
 
         eventually("lag, parity and resume points to fail", () -> {
             RawHttp.Response r = http.get("/gates/ready");
-            return r.status() == 503 && r.body().contains("outside the lag window")
-                    && r.body().contains("partitions: source 2, target 1") && r.body().contains(GROUP);
+            return r.status() == 503
+                    && r.body().contains("outside the lag window")
+                    && r.body().contains("partitions: source 2, target 1")
+                    && r.body().contains(GROUP);
         });
         RawHttp.Response lagGate = http.get("/gates/lag");
         assertThat(lagGate.status()).isEqualTo(503);
         assertThat(lagGate.json().getString("reason")).contains(TOPIC + "-0 (3000 records");
 
-        target.createPartitions(Map.of(TOPIC, NewPartitions.increaseTo(2))).all().get();
+        target.createPartitions(Map.of(TOPIC, NewPartitions.increaseTo(2)))
+                .all()
+                .get();
         copyAll(0);
 
         eventually("every gate to pass", () -> http.get("/gates/ready").status() == 200);
-        assertThat(http.get("/offsets/groups/" + GROUP).json().getJsonArray("partitions").getJsonObject(0)
-                .getLong("targetOffset")).isEqualTo(2_500L);
+        assertThat(http.get("/offsets/groups/" + GROUP)
+                        .json()
+                        .getJsonArray("partitions")
+                        .getJsonObject(0)
+                        .getLong("targetOffset"))
+                .isEqualTo(2_500L);
     }
 
     /** One probe round: real end offsets, partition counts and committed offsets. Probe thread only. */
@@ -113,7 +132,11 @@ class RealBrokersGatesIT {
         try {
             List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
             Map<TopicPartition, Long> sourceEnds = ends(source, partitions);
-            int targetCount = target.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions()
+            int targetCount = target.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get()
+                    .get(TOPIC)
+                    .partitions()
                     .size();
             Map<TopicPartition, Long> targetEnds = ends(target, partitions.subList(0, targetCount));
             long now = clock.millis();
@@ -126,20 +149,29 @@ class RealBrokersGatesIT {
                 if (behind == 0) {
                     behindSinceMs.remove(tp.partition());
                 }
-                rows.add(PartitionLag.running(TOPIC, tp.partition(), sourceEnd, replicated, replicated, behind,
-                        now - since));
+                rows.add(PartitionLag.running(
+                        TOPIC, tp.partition(), sourceEnd, replicated, replicated, behind, now - since));
             }
             lag.set(Optional.of(Refreshed.of(rows, clock.instant())));
-            parity.set(Optional.of(Refreshed.of(List.of(new TopicParity(TOPIC, true, 2, targetCount, List.of())),
-                    clock.instant())));
+            parity.set(Optional.of(
+                    Refreshed.of(List.of(new TopicParity(TOPIC, true, 2, targetCount, List.of())), clock.instant())));
             List<ResumePoint> points = new ArrayList<>();
-            source.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().forEach((tp, om) -> {
-                long replicated = targetEnds.getOrDefault(tp, 0L);
-                points.add(om.offset() <= replicated
-                        ? ResumePoint.exact(GROUP, tp.topic(), tp.partition(), om.offset(), om.offset())
-                        : ResumePoint.invalid(GROUP, tp.topic(), tp.partition(), om.offset(),
-                                "offset " + om.offset() + " not yet replicated (replicated position " + replicated + ")"));
-            });
+            source.listConsumerGroupOffsets(GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .forEach((tp, om) -> {
+                        long replicated = targetEnds.getOrDefault(tp, 0L);
+                        points.add(
+                                om.offset() <= replicated
+                                        ? ResumePoint.exact(GROUP, tp.topic(), tp.partition(), om.offset(), om.offset())
+                                        : ResumePoint.invalid(
+                                                GROUP,
+                                                tp.topic(),
+                                                tp.partition(),
+                                                om.offset(),
+                                                "offset " + om.offset() + " not yet replicated (replicated position "
+                                                        + replicated + ")"));
+                    });
             resume.set(Optional.of(Refreshed.of(points, clock.instant())));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -166,8 +198,10 @@ class RealBrokersGatesIT {
     }
 
     private void commit(String group, int partition, long offset) throws Exception {
-        source.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(TOPIC, partition),
-                new OffsetAndMetadata(offset))).all().get();
+        source.alterConsumerGroupOffsets(
+                        group, Map.of(new TopicPartition(TOPIC, partition), new OffsetAndMetadata(offset)))
+                .all()
+                .get();
     }
 
     /** Stands in for the replicator: copies one source partition to the same target partition, in order. */

@@ -58,12 +58,17 @@ class StuckEvaluationTest {
             }
             return inputs.lag.get();
         };
-        GateInputSources sources = new GateInputSources(lag, inputs.resumePoints::get, inputs.topicParity::get,
-                inputs.proxy::get, Translator.none());
-        GatesSettings settings = new GatesSettings("127.0.0.1", 0, Optional.empty(),
-                new GateThresholds(1_000, 5_000, 30_000, false), Optional.empty(), Duration.ofMillis(20));
-        try (GatesServer server = new GatesServer(settings, sources,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
+        GateInputSources sources = new GateInputSources(
+                lag, inputs.resumePoints::get, inputs.topicParity::get, inputs.proxy::get, Translator.none());
+        GatesSettings settings = new GatesSettings(
+                "127.0.0.1",
+                0,
+                Optional.empty(),
+                new GateThresholds(1_000, 5_000, 30_000, false),
+                Optional.empty(),
+                Duration.ofMillis(20));
+        try (GatesServer server =
+                new GatesServer(settings, sources, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
             RawHttp http = new RawHttp(server.start());
             assertThat(http.get("/gates/ready").status()).isEqualTo(200);
 

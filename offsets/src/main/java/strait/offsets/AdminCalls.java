@@ -10,8 +10,7 @@ import strait.config.ErrorText;
 /** Waits for Admin futures with a deadline, unwrapping their failure. Only for worker threads, never an event loop. */
 final class AdminCalls {
 
-    private AdminCalls() {
-    }
+    private AdminCalls() {}
 
     /**
      * The future's value.

@@ -15,20 +15,29 @@ final class CheckpointRecords {
 
     private static final short VERSION = 0;
 
-    private CheckpointRecords() {
-    }
+    private CheckpointRecords() {}
 
     static byte[] key(String group, TopicPartition tp) {
         byte[] g = bytes(group);
         byte[] t = bytes(tp.topic());
         return ByteBuffer.allocate(2 + g.length + 2 + t.length + 4)
-                .putShort((short) g.length).put(g).putShort((short) t.length).put(t).putInt(tp.partition()).array();
+                .putShort((short) g.length)
+                .put(g)
+                .putShort((short) t.length)
+                .put(t)
+                .putInt(tp.partition())
+                .array();
     }
 
     static byte[] value(long upstreamOffset, long downstreamOffset, String metadata) {
         byte[] m = bytes(metadata == null ? "" : metadata);
-        return ByteBuffer.allocate(2 + 8 + 8 + 2 + m.length).putShort(VERSION).putLong(upstreamOffset)
-                .putLong(downstreamOffset).putShort((short) m.length).put(m).array();
+        return ByteBuffer.allocate(2 + 8 + 8 + 2 + m.length)
+                .putShort(VERSION)
+                .putLong(upstreamOffset)
+                .putLong(downstreamOffset)
+                .putShort((short) m.length)
+                .put(m)
+                .array();
     }
 
     private static byte[] bytes(String s) {

@@ -43,12 +43,16 @@ final class CheckpointWriter implements AutoCloseable {
         return linkName + ".checkpoints.internal";
     }
 
-    static CheckpointWriter open(Admin target, Map<String, Object> targetClientProps, String linkName,
-            Duration timeout) {
+    static CheckpointWriter open(
+            Admin target, Map<String, Object> targetClientProps, String linkName, Duration timeout) {
         String topic = topicName(linkName);
         try {
-            AdminCalls.await(target.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
-                    .configs(Map.of("cleanup.policy", "compact")))).all(), timeout, "creating " + topic);
+            AdminCalls.await(
+                    target.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
+                                    .configs(Map.of("cleanup.policy", "compact"))))
+                            .all(),
+                    timeout,
+                    "creating " + topic);
             LOG.info("created checkpoints topic {} on the target", topic);
         } catch (AdminCalls.AdminCallException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -59,8 +63,8 @@ final class CheckpointWriter implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "strait-checkpoints");
-        return new CheckpointWriter(topic, new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer()));
+        return new CheckpointWriter(
+                topic, new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
     /** Sends the checkpoints that changed and waits for them. Returns how many were sent. */
@@ -78,11 +82,19 @@ final class CheckpointWriter implements AutoCloseable {
                 if (previous != null && previous == downstream) {
                     continue;
                 }
-                producer.send(new ProducerRecord<>(topic, 0, CheckpointRecords.key(group.group(), tp),
-                        CheckpointRecords.value(p.sourceOffset(), downstream, p.metadata())), (m, error) -> {
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                0,
+                                CheckpointRecords.key(group.group(), tp),
+                                CheckpointRecords.value(p.sourceOffset(), downstream, p.metadata())),
+                        (m, error) -> {
                             if (error != null) {
                                 failed.add(Map.entry(group.group(), tp));
-                                LOG.warn("checkpoint of group {} {} not written, will retry: {}", group.group(), tp,
+                                LOG.warn(
+                                        "checkpoint of group {} {} not written, will retry: {}",
+                                        group.group(),
+                                        tp,
                                         error.getClass().getSimpleName());
                             }
                         });

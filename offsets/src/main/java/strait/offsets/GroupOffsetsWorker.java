@@ -86,10 +86,12 @@ public final class GroupOffsetsWorker implements AutoCloseable {
 
     /** Runs a round now on the worker thread (for the cutover, which syncs every group exactly before switching). */
     public CompletableFuture<GroupOffsetsSnapshot> refreshNow() {
-        return CompletableFuture.supplyAsync(() -> {
-            round();
-            return snapshot;
-        }, executor);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    round();
+                    return snapshot;
+                },
+                executor);
     }
 
     private void roundSafely() {
@@ -98,7 +100,8 @@ public final class GroupOffsetsWorker implements AutoCloseable {
             lastError = null;
         } catch (RuntimeException e) {
             String message = String.valueOf(e.getMessage());
-            registry.counter("strait.errors", "kind", "group-round", "side", "both").increment();
+            registry.counter("strait.errors", "kind", "group-round", "side", "both")
+                    .increment();
             if (!message.equals(lastError)) {
                 LOG.warn("group offsets round failed, keeping the previous snapshot: {}", message);
             }
@@ -115,17 +118,25 @@ public final class GroupOffsetsWorker implements AutoCloseable {
             GroupOffsets group = outcome.group();
             byGroup.put(group.group(), group);
             if (outcome.committed() > 0) {
-                Counter.builder("strait.group.offsets.synced").tag("group", group.group()).register(registry)
+                Counter.builder("strait.group.offsets.synced")
+                        .tag("group", group.group())
+                        .register(registry)
                         .increment(outcome.committed());
             }
             if (outcome.failureKind() != null) {
-                Counter.builder("strait.group.sync.failures").tag("group", group.group())
-                        .tag("reason", outcome.failureKind()).register(registry).increment();
+                Counter.builder("strait.group.sync.failures")
+                        .tag("group", group.group())
+                        .tag("reason", outcome.failureKind())
+                        .register(registry)
+                        .increment();
             }
-            if (group.sync().failed() && !snapshot.group(group.group()).map(GroupOffsets::sync)
-                    .equals(Optional.of(group.sync()))) {
+            if (group.sync().failed()
+                    && !snapshot.group(group.group()).map(GroupOffsets::sync).equals(Optional.of(group.sync()))) {
                 // Logged when the failure starts or changes; the previous snapshot holds the last one.
-                LOG.warn("group {} not synced to the target: {}", group.group(), group.sync().reason());
+                LOG.warn(
+                        "group {} not synced to the target: {}",
+                        group.group(),
+                        group.sync().reason());
             }
         }
         checkpoints.write(translated);
@@ -150,15 +161,22 @@ public final class GroupOffsetsWorker implements AutoCloseable {
     static Predicate<String> topicScope(StraitConfig config) {
         Pattern topics = config.topics();
         Optional<Pattern> exclude = config.topicsExclude();
-        return topic -> !topic.startsWith("__") && !topic.endsWith(".internal") && topics.matcher(topic).matches()
+        return topic -> !topic.startsWith("__")
+                && !topic.endsWith(".internal")
+                && topics.matcher(topic).matches()
                 && exclude.map(x -> !x.matcher(topic).matches()).orElse(true);
     }
 
     private void registerMapGauges() {
         maps.snapshot().forEach((tp, map) -> {
             if (gauged.add(tp)) {
-                Gauge.builder("strait.offset.map.runs", maps, m -> m.get(tp).map(OffsetMap::runCount).orElse(0))
-                        .tag("topic", tp.topic()).tag("partition", String.valueOf(tp.partition())).register(registry);
+                Gauge.builder(
+                                "strait.offset.map.runs",
+                                maps,
+                                m -> m.get(tp).map(OffsetMap::runCount).orElse(0))
+                        .tag("topic", tp.topic())
+                        .tag("partition", String.valueOf(tp.partition()))
+                        .register(registry);
             }
         });
     }

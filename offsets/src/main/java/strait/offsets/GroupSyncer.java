@@ -24,8 +24,7 @@ import strait.offsets.GroupOffsets.GroupSync;
 final class GroupSyncer {
 
     /** A group's sync outcome and how many partition offsets were committed for it this round. */
-    record Outcome(GroupOffsets group, int committed, String failureKind) {
-    }
+    record Outcome(GroupOffsets group, int committed, String failureKind) {}
 
     private final Admin target;
     private final Duration timeout;
@@ -40,8 +39,10 @@ final class GroupSyncer {
         List<GroupOffsets> candidates = new ArrayList<>();
         for (GroupOffsets group : groups) {
             if (group.partitions().stream().noneMatch(PartitionOffset::valid)) {
-                outcomes.add(new Outcome(group.withSync(GroupSync.notSynced("no partition has a valid translation")),
-                        0, "invalid-translation"));
+                outcomes.add(new Outcome(
+                        group.withSync(GroupSync.notSynced("no partition has a valid translation")),
+                        0,
+                        "invalid-translation"));
             } else {
                 candidates.add(group);
             }
@@ -49,8 +50,9 @@ final class GroupSyncer {
         if (candidates.isEmpty()) {
             return outcomes;
         }
-        Map<String, KafkaFuture<ConsumerGroupDescription>> descriptions =
-                target.describeConsumerGroups(candidates.stream().map(GroupOffsets::group).toList()).describedGroups();
+        Map<String, KafkaFuture<ConsumerGroupDescription>> descriptions = target.describeConsumerGroups(
+                        candidates.stream().map(GroupOffsets::group).toList())
+                .describedGroups();
         for (GroupOffsets group : candidates) {
             outcomes.add(syncOne(group, descriptions.get(group.group())));
         }
@@ -65,7 +67,9 @@ final class GroupSyncer {
             }
             Map<TopicPartition, OffsetAndMetadata> current = AdminCalls.await(
                     target.listConsumerGroupOffsets(Map.of(group.group(), new ListConsumerGroupOffsetsSpec()))
-                            .partitionsToOffsetAndMetadata(group.group()), timeout, "reading target commits");
+                            .partitionsToOffsetAndMetadata(group.group()),
+                    timeout,
+                    "reading target commits");
             Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
             for (PartitionOffset p : group.partitions()) {
                 if (!p.valid()) {
@@ -79,12 +83,18 @@ final class GroupSyncer {
                 }
             }
             if (!toCommit.isEmpty()) {
-                AdminCalls.await(target.alterConsumerGroupOffsets(group.group(), toCommit).all(), timeout,
-                        "committing group " + group.group() + "'s offsets of " + new TreeSet<>(toCommit.keySet()
-                                .stream().map(TopicPartition::toString).toList()) + " on the target");
+                AdminCalls.await(
+                        target.alterConsumerGroupOffsets(group.group(), toCommit)
+                                .all(),
+                        timeout,
+                        "committing group " + group.group() + "'s offsets of "
+                                + new TreeSet<>(toCommit.keySet().stream()
+                                        .map(TopicPartition::toString)
+                                        .toList()) + " on the target");
             }
             long invalid = group.partitions().stream().filter(p -> !p.valid()).count();
-            GroupSync sync = invalid == 0 ? GroupSync.SYNCED
+            GroupSync sync = invalid == 0
+                    ? GroupSync.SYNCED
                     : GroupSync.notSynced(invalid + " partition(s) have no valid translation");
             return new Outcome(group.withSync(sync), toCommit.size(), invalid == 0 ? null : "invalid-translation");
         } catch (AdminCalls.AdminCallException e) {
@@ -97,11 +107,13 @@ final class GroupSyncer {
         try {
             ConsumerGroupDescription d = AdminCalls.await(description, timeout, "describing the target group");
             GroupState state = d.groupState();
-            if (state == GroupState.EMPTY || state == GroupState.DEAD || d.members().isEmpty()
-                    && state == GroupState.UNKNOWN) {
+            if (state == GroupState.EMPTY
+                    || state == GroupState.DEAD
+                    || d.members().isEmpty() && state == GroupState.UNKNOWN) {
                 return null;
             }
-            return "group is active on the target (" + state + ", " + d.members().size() + " members)";
+            return "group is active on the target (" + state + ", "
+                    + d.members().size() + " members)";
         } catch (AdminCalls.AdminCallException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return null;

@@ -40,7 +40,12 @@ final class GroupTranslator {
     private final Predicate<String> topicInScope;
     private final Duration timeout;
 
-    GroupTranslator(Admin source, Admin target, OffsetMaps maps, Pattern groups, Predicate<String> topicInScope,
+    GroupTranslator(
+            Admin source,
+            Admin target,
+            OffsetMaps maps,
+            Pattern groups,
+            Predicate<String> topicInScope,
             Duration timeout) {
         this.source = source;
         this.target = target;
@@ -60,33 +65,36 @@ final class GroupTranslator {
         List<GroupOffsets> result = new ArrayList<>();
         committed.forEach((group, offsets) -> {
             List<PartitionOffset> partitions = new ArrayList<>();
-            offsets.forEach((tp, commit) -> partitions.add(
-                    translate(tp, commit, targetPartitions, targetLogStarts)));
+            offsets.forEach((tp, commit) -> partitions.add(translate(tp, commit, targetPartitions, targetLogStarts)));
             partitions.sort(Comparator.comparing(PartitionOffset::topic).thenComparingInt(PartitionOffset::partition));
             result.add(new GroupOffsets(group, partitions, GroupOffsets.GroupSync.NOT_ATTEMPTED));
         });
         return result;
     }
 
-    private PartitionOffset translate(TopicPartition tp, OffsetAndMetadata commit,
-            Map<String, Integer> targetPartitions, Map<TopicPartition, Long> targetLogStarts) {
+    private PartitionOffset translate(
+            TopicPartition tp,
+            OffsetAndMetadata commit,
+            Map<String, Integer> targetPartitions,
+            Map<TopicPartition, Long> targetLogStarts) {
         long s = commit.offset();
         String metadata = commit.metadata() == null ? "" : commit.metadata();
         if (targetPartitions.getOrDefault(tp.topic(), 0) <= tp.partition()) {
-            return PartitionOffset.invalid(tp.topic(), tp.partition(), s, InvalidReason.PARTITION_MISSING_ON_TARGET,
-                    metadata);
+            return PartitionOffset.invalid(
+                    tp.topic(), tp.partition(), s, InvalidReason.PARTITION_MISSING_ON_TARGET, metadata);
         }
         Translation translation = maps.translate(tp, s);
         if (translation instanceof Translation.Exact exact) {
             Long logStart = targetLogStarts.get(tp);
             if (logStart != null && exact.targetOffset() < logStart) {
-                return PartitionOffset.invalid(tp.topic(), tp.partition(), s, InvalidReason.BELOW_TARGET_RETENTION,
-                        metadata);
+                return PartitionOffset.invalid(
+                        tp.topic(), tp.partition(), s, InvalidReason.BELOW_TARGET_RETENTION, metadata);
             }
             return PartitionOffset.exact(tp.topic(), tp.partition(), s, exact.targetOffset(), metadata);
         }
         InvalidReason reason = translation instanceof Translation.BelowRetention
-                ? InvalidReason.BELOW_SOURCE_RETENTION : InvalidReason.NOT_YET_REPLICATED;
+                ? InvalidReason.BELOW_SOURCE_RETENTION
+                : InvalidReason.NOT_YET_REPLICATED;
         return PartitionOffset.invalid(tp.topic(), tp.partition(), s, reason, metadata);
     }
 
@@ -98,7 +106,8 @@ final class GroupTranslator {
     private Set<String> groupIds() {
         Set<String> ids = new TreeSet<>();
         for (GroupListing listing : AdminCalls.await(source.listGroups().all(), timeout, "listing source groups")) {
-            boolean consumerGroup = listing.type().map(t -> t == GroupType.CLASSIC || t == GroupType.CONSUMER)
+            boolean consumerGroup = listing.type()
+                    .map(t -> t == GroupType.CLASSIC || t == GroupType.CONSUMER)
                     .orElse(true);
             if (consumerGroup && groups.matcher(listing.groupId()).matches()) {
                 ids.add(listing.groupId());
@@ -132,8 +141,12 @@ final class GroupTranslator {
         Map<String, Map<TopicPartition, OffsetAndMetadata>> all = new HashMap<>();
         for (String id : ids) {
             try {
-                all.put(id, AdminCalls.await(listed.partitionsToOffsetAndMetadata(id), timeout,
-                        "reading the commits of source group " + id));
+                all.put(
+                        id,
+                        AdminCalls.await(
+                                listed.partitionsToOffsetAndMetadata(id),
+                                timeout,
+                                "reading the commits of source group " + id));
             } catch (AdminCalls.AdminCallException e) {
                 if (!(e.getCause() instanceof GroupIdNotFoundException)) {
                     throw e;
@@ -159,11 +172,15 @@ final class GroupTranslator {
         if (topics.isEmpty()) {
             return counts;
         }
-        Map<String, KafkaFuture<TopicDescription>> futures = target.describeTopics(topics).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> futures =
+                target.describeTopics(topics).topicNameValues();
         futures.forEach((topic, future) -> {
             try {
-                counts.put(topic, AdminCalls.await(future, timeout, "describing " + topic + " on the target")
-                        .partitions().size());
+                counts.put(
+                        topic,
+                        AdminCalls.await(future, timeout, "describing " + topic + " on the target")
+                                .partitions()
+                                .size());
             } catch (AdminCalls.AdminCallException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
@@ -173,14 +190,16 @@ final class GroupTranslator {
         return counts;
     }
 
-    private Map<TopicPartition, Long> targetLogStarts(Map<String, Map<TopicPartition, OffsetAndMetadata>> committed,
-            Map<String, Integer> targetPartitions) {
+    private Map<TopicPartition, Long> targetLogStarts(
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> committed, Map<String, Integer> targetPartitions) {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        committed.values().forEach(offsets -> offsets.keySet().forEach(tp -> {
-            if (targetPartitions.getOrDefault(tp.topic(), 0) > tp.partition()) {
-                request.put(tp, OffsetSpec.earliest());
-            }
-        }));
+        committed
+                .values()
+                .forEach(offsets -> offsets.keySet().forEach(tp -> {
+                    if (targetPartitions.getOrDefault(tp.topic(), 0) > tp.partition()) {
+                        request.put(tp, OffsetSpec.earliest());
+                    }
+                }));
         Map<TopicPartition, Long> starts = new HashMap<>();
         if (request.isEmpty()) {
             return starts;

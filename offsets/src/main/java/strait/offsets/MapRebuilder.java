@@ -49,8 +49,7 @@ final class MapRebuilder {
     }
 
     /** A rebuilt map, and the starts of persisted runs below its oldest offset, which the store should delete. */
-    record Rebuilt(OffsetMap map, long[] staleRunStarts) {
-    }
+    record Rebuilt(OffsetMap map, long[] staleRunStarts) {}
 
     /**
      * The rebuilt map.
@@ -91,14 +90,15 @@ final class MapRebuilder {
         }
         long replicated = position == null ? sourceEnd : Math.max(position[1], sourceEnd);
         long target = position == null ? targetEnd : Math.max(position[2], targetEnd);
-        return new Rebuilt(OffsetMap.restored(runs, count, oldest, replicated, target),
-                Arrays.copyOf(stale, staleCount));
+        return new Rebuilt(
+                OffsetMap.restored(runs, count, oldest, replicated, target), Arrays.copyOf(stale, staleCount));
     }
 
     /** Rare path (a full re-send after a failed send): sort by sourceStart, keeping the latest record of each key. */
     private void sortKeepingLatest() {
         Integer[] order = IntStream.range(0, size).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> triples[i * 3]).thenComparingInt(i -> i));
+        Arrays.sort(
+                order, Comparator.<Integer>comparingLong(i -> triples[i * 3]).thenComparingInt(i -> i));
         long[] out = new long[size * 3];
         int n = 0;
         for (int k = 0; k < size; k++) {

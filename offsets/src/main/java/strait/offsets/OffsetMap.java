@@ -38,9 +38,11 @@ public final class OffsetMap {
     private static final int STRIDE = 3;
     /** Bytes of state per run. */
     public static final int BYTES_PER_RUN = STRIDE * Long.BYTES;
+
     private static final int INITIAL_RUNS = 4;
     /** One index entry per this many runs: the index stays small enough for the CPU caches. */
     private static final int BLOCK_SHIFT = 4;
+
     private static final int BLOCK = 1 << BLOCK_SHIFT;
 
     private static final VarHandle SEQ;
@@ -61,6 +63,7 @@ public final class OffsetMap {
     private long[] runs;
     /** sourceStart of every {@link #BLOCK}-th run: translate searches it first, then one block of runs. */
     private long[] index;
+
     private int count;
     private long oldestTranslatable;
     private long replicatedPosition;
@@ -88,8 +91,8 @@ public final class OffsetMap {
      *
      * @throws IllegalArgumentException when the runs break an invariant of this class
      */
-    static OffsetMap restored(long[] runs, int count, long oldestTranslatable, long replicatedPosition,
-            long targetPosition) {
+    static OffsetMap restored(
+            long[] runs, int count, long oldestTranslatable, long replicatedPosition, long targetPosition) {
         OffsetMap map = startingAt(oldestTranslatable, 0);
         long sourceEnd = 0;
         long targetEnd = 0;
@@ -98,8 +101,8 @@ public final class OffsetMap {
             long t = runs[i * STRIDE + 1];
             long len = runs[i * STRIDE + 2];
             if (len <= 0 || s < sourceEnd || t < targetEnd) {
-                throw new IllegalArgumentException("persisted run " + i + " (" + s + ", " + t + ", " + len
-                        + ") overlaps or is out of order");
+                throw new IllegalArgumentException(
+                        "persisted run " + i + " (" + s + ", " + t + ", " + len + ") overlaps or is out of order");
             }
             sourceEnd = s + len;
             targetEnd = t + len;
@@ -168,8 +171,8 @@ public final class OffsetMap {
      */
     public void advanceTo(long nextSourceOffset) {
         if (nextSourceOffset < replicatedPosition) {
-            throw new IllegalArgumentException("cannot move back from " + replicatedPosition + " to "
-                    + nextSourceOffset);
+            throw new IllegalArgumentException(
+                    "cannot move back from " + replicatedPosition + " to " + nextSourceOffset);
         }
         if (nextSourceOffset == replicatedPosition) {
             return;
@@ -297,8 +300,8 @@ public final class OffsetMap {
         }
     }
 
-    private static Translation translate(long s, long[] r, long[] idx, int n, long oldest, long replicated,
-            long target) {
+    private static Translation translate(
+            long s, long[] r, long[] idx, int n, long oldest, long replicated, long target) {
         if (s < oldest) {
             return new Translation.BelowRetention(oldest);
         }

@@ -64,8 +64,8 @@ public final class OffsetMapStore implements AutoCloseable {
         this.topic = topic;
         this.clientProps = clientProps;
         this.partitionCount = partitionCount;
-        this.producer = new KafkaProducer<>(producerProps(clientProps), new ByteArraySerializer(),
-                new ByteArraySerializer());
+        this.producer =
+                new KafkaProducer<>(producerProps(clientProps), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** The offsets topic of a link. */
@@ -99,8 +99,8 @@ public final class OffsetMapStore implements AutoCloseable {
             LOG.info("created offsets topic {} on the target", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new OffsetStoreException("cannot create " + topic + " on the target: " + describe(e.getCause()),
-                        e.getCause());
+                throw new OffsetStoreException(
+                        "cannot create " + topic + " on the target: " + describe(e.getCause()), e.getCause());
             }
         } catch (TimeoutException e) {
             throw new OffsetStoreException("timed out creating " + topic + " on the target", e);
@@ -109,8 +109,10 @@ public final class OffsetMapStore implements AutoCloseable {
         try {
             while (true) {
                 try {
-                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+                    TopicDescription description = admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                            .get(topic);
                     return description.partitions().size();
                 } catch (ExecutionException e) {
                     // A topic just created is not known to every broker at once: ask again until the deadline.
@@ -176,8 +178,8 @@ public final class OffsetMapStore implements AutoCloseable {
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "strait-offsets-loader");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<TopicPartition, MapRebuilder> builders = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new java.util.ArrayList<>();
             for (int p = 0; p < partitionCount; p++) {
                 partitions.add(new TopicPartition(topic, p));
@@ -192,8 +194,8 @@ public final class OffsetMapStore implements AutoCloseable {
                 if (!records.isEmpty()) {
                     lastProgress = System.nanoTime();
                 } else if (System.nanoTime() - lastProgress > LOAD_STALL_TIMEOUT.toNanos()) {
-                    throw new OffsetStoreException("reading " + topic + " made no progress for "
-                            + LOAD_STALL_TIMEOUT.toSeconds() + " s");
+                    throw new OffsetStoreException(
+                            "reading " + topic + " made no progress for " + LOAD_STALL_TIMEOUT.toSeconds() + " s");
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     apply(builders, record, value);
@@ -214,14 +216,14 @@ public final class OffsetMapStore implements AutoCloseable {
         return true;
     }
 
-    private void apply(Map<TopicPartition, MapRebuilder> builders, ConsumerRecord<byte[], byte[]> record,
-            long[] value) {
+    private void apply(
+            Map<TopicPartition, MapRebuilder> builders, ConsumerRecord<byte[], byte[]> record, long[] value) {
         OffsetRecords.Key key;
         try {
             key = OffsetRecords.decodeKey(record.key());
         } catch (IllegalArgumentException e) {
-            throw new OffsetStoreException("unreadable record at " + topic + "@" + record.offset() + ": "
-                    + e.getMessage(), e);
+            throw new OffsetStoreException(
+                    "unreadable record at " + topic + "@" + record.offset() + ": " + e.getMessage(), e);
         }
         if (key.kind() == OffsetRecords.WRITER) {
             if (loadedWriter == null && record.value() != null) {
@@ -321,11 +323,15 @@ public final class OffsetMapStore implements AutoCloseable {
 
     /** Records the id of the source topic whose maps this link builds under that name. Does not wait. */
     public void persistSourceTopicId(String topic, Uuid id) {
-        producer.send(new ProducerRecord<>(this.topic, 0, OffsetRecords.topicKey(topic), OffsetRecords.topicValue(id)),
+        producer.send(
+                new ProducerRecord<>(this.topic, 0, OffsetRecords.topicKey(topic), OffsetRecords.topicValue(id)),
                 (metadata, error) -> {
                     if (error != null) {
-                        LOG.warn("persisting the source topic id of {} failed (a recreated topic will not be "
-                                + "recognised after a restart): {}", topic, describe(error));
+                        LOG.warn(
+                                "persisting the source topic id of {} failed (a recreated topic will not be "
+                                        + "recognised after a restart): {}",
+                                topic,
+                                describe(error));
                     }
                 });
     }
@@ -346,8 +352,9 @@ public final class OffsetMapStore implements AutoCloseable {
      */
     public void persistWriter(WriterId writer) {
         try {
-            producer.send(new ProducerRecord<>(topic, 0, OffsetRecords.writerKey(writer),
-                    OffsetRecords.writerValue(writer))).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(new ProducerRecord<>(
+                            topic, 0, OffsetRecords.writerKey(writer), OffsetRecords.writerValue(writer)))
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OffsetStoreException("interrupted persisting the link's writer id", e);
@@ -364,8 +371,8 @@ public final class OffsetMapStore implements AutoCloseable {
     public void flush() {
         producer.flush();
         if (!resend.isEmpty()) {
-            throw new OffsetStoreException(failedSends.get() + " offset record sends failed, last: "
-                    + lastFailure.get() + "; partitions " + resend + " are re-sent on their next persist");
+            throw new OffsetStoreException(failedSends.get() + " offset record sends failed, last: " + lastFailure.get()
+                    + "; partitions " + resend + " are re-sent on their next persist");
         }
     }
 

@@ -29,45 +29,76 @@ final class OffsetRecords {
     static final byte WRITER = 'W';
     private static final byte VERSION = 1;
 
-    private OffsetRecords() {
-    }
+    private OffsetRecords() {}
 
     static byte[] runKey(TopicPartition tp, long sourceStart) {
         byte[] topic = tp.topic().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 4 + 8 + topic.length).put(RUN).putInt(tp.partition()).putLong(sourceStart)
-                .put(topic).array();
+        return ByteBuffer.allocate(1 + 4 + 8 + topic.length)
+                .put(RUN)
+                .putInt(tp.partition())
+                .putLong(sourceStart)
+                .put(topic)
+                .array();
     }
 
     static byte[] runValue(long targetStart, long length) {
-        return ByteBuffer.allocate(1 + 16).put(VERSION).putLong(targetStart).putLong(length).array();
+        return ByteBuffer.allocate(1 + 16)
+                .put(VERSION)
+                .putLong(targetStart)
+                .putLong(length)
+                .array();
     }
 
     static byte[] positionKey(TopicPartition tp) {
         byte[] topic = tp.topic().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 4 + topic.length).put(POSITION).putInt(tp.partition()).put(topic).array();
+        return ByteBuffer.allocate(1 + 4 + topic.length)
+                .put(POSITION)
+                .putInt(tp.partition())
+                .put(topic)
+                .array();
     }
 
     static byte[] positionValue(long oldest, long replicated, long target) {
-        return ByteBuffer.allocate(1 + 24).put(VERSION).putLong(oldest).putLong(replicated).putLong(target).array();
+        return ByteBuffer.allocate(1 + 24)
+                .put(VERSION)
+                .putLong(oldest)
+                .putLong(replicated)
+                .putLong(target)
+                .array();
     }
 
     static byte[] topicKey(String topic) {
         byte[] name = topic.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 4 + name.length).put(TOPIC).putInt(-1).put(name).array();
+        return ByteBuffer.allocate(1 + 4 + name.length)
+                .put(TOPIC)
+                .putInt(-1)
+                .put(name)
+                .array();
     }
 
     static byte[] topicValue(Uuid id) {
-        return ByteBuffer.allocate(1 + 16).put(VERSION).putLong(id.getMostSignificantBits())
-                .putLong(id.getLeastSignificantBits()).array();
+        return ByteBuffer.allocate(1 + 16)
+                .put(VERSION)
+                .putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits())
+                .array();
     }
 
     static byte[] writerKey(WriterId writer) {
         byte[] id = Long.toString(writer.producerId()).getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 4 + id.length).put(WRITER).putInt(-1).put(id).array();
+        return ByteBuffer.allocate(1 + 4 + id.length)
+                .put(WRITER)
+                .putInt(-1)
+                .put(id)
+                .array();
     }
 
     static byte[] writerValue(WriterId writer) {
-        return ByteBuffer.allocate(1 + 16).put(VERSION).putLong(writer.producerId()).putLong(writer.epoch()).array();
+        return ByteBuffer.allocate(1 + 16)
+                .put(VERSION)
+                .putLong(writer.producerId())
+                .putLong(writer.epoch())
+                .array();
     }
 
     static WriterId decodeWriter(byte[] value) {
@@ -83,8 +114,7 @@ final class OffsetRecords {
     }
 
     /** A decoded key: kind, partition (-1 for a topic identity), sourceStart (runs only). */
-    record Key(byte kind, TopicPartition tp, long sourceStart) {
-    }
+    record Key(byte kind, TopicPartition tp, long sourceStart) {}
 
     /**
      * Decodes a key.

@@ -10,8 +10,14 @@ import java.util.OptionalLong;
  * @param reason {@code "exact"} when valid, otherwise one of {@link InvalidReason#text()}
  * @param metadata the source commit's metadata (never null; empty when none)
  */
-public record PartitionOffset(String topic, int partition, long sourceOffset, OptionalLong targetOffset,
-        boolean valid, String reason, String metadata) {
+public record PartitionOffset(
+        String topic,
+        int partition,
+        long sourceOffset,
+        OptionalLong targetOffset,
+        boolean valid,
+        String reason,
+        String metadata) {
 
     /** Why a committed offset has no valid translation. */
     public enum InvalidReason {
@@ -32,13 +38,13 @@ public record PartitionOffset(String topic, int partition, long sourceOffset, Op
     }
 
     static PartitionOffset exact(String topic, int partition, long sourceOffset, long targetOffset, String metadata) {
-        return new PartitionOffset(topic, partition, sourceOffset, OptionalLong.of(targetOffset), true, "exact",
-                metadata);
+        return new PartitionOffset(
+                topic, partition, sourceOffset, OptionalLong.of(targetOffset), true, "exact", metadata);
     }
 
-    static PartitionOffset invalid(String topic, int partition, long sourceOffset, InvalidReason reason,
-            String metadata) {
-        return new PartitionOffset(topic, partition, sourceOffset, OptionalLong.empty(), false, reason.text(),
-                metadata);
+    static PartitionOffset invalid(
+            String topic, int partition, long sourceOffset, InvalidReason reason, String metadata) {
+        return new PartitionOffset(
+                topic, partition, sourceOffset, OptionalLong.empty(), false, reason.text(), metadata);
     }
 }

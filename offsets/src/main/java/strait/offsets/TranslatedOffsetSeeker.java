@@ -79,8 +79,8 @@ public final class TranslatedOffsetSeeker implements ConsumerRebalanceListener {
      * Seeks to the translation ({@code GET /offsets/translate}) of source offsets the caller knows, for example the
      * source group's commits read with an Admin client on the source.
      */
-    public static TranslatedOffsetSeeker fromSidecarTranslate(Consumer<?, ?> consumer, URI sidecar,
-            Map<TopicPartition, Long> sourceOffsets) {
+    public static TranslatedOffsetSeeker fromSidecarTranslate(
+            Consumer<?, ?> consumer, URI sidecar, Map<TopicPartition, Long> sourceOffsets) {
         return new TranslatedOffsetSeeker(consumer, partitions -> {
             Map<TopicPartition, Long> offsets = new HashMap<>();
             for (TopicPartition tp : partitions) {
@@ -88,8 +88,8 @@ public final class TranslatedOffsetSeeker implements ConsumerRebalanceListener {
                 if (sourceOffset == null) {
                     continue;
                 }
-                String body = getOrNull(sidecar.resolve("/offsets/translate?topic=" + encode(tp.topic())
-                        + "&partition=" + tp.partition() + "&offset=" + sourceOffset));
+                String body = getOrNull(sidecar.resolve("/offsets/translate?topic=" + encode(tp.topic()) + "&partition="
+                        + tp.partition() + "&offset=" + sourceOffset));
                 Long target = body == null ? null : longField(body, "targetOffset");
                 if (target != null) {
                     offsets.put(tp, target);
@@ -118,7 +118,8 @@ public final class TranslatedOffsetSeeker implements ConsumerRebalanceListener {
 
     // ------------------------------------------------------------------ tiny HTTP + JSON, JDK only
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern OBJECT = Pattern.compile("\\{[^{}]*}");
     private static final Pattern TOPIC = Pattern.compile("\"topic\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -133,8 +134,12 @@ public final class TranslatedOffsetSeeker implements ConsumerRebalanceListener {
     /** The body of a 200 answer, or null for any 4xx (unknown group, not yet replicated). */
     private static String getOrNull(URI uri) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 return response.body();
             }

@@ -5,8 +5,10 @@ package strait.offsets;
  * reason a translation is not possible, never a magic {@code -1}.
  */
 public sealed interface Translation
-        permits Translation.Exact, Translation.NotYetReplicated, Translation.BelowRetention,
-        Translation.UnknownPartition {
+        permits Translation.Exact,
+                Translation.NotYetReplicated,
+                Translation.BelowRetention,
+                Translation.UnknownPartition {
 
     /** Whether this is an {@link Exact} translation. */
     default boolean isExact() {

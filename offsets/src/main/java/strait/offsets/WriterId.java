@@ -5,5 +5,4 @@ package strait.offsets;
  * instance that takes over writes as the same producer as the one it replaced, and the partition leaders can refuse
  * whichever of the two comes second with a record (the replicator's {@code TargetWriter}).
  */
-public record WriterId(long producerId, short epoch) {
-}
+public record WriterId(long producerId, short epoch) {}

@@ -16,16 +16,20 @@ class CheckpointRecordsTest {
         byte[] key = CheckpointRecords.key("billing", tp);
         byte[] value = CheckpointRecords.value(1234, 987, "meta");
         // when
-        Checkpoint checkpoint = Checkpoint.deserializeRecord(new ConsumerRecord<>("strait.checkpoints.internal", 0, 0,
-                key, value));
+        Checkpoint checkpoint =
+                Checkpoint.deserializeRecord(new ConsumerRecord<>("strait.checkpoints.internal", 0, 0, key, value));
         // then
         assertThat(checkpoint).isEqualTo(new Checkpoint("billing", tp, 1234, 987, "meta"));
     }
 
     @Test
     void writesEmptyMetadataForNone() {
-        Checkpoint checkpoint = Checkpoint.deserializeRecord(new ConsumerRecord<>("t", 0, 0,
-                CheckpointRecords.key("g", new TopicPartition("t", 0)), CheckpointRecords.value(1, 2, null)));
+        Checkpoint checkpoint = Checkpoint.deserializeRecord(new ConsumerRecord<>(
+                "t",
+                0,
+                0,
+                CheckpointRecords.key("g", new TopicPartition("t", 0)),
+                CheckpointRecords.value(1, 2, null)));
         assertThat(checkpoint.offsetAndMetadata().metadata()).isEmpty();
         assertThat(checkpoint.offsetAndMetadata().offset()).isEqualTo(2);
     }

@@ -47,8 +47,9 @@ class ExactTranslationIT {
         }
         List<ConsumerRecord<byte[], byte[]>> sourceRecords = GappedSource.readAll(source(), tp);
         // then
-        System.out.printf("EXACT offsets=%d records=%d runs=%d%n", map.replicatedPosition(), sourceRecords.size(),
-                map.runCount());
+        System.out.printf(
+                "EXACT offsets=%d records=%d runs=%d%n",
+                map.replicatedPosition(), sourceRecords.size(), map.runCount());
         assertThat(map.runCount()).isGreaterThan(10);
         assertThat(map.replicatedPosition()).isGreaterThan(2_000);
         assertExact(map, sourceRecords, targetRecords(tp));
@@ -104,9 +105,18 @@ class ExactTranslationIT {
         }
         // when the worker translates and syncs
         StraitConfig config = StraitConfig.parse(Map.of(
-                "source.bootstrap.servers", source(), "target.bootstrap.servers", target(),
-                "topics", tp.topic(), "groups", tp.topic() + "-g.*", "link.name", link,
-                "groups.sync.interval.ms", "3600000"));
+                "source.bootstrap.servers",
+                source(),
+                "target.bootstrap.servers",
+                target(),
+                "topics",
+                tp.topic(),
+                "groups",
+                tp.topic() + "-g.*",
+                "link.name",
+                link,
+                "groups.sync.interval.ms",
+                "3600000"));
         GroupOffsetsSnapshot snapshot;
         try (GroupOffsetsWorker worker = new GroupOffsetsWorker(config, maps, new SimpleMeterRegistry())) {
             snapshot = worker.refreshNow().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -115,26 +125,34 @@ class ExactTranslationIT {
         assertThat(snapshot.groups()).containsOnlyKeys(groups.keySet());
         for (Map.Entry<String, Long> e : groups.entrySet()) {
             GroupOffsets translated = snapshot.group(e.getKey()).orElseThrow();
-            assertThat(translated.sync().synced()).as(translated.sync().reason()).isTrue();
+            assertThat(translated.sync().synced())
+                    .as(translated.sync().reason())
+                    .isTrue();
             PartitionOffset p = translated.partitions().get(0);
             long expectedTarget = ((Translation.Exact) map.translate(e.getValue())).targetOffset();
             assertThat(p.targetOffset()).hasValue(expectedTarget);
             assertThat(p.sourceOffset()).isEqualTo(e.getValue());
 
-            Map<TopicPartition, OffsetAndMetadata> mm2 = RemoteClusterUtils.translateOffsets(targetProps(), link,
-                    e.getKey(), Duration.ofSeconds(30));
+            Map<TopicPartition, OffsetAndMetadata> mm2 =
+                    RemoteClusterUtils.translateOffsets(targetProps(), link, e.getKey(), Duration.ofSeconds(30));
             assertThat(mm2).containsEntry(tp, new OffsetAndMetadata(expectedTarget, p.metadata()));
 
             List<String> resumed = consumeOnTargetWithoutResetPolicy(e.getKey(), tp);
-            List<String> unprocessed = sourceRecords.stream().filter(r -> r.offset() >= e.getValue())
-                    .map(r -> text(r.value())).toList();
-            assertThat(resumed).as("group %s committed %d", e.getKey(), e.getValue()).isEqualTo(unprocessed);
+            List<String> unprocessed = sourceRecords.stream()
+                    .filter(r -> r.offset() >= e.getValue())
+                    .map(r -> text(r.value()))
+                    .toList();
+            assertThat(resumed)
+                    .as("group %s committed %d", e.getKey(), e.getValue())
+                    .isEqualTo(unprocessed);
         }
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private static void assertExact(OffsetMap map, List<ConsumerRecord<byte[], byte[]>> sourceRecords,
+    private static void assertExact(
+            OffsetMap map,
+            List<ConsumerRecord<byte[], byte[]>> sourceRecords,
             Map<Long, ConsumerRecord<byte[], byte[]>> target) {
         int next = 0;
         long end = map.replicatedPosition();
@@ -149,7 +167,9 @@ class ExactTranslationIT {
             if (next < sourceRecords.size()) {
                 ConsumerRecord<byte[], byte[]> expected = sourceRecords.get(next);
                 ConsumerRecord<byte[], byte[]> actual = target.get(targetOffset);
-                assertThat(actual).as("target record at %d for s=%d", targetOffset, s).isNotNull();
+                assertThat(actual)
+                        .as("target record at %d for s=%d", targetOffset, s)
+                        .isNotNull();
                 assertThat(text(actual.key())).as("key for s=%d", s).isEqualTo(text(expected.key()));
                 assertThat(text(actual.value())).as("value for s=%d", s).isEqualTo(text(expected.value()));
                 assertThat(actual.timestamp()).isEqualTo(expected.timestamp());
@@ -172,22 +192,29 @@ class ExactTranslationIT {
                 missing.add(s);
             }
         }
-        return List.of(missing.get(0), missing.get(missing.size() - 1), missing.get(missing.size() / 2),
-                records.get(records.size() / 2).offset(), end);
+        return List.of(
+                missing.get(0),
+                missing.get(missing.size() - 1),
+                missing.get(missing.size() / 2),
+                records.get(records.size() / 2).offset(),
+                end);
     }
 
     private TopicPartition gappedTopic(String name) throws Exception {
         String topic = "gapped-" + name;
-        try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
+        try (Admin source = CLUSTERS.clusters().sourceAdmin();
+                Admin target = CLUSTERS.clusters().targetAdmin()) {
             GappedSource.create(source, source(), topic, TIMEOUT);
-            target.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            target.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                    .all()
+                    .get();
         }
         return new TopicPartition(topic, 0);
     }
 
     private void produce(TopicPartition tp, int count, String prefix) {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", source()),
-                new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", source()), new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < count; i++) {
                 producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), prefix + i, prefix + "-v" + i));
             }
@@ -195,19 +222,28 @@ class ExactTranslationIT {
     }
 
     private void commitOnSource(String group, TopicPartition tp, long offset, String metadata) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source(), ConsumerConfig.GROUP_ID_CONFIG, group),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source(), ConsumerConfig.GROUP_ID_CONFIG, group),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset, metadata)));
         }
     }
 
     private List<String> consumeOnTargetWithoutResetPolicy(String group, TopicPartition tp) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target(), ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        target(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        group,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "none",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(tp.topic()));
             long end;
             try (Admin admin = CLUSTERS.clusters().targetAdmin()) {

@@ -31,13 +31,23 @@ final class GappedSource {
     /** Rounds of 200 records written before looking for gaps: tests want more than 2,000 offsets to check. */
     private static final int MIN_ROUNDS = 12;
 
-    private GappedSource() {
-    }
+    private GappedSource() {}
 
     static void create(Admin admin, String bootstrap, String topic, Duration timeout) throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of(
-                "cleanup.policy", "compact", "segment.ms", "100", "min.cleanable.dirty.ratio", "0.01",
-                "min.compaction.lag.ms", "0", "delete.retention.ms", "86400000")))).all().get();
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                        .configs(Map.of(
+                                "cleanup.policy",
+                                "compact",
+                                "segment.ms",
+                                "100",
+                                "min.cleanable.dirty.ratio",
+                                "0.01",
+                                "min.compaction.lag.ms",
+                                "0",
+                                "delete.retention.ms",
+                                "86400000"))))
+                .all()
+                .get();
         TopicPartition tp = new TopicPartition(topic, 0);
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaProducer<String, String> producer = plainProducer(bootstrap)) {
@@ -57,19 +67,28 @@ final class GappedSource {
                 round++;
             }
         }
-        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(
-                new AlterConfigOp(new ConfigEntry("cleanup.policy", "delete"), AlterConfigOp.OpType.SET),
-                new AlterConfigOp(new ConfigEntry("retention.ms", "-1"), AlterConfigOp.OpType.SET)))).all().get();
+        admin.incrementalAlterConfigs(Map.of(
+                        new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                        List.of(
+                                new AlterConfigOp(
+                                        new ConfigEntry("cleanup.policy", "delete"), AlterConfigOp.OpType.SET),
+                                new AlterConfigOp(new ConfigEntry("retention.ms", "-1"), AlterConfigOp.OpType.SET))))
+                .all()
+                .get();
         awaitStable(bootstrap, tp, deadline);
         appendTransactions(bootstrap, topic);
     }
 
     /** Committed and aborted transactions interleaved with plain records: markers and aborted offsets. */
     private static void appendTransactions(String bootstrap, String topic) {
-        try (KafkaProducer<String, String> tx = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "fixture-" + UUID.randomUUID()),
-                new StringSerializer(), new StringSerializer());
+        try (KafkaProducer<String, String> tx = new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrap,
+                                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                                "fixture-" + UUID.randomUUID()),
+                        new StringSerializer(),
+                        new StringSerializer());
                 KafkaProducer<String, String> plain = plainProducer(bootstrap)) {
             tx.initTransactions();
             for (int t = 0; t < 6; t++) {
@@ -123,16 +142,23 @@ final class GappedSource {
     }
 
     private static KafkaProducer<String, String> plainProducer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 0),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     /** Every committed record of the partition, from its log start to its last stable offset. */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, TopicPartition tp) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));

@@ -63,7 +63,8 @@ class GroupSyncIT {
             GroupOffsets.GroupSync sync = snapshot.group(group).orElseThrow().sync();
             assertThat(sync.synced()).isFalse();
             assertThat(sync.reason()).contains("active on the target");
-            assertThat(snapshot.group(group).orElseThrow().partitions().get(0).targetOffset()).hasValue(4);
+            assertThat(snapshot.group(group).orElseThrow().partitions().get(0).targetOffset())
+                    .hasValue(4);
         }
     }
 
@@ -73,9 +74,14 @@ class GroupSyncIT {
         String topic = "reasons";
         TopicPartition p0 = new TopicPartition(topic, 0);
         TopicPartition p1 = new TopicPartition(topic, 1);
-        try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
-            source.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-            target.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        try (Admin source = CLUSTERS.clusters().sourceAdmin();
+                Admin target = CLUSTERS.clusters().targetAdmin()) {
+            source.createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+                    .all()
+                    .get();
+            target.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                    .all()
+                    .get();
         }
         OffsetMap map = OffsetMap.startingAt(0, 0);
         map.append(0, 0);
@@ -90,8 +96,10 @@ class GroupSyncIT {
         GroupOffsetsSnapshot snapshot = round(maps, topic, group);
         // then
         List<PartitionOffset> partitions = snapshot.group(group).orElseThrow().partitions();
-        assertThat(partitions).extracting(PartitionOffset::partition, PartitionOffset::valid, PartitionOffset::reason)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(0, false, "not yet replicated"),
+        assertThat(partitions)
+                .extracting(PartitionOffset::partition, PartitionOffset::valid, PartitionOffset::reason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0, false, "not yet replicated"),
                         org.assertj.core.groups.Tuple.tuple(1, false, "partition missing on the target"));
         assertThat(snapshot.group(group).orElseThrow().sync().synced()).isFalse();
     }
@@ -102,7 +110,8 @@ class GroupSyncIT {
         TopicPartition tp = copiedTopic("retention", 10);
         try (Admin target = CLUSTERS.clusters().targetAdmin()) {
             target.deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(6)))
-                    .all().get();
+                    .all()
+                    .get();
         }
         String group = "retention-g";
         commit(CLUSTERS.sourceBootstrapServers(), group, tp, 2);
@@ -118,12 +127,18 @@ class GroupSyncIT {
     // ------------------------------------------------------------------ helpers
 
     private TopicPartition copiedTopic(String topic, int records) throws Exception {
-        try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
-            source.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-            target.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        try (Admin source = CLUSTERS.clusters().sourceAdmin();
+                Admin target = CLUSTERS.clusters().targetAdmin()) {
+            source.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                    .all()
+                    .get();
+            target.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                    .all()
+                    .get();
         }
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", CLUSTERS.sourceBootstrapServers()), new StringSerializer(),
+                Map.of("bootstrap.servers", CLUSTERS.sourceBootstrapServers()),
+                new StringSerializer(),
                 new StringSerializer())) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i));
@@ -131,8 +146,8 @@ class GroupSyncIT {
         }
         TopicPartition tp = new TopicPartition(topic, 0);
         OffsetMap map = OffsetMap.startingAt(0, 0);
-        try (TestCopier copier = new TestCopier(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                tp)) {
+        try (TestCopier copier =
+                new TestCopier(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), tp)) {
             copier.copyToEnd(map, null, TIMEOUT);
         }
         maps.put(tp, map);
@@ -147,10 +162,18 @@ class GroupSyncIT {
 
     private GroupOffsetsSnapshot round(OffsetMaps offsetMaps, String topic, String group) throws Exception {
         StraitConfig config = StraitConfig.parse(Map.of(
-                "source.bootstrap.servers", CLUSTERS.sourceBootstrapServers(),
-                "target.bootstrap.servers", CLUSTERS.targetBootstrapServers(),
-                "topics", topic, "groups", group, "link.name", "sync-" + topic,
-                "groups.sync.interval.ms", "3600000"));
+                "source.bootstrap.servers",
+                CLUSTERS.sourceBootstrapServers(),
+                "target.bootstrap.servers",
+                CLUSTERS.targetBootstrapServers(),
+                "topics",
+                topic,
+                "groups",
+                group,
+                "link.name",
+                "sync-" + topic,
+                "groups.sync.interval.ms",
+                "3600000"));
         try (GroupOffsetsWorker worker = new GroupOffsetsWorker(config, offsetMaps, new SimpleMeterRegistry())) {
             return worker.refreshNow().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
@@ -165,14 +188,26 @@ class GroupSyncIT {
 
     private static long committedOnTarget(String group, TopicPartition tp) throws Exception {
         try (Admin target = CLUSTERS.clusters().targetAdmin()) {
-            return target.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp).offset();
+            return target.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .get(tp)
+                    .offset();
         }
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group) {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(),
+        return new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        group,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
     }
 }

@@ -11,14 +11,17 @@ class GroupTranslatorTest {
     void aGroupsRegexOfPlainAlternativesNamesItsGroups() {
         assertThat(GroupTranslator.namedGroups(Pattern.compile("billing|analytics-v2|orders\\.audit")))
                 .containsExactly("analytics-v2", "billing", "orders.audit");
-        assertThat(GroupTranslator.namedGroups(Pattern.compile("acl-billing-3"))).containsExactly("acl-billing-3");
+        assertThat(GroupTranslator.namedGroups(Pattern.compile("acl-billing-3")))
+                .containsExactly("acl-billing-3");
     }
 
     @Test
     void aRealPatternNamesNoGroup() {
         assertThat(GroupTranslator.namedGroups(Pattern.compile(".*"))).isEmpty();
-        assertThat(GroupTranslator.namedGroups(Pattern.compile("billing|orders-.*"))).isEmpty();
-        assertThat(GroupTranslator.namedGroups(Pattern.compile("(billing|analytics)"))).isEmpty();
+        assertThat(GroupTranslator.namedGroups(Pattern.compile("billing|orders-.*")))
+                .isEmpty();
+        assertThat(GroupTranslator.namedGroups(Pattern.compile("(billing|analytics)")))
+                .isEmpty();
         assertThat(GroupTranslator.namedGroups(Pattern.compile("billing|"))).isEmpty();
     }
 }

@@ -148,7 +148,8 @@ class OffsetMapTest {
             map.append(i * 2, i);
             int runs = map.runCount();
             if (runs >= 1_000 && (runs & (runs - 1)) == 0 || runs % 99_991 == 0) {
-                assertThat((double) map.stateBytes() / runs).as("bytes per run at %d runs", runs)
+                assertThat((double) map.stateBytes() / runs)
+                        .as("bytes per run at %d runs", runs)
                         .isLessThanOrEqualTo(32.0);
             }
         }
@@ -219,7 +220,8 @@ class OffsetMapTest {
                 if (answer instanceof Translation.Exact exact) {
                     long expected = (s + 1) / 2;
                     if (exact.targetOffset() != expected) {
-                        failure.compareAndSet(null, "s=" + s + " -> " + exact.targetOffset() + ", expected " + expected);
+                        failure.compareAndSet(
+                                null, "s=" + s + " -> " + exact.targetOffset() + ", expected " + expected);
                     }
                 } else {
                     failure.compareAndSet(null, "s=" + s + " -> " + answer);

@@ -30,13 +30,28 @@ final class TestCopier implements AutoCloseable {
 
     TestCopier(String sourceBootstrap, String targetBootstrap, TopicPartition tp) {
         this.tp = tp;
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, sourceBootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
+        this.consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        sourceBootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, targetBootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        targetBootstrap,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
         consumer.assign(List.of(tp));
     }
 
@@ -56,8 +71,8 @@ final class TestCopier implements AutoCloseable {
             consumer.poll(Duration.ofMillis(200)).records(tp).forEach(batch::add);
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : batch) {
-                acks.add(producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), r.timestamp(), r.key(),
-                        r.value(), r.headers())));
+                acks.add(producer.send(new ProducerRecord<>(
+                        tp.topic(), tp.partition(), r.timestamp(), r.key(), r.value(), r.headers())));
             }
             producer.flush();
             for (int i = 0; i < batch.size(); i++) {

@@ -14,7 +14,7 @@ class TranslatedOffsetSeekerTest {
     @Test
     void parsesEscapedTopicNames() {
         assertThat(TranslatedOffsetSeeker.parseGroup(
-                "{\"partitions\":[{\"topic\":\"a\\\"b\",\"partition\":2,\"targetOffset\":5,\"valid\":true}]}"))
+                        "{\"partitions\":[{\"topic\":\"a\\\"b\",\"partition\":2,\"targetOffset\":5,\"valid\":true}]}"))
                 .containsEntry(new TopicPartition("a\"b", 2), 5L);
     }
 

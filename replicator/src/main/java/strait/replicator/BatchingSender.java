@@ -82,8 +82,13 @@ final class BatchingSender implements Runnable {
     /** Per partition, the target offset whose sequence the leader last refused, and how often in a row. */
     private final Map<PartitionState, long[]> sequenceRefusals = new HashMap<>();
 
-    BatchingSender(Supplier<TargetWriter> writers, MessagePassingQueue<Chunk> fromFetcher, int batchMaxRecords,
-            OffsetMapStore store, Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters, LinkFence fence,
+    BatchingSender(
+            Supplier<TargetWriter> writers,
+            MessagePassingQueue<Chunk> fromFetcher,
+            int batchMaxRecords,
+            OffsetMapStore store,
+            Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
+            LinkFence fence,
             Listener listener) {
         this.writers = writers;
         this.fromFetcher = fromFetcher;
@@ -184,16 +189,20 @@ final class BatchingSender implements Runnable {
         int chunk;
         /** Records acked. */
         int acked;
+
         TargetWriter.Batch inFlight;
         /** The topic's max.message.bytes; batches are built up to {@link #maxBatchBytes}, halved if the broker says. */
         final int topicMaxBytes;
+
         int maxBatchBytes;
         Throwable failure;
         /** Stopped or reassigned meanwhile: nothing more of it is written. */
         boolean dropped;
+
         boolean advanced;
         /** Where the first record the target would refuse is ({@code records.size()} if none), -1 until looked. */
         int refusedAt = -1;
+
         KafkaException refusal;
 
         Outgoing(PartitionState ps) {
@@ -327,10 +336,11 @@ final class BatchingSender implements Runnable {
             return null;
         }
         int sequence = TargetWriter.sequenceAt(o.ps.map().targetPosition());
-        TargetWriter.Batch built = writer.build(o.ps.tp, sequence, records.subList(0, o.refusedAt), o.acked,
-                o.maxBatchBytes, now);
+        TargetWriter.Batch built =
+                writer.build(o.ps.tp, sequence, records.subList(0, o.refusedAt), o.acked, o.maxBatchBytes, now);
         if (built.records() == 1 && built.sizeInBytes() > o.topicMaxBytes) {
-            o.failure = new RecordTooLargeException("source record at offset " + records.get(o.acked).offset()
+            o.failure = new RecordTooLargeException("source record at offset "
+                    + records.get(o.acked).offset()
                     + " needs a " + built.sizeInBytes() + "-byte batch; the target topic's max.message.bytes is "
                     + o.topicMaxBytes);
             return null;
@@ -340,7 +350,9 @@ final class BatchingSender implements Runnable {
 
     /** Moves past chunks whose records are all acked, advancing the map over the offsets after their last record. */
     private void completeChunks(Outgoing o, long now) {
-        while (o.failure == null && o.inFlight == null && o.chunk < o.chunks.size()
+        while (o.failure == null
+                && o.inFlight == null
+                && o.chunk < o.chunks.size()
                 && o.acked >= o.chunkEnds.get(o.chunk)) {
             Chunk chunk = o.chunks.get(o.chunk);
             OffsetMap map = o.ps.map();

@@ -11,8 +11,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param nextOffset the source position after this chunk ({@code ConsumerRecords.nextOffsets()}), past any markers and
  *                   aborted records that followed the last record
  */
-record Chunk(PartitionState partition, int epoch, List<ConsumerRecord<byte[], byte[]>> records, long nextOffset,
-             long bytes) {
+record Chunk(
+        PartitionState partition,
+        int epoch,
+        List<ConsumerRecord<byte[], byte[]>> records,
+        long nextOffset,
+        long bytes) {
 
     static long sizeOf(ConsumerRecord<byte[], byte[]> record) {
         long size = 64L + Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());

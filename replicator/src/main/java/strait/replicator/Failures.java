@@ -16,8 +16,7 @@ import strait.config.ErrorText;
  */
 final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /** What the replicator does about a failure. */
     enum Action {
@@ -33,7 +32,8 @@ final class Failures {
 
     static Action action(Throwable error) {
         Throwable e = unwrap(error);
-        if (e instanceof RetriableException || e instanceof OutOfOrderSequenceException
+        if (e instanceof RetriableException
+                || e instanceof OutOfOrderSequenceException
                 || e instanceof UnknownProducerIdException) {
             return Action.RECONCILE;
         }

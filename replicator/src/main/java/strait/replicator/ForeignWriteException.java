@@ -20,10 +20,12 @@ final class ForeignWriteException extends KafkaException {
     static ForeignWriteException atAck(TopicPartition tp, long expected, long acked) {
         String found = "target " + tp + " acked this link's record at offset " + acked
                 + " but the link's next offset was " + expected;
-        return new ForeignWriteException(acked < expected
-                ? found + ": the target partition lost records this link wrote (recreated, or an unclean leader "
-                        + "election) and may hold other records there now"
-                : found + wroteBy(expected, acked));
+        return new ForeignWriteException(
+                acked < expected
+                        ? found
+                                + ": the target partition lost records this link wrote (recreated, or an unclean leader "
+                                + "election) and may hold other records there now"
+                        : found + wroteBy(expected, acked));
     }
 
     /** The status refresh: the target ends at {@code end} while this link, with nothing in flight, is at {@code next}. */

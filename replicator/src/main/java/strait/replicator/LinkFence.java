@@ -53,6 +53,7 @@ final class LinkFence implements AutoCloseable {
 
     /** The value of a release record; a proof's value is empty. */
     static final byte[] RELEASED = "released".getBytes(StandardCharsets.UTF_8);
+
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
     private final String topic;
@@ -62,10 +63,11 @@ final class LinkFence implements AutoCloseable {
     private final ReentrantLock proving = new ReentrantLock();
     /** When the fence was last proven held (acquiring counts); written under {@link #proving}. */
     private volatile long lastCheckNanos = System.nanoTime();
+
     private volatile String fencedBy;
 
-    private LinkFence(String topic, String clientId, Map<String, Object> clientProps,
-            KafkaProducer<byte[], byte[]> producer) {
+    private LinkFence(
+            String topic, String clientId, Map<String, Object> clientProps, KafkaProducer<byte[], byte[]> producer) {
         this.topic = topic;
         this.clientId = clientId;
         this.clientProps = clientProps;
@@ -80,13 +82,15 @@ final class LinkFence implements AutoCloseable {
     static LinkFence acquire(Admin targetAdmin, Map<String, Object> targetClientProps, String linkName) {
         String topic = topicName(linkName);
         try {
-            targetAdmin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
-                    .configs(Map.of("cleanup.policy", "delete", "retention.ms", "3600000"))))
-                    .all().get(30, TimeUnit.SECONDS);
+            targetAdmin
+                    .createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
+                            .configs(Map.of("cleanup.policy", "delete", "retention.ms", "3600000"))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new ReplicatorException("cannot create the fence topic " + topic + ": "
-                        + Failures.describe(e), e);
+                throw new ReplicatorException(
+                        "cannot create the fence topic " + topic + ": " + Failures.describe(e), e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -98,22 +102,23 @@ final class LinkFence implements AutoCloseable {
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strait-" + linkName + "-fence");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + linkName + "-fence");
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer());
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         try {
             producer.initTransactions();
         } catch (KafkaException e) {
             producer.close(Duration.ZERO);
-            throw new ReplicatorException("cannot acquire the link fence (transactional id "
-                    + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e), e);
+            throw new ReplicatorException(
+                    "cannot acquire the link fence (transactional id "
+                            + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e),
+                    e);
         }
         LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
         return new LinkFence(topic, "strait-" + linkName + "-fence", new HashMap<>(targetClientProps), producer);
     }
 
     /** The newest thing an instance of the link committed to the fence topic: a proof, or a clean release. */
-    record LastWord(java.time.Instant at, boolean released) {
-    }
+    record LastWord(java.time.Instant at, boolean released) {}
 
     /**
      * The newest proof or release committed to the fence topic, read with {@code read_committed}; empty when there is
@@ -122,8 +127,8 @@ final class LinkFence implements AutoCloseable {
      */
     java.util.Optional<LastWord> lastWord(Admin targetAdmin) {
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = TailReconciler.consumer(clientProps, "read_committed",
-                clientId + "-read")) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                TailReconciler.consumer(clientProps, "read_committed", clientId + "-read")) {
             consumer.assign(List.of(tp));
             long begin = consumer.beginningOffsets(List.of(tp), READ_TIMEOUT).get(tp);
             long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).get(tp);
@@ -135,17 +140,21 @@ final class LinkFence implements AutoCloseable {
             ConsumerRecord<byte[], byte[]> last = null;
             long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
             while (consumer.position(tp, READ_TIMEOUT) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100)).records(tp)) {
+                for (ConsumerRecord<byte[], byte[]> r :
+                        consumer.poll(Duration.ofMillis(100)).records(tp)) {
                     last = r;
                 }
             }
             if (last != null) {
-                return java.util.Optional.of(new LastWord(java.time.Instant.ofEpochMilli(last.timestamp()),
-                        Arrays.equals(last.value(), RELEASED)));
+                return java.util.Optional.of(new LastWord(
+                        java.time.Instant.ofEpochMilli(last.timestamp()), Arrays.equals(last.value(), RELEASED)));
             }
             ListOffsetsResult.ListOffsetsResultInfo newest = targetAdmin
-                    .listOffsets(Map.of(tp, OffsetSpec.maxTimestamp())).partitionResult(tp).get(30, TimeUnit.SECONDS);
-            return newest.offset() < 0 || newest.timestamp() < 0 ? java.util.Optional.empty()
+                    .listOffsets(Map.of(tp, OffsetSpec.maxTimestamp()))
+                    .partitionResult(tp)
+                    .get(30, TimeUnit.SECONDS);
+            return newest.offset() < 0 || newest.timestamp() < 0
+                    ? java.util.Optional.empty()
                     : java.util.Optional.of(new LastWord(java.time.Instant.ofEpochMilli(newest.timestamp()), false));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -171,7 +180,9 @@ final class LinkFence implements AutoCloseable {
             producer.commitTransaction();
             LOG.info("released the fence ({}): the link's next instance starts without waiting", topic);
         } catch (KafkaException e) {
-            LOG.warn("could not release the fence (the next instance waits {} s): {}", GRACE.toSeconds(),
+            LOG.warn(
+                    "could not release the fence (the next instance waits {} s): {}",
+                    GRACE.toSeconds(),
                     Failures.describe(e));
         } finally {
             proving.unlock();

@@ -68,8 +68,12 @@ final class PartitionFetcher implements Runnable {
         }
     }
 
-    PartitionFetcher(KafkaConsumer<byte[], byte[]> consumer, MessagePassingQueue<Chunk> toSender,
-            long maxBytesInFlight, ReplicatorMetrics metrics, StopListener stopper) {
+    PartitionFetcher(
+            KafkaConsumer<byte[], byte[]> consumer,
+            MessagePassingQueue<Chunk> toSender,
+            long maxBytesInFlight,
+            ReplicatorMetrics metrics,
+            StopListener stopper) {
         this.consumer = consumer;
         this.toSender = toSender;
         this.maxBytesInFlight = maxBytesInFlight;
@@ -123,21 +127,32 @@ final class PartitionFetcher implements Runnable {
                 } catch (WakeupException e) {
                     continue;
                 } catch (LogTruncationException e) {
-                    e.offsetOutOfRangePartitions().forEach((tp, offset) -> stopAndRemove(tp, "source_truncated",
-                            "the source log was truncated below this link's fetch position " + offset
-                                    + divergence(e, tp) + " (an unclean leader election on the source): records "
-                                    + "already copied may no longer exist there, and new ones may take their offsets"));
+                    e.offsetOutOfRangePartitions()
+                            .forEach(
+                                    (tp, offset) -> stopAndRemove(
+                                            tp,
+                                            "source_truncated",
+                                            "the source log was truncated below this link's fetch position " + offset
+                                                    + divergence(e, tp)
+                                                    + " (an unclean leader election on the source): records "
+                                                    + "already copied may no longer exist there, and new ones may take their offsets"));
                     continue;
                 } catch (OffsetOutOfRangeException e) {
-                    e.offsetOutOfRangePartitions().forEach((tp, offset) -> stopAndRemove(tp, "offset_out_of_range",
-                            "source offset " + offset + " is no longer on the source (deleted by retention before it "
-                                    + "was replicated); records would be skipped"));
+                    e.offsetOutOfRangePartitions()
+                            .forEach((tp, offset) -> stopAndRemove(
+                                    tp,
+                                    "offset_out_of_range",
+                                    "source offset " + offset
+                                            + " is no longer on the source (deleted by retention before it "
+                                            + "was replicated); records would be skipped"));
                     continue;
                 } catch (TopicAuthorizationException e) {
                     for (TopicPartition tp : List.copyOf(assigned.keySet())) {
                         if (e.unauthorizedTopics().contains(tp.topic())) {
-                            stopAndRemove(tp, "authorization", "not authorized to read the source topic: "
-                                    + Failures.describe(e));
+                            stopAndRemove(
+                                    tp,
+                                    "authorization",
+                                    "not authorized to read the source topic: " + Failures.describe(e));
                         }
                     }
                     continue;
@@ -208,7 +223,9 @@ final class PartitionFetcher implements Runnable {
             }
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
             OffsetAndMetadata om = next.get(tp);
-            long nextOffset = om != null ? om.offset() : list.isEmpty() ? a.lastNext : list.get(list.size() - 1).offset() + 1;
+            long nextOffset = om != null
+                    ? om.offset()
+                    : list.isEmpty() ? a.lastNext : list.get(list.size() - 1).offset() + 1;
             if (list.isEmpty() && nextOffset <= a.lastNext) {
                 continue;
             }

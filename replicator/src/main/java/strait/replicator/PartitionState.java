@@ -39,12 +39,14 @@ final class PartitionState {
     volatile long sourceEnd = -1;
     /** The source log start offset, read by the admin worker; the map's writer trims the map below it. */
     volatile long sourceLogStart = -1;
+
     volatile long targetEnd = -1;
     volatile long lagRecords;
     volatile long lagMs;
     volatile long lagSinceMillis;
     /** What the target topic refuses record by record (admin worker writes, sender reads). */
     volatile TargetLimits limits = TargetLimits.NONE;
+
     volatile int reconcileFailures;
     volatile long nextReconcileAtMillis;
 
@@ -139,7 +141,15 @@ final class PartitionState {
 
     PartitionStatus status() {
         OffsetMap m = map;
-        return new PartitionStatus(tp.topic(), tp.partition(), sourceEnd, m == null ? -1 : m.replicatedPosition(),
-                targetEnd, lagRecords, lagMs, state, stoppedReason.get());
+        return new PartitionStatus(
+                tp.topic(),
+                tp.partition(),
+                sourceEnd,
+                m == null ? -1 : m.replicatedPosition(),
+                targetEnd,
+                lagRecords,
+                lagMs,
+                state,
+                stoppedReason.get());
     }
 }

@@ -10,6 +10,13 @@ package strait.replicator;
  * @param lagMs         age of the oldest unreplicated record, 0 when caught up
  * @param stoppedReason why the partition is not written, or {@code null} while it is not stopped
  */
-public record PartitionStatus(String topic, int partition, long sourceEnd, long replicated, long targetEnd,
-                              long lagRecords, long lagMs, PartitionRunState state, String stoppedReason) {
-}
+public record PartitionStatus(
+        String topic,
+        int partition,
+        long sourceEnd,
+        long replicated,
+        long targetEnd,
+        long lagRecords,
+        long lagMs,
+        PartitionRunState state,
+        String stoppedReason) {}

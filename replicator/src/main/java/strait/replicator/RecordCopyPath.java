@@ -36,15 +36,19 @@ final class RecordCopyPath implements CopyPath {
     private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
     /** One fetcher, its queue and its sender, with their threads. */
-    private record Pipeline(PartitionFetcher fetcher, BatchingSender sender, Thread fetchThread, Thread sendThread) {
-    }
+    private record Pipeline(PartitionFetcher fetcher, BatchingSender sender, Thread fetchThread, Thread sendThread) {}
 
     private final List<Pipeline> pipelines = new ArrayList<>();
     private boolean closed;
 
     /** A path ready to {@link #start}; start it right away, as the fetchers' consumers are already open. */
-    RecordCopyPath(StraitConfig config, OffsetMapStore store, WriterId writer,
-            Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters, ReplicatorMetrics metrics, LinkFence fence,
+    RecordCopyPath(
+            StraitConfig config,
+            OffsetMapStore store,
+            WriterId writer,
+            Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
+            ReplicatorMetrics metrics,
+            LinkFence fence,
             ReplicationController controller) {
         String link = config.linkName();
         Map<String, Object> targetProps = config.targetClientProps();
@@ -54,12 +58,24 @@ final class RecordCopyPath implements CopyPath {
             String suffix = count == 1 ? "" : "-" + i;
             SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(QUEUE_CHUNKS);
             PartitionFetcher fetcher = new PartitionFetcher(
-                    fetchConsumer(config.sourceClientProps(), "strait-" + link + "-fetcher" + suffix), queue,
-                    config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES), metrics, controller);
+                    fetchConsumer(config.sourceClientProps(), "strait-" + link + "-fetcher" + suffix),
+                    queue,
+                    config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES),
+                    metrics,
+                    controller);
             String senderId = "strait-" + link + "-sender" + suffix;
-            BatchingSender sender = new BatchingSender(() -> new TargetWriter(targetProps, senderId, writer), queue,
-                    config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS), store, meters, fence, controller);
-            pipelines.add(new Pipeline(fetcher, sender, new Thread(fetcher, "strait-fetcher-" + i),
+            BatchingSender sender = new BatchingSender(
+                    () -> new TargetWriter(targetProps, senderId, writer),
+                    queue,
+                    config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS),
+                    store,
+                    meters,
+                    fence,
+                    controller);
+            pipelines.add(new Pipeline(
+                    fetcher,
+                    sender,
+                    new Thread(fetcher, "strait-fetcher-" + i),
                     new Thread(sender, "strait-sender-" + i)));
         }
     }
@@ -109,8 +125,11 @@ final class RecordCopyPath implements CopyPath {
 
     @Override
     public synchronized boolean quiescent() {
-        return closed && pipelines.stream().allMatch(p -> !p.fetchThread().isAlive() && !p.sendThread().isAlive()
-                && p.sender().endedCleanly());
+        return closed
+                && pipelines.stream()
+                        .allMatch(p -> !p.fetchThread().isAlive()
+                                && !p.sendThread().isAlive()
+                                && p.sender().endedCleanly());
     }
 
     private static void join(Thread thread) {
@@ -132,5 +151,4 @@ final class RecordCopyPath implements CopyPath {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         return TailReconciler.consumer(props, "read_committed", clientId);
     }
-
 }

@@ -60,12 +60,20 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
      * topics whose id changed are not copied.
      */
     private final Map<String, Uuid> topicIds;
+
     private final Map<String, String> recreatedTopics = new HashMap<>();
     private volatile ReplicatorStatus status = ReplicatorStatus.EMPTY;
 
-    ReplicationController(TopicProvisioner provisioner, TailReconciler reconciler, Admin sourceAdmin,
-            Admin targetAdmin, OffsetMaps maps, OffsetMapStore store, ReplicatorMetrics metrics,
-            Map<TopicPartition, OffsetMap> loaded, Map<String, Uuid> loadedTopicIds,
+    ReplicationController(
+            TopicProvisioner provisioner,
+            TailReconciler reconciler,
+            Admin sourceAdmin,
+            Admin targetAdmin,
+            OffsetMaps maps,
+            OffsetMapStore store,
+            ReplicatorMetrics metrics,
+            Map<TopicPartition, OffsetMap> loaded,
+            Map<String, Uuid> loadedTopicIds,
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters) {
         this.provisioner = provisioner;
         this.reconciler = reconciler;
@@ -156,8 +164,13 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                     forget(topic);
                 }
             } catch (TopicAuthorizationException e) {
-                partitionsOf(topic).forEach(ps -> stop(ps, "authorization", "source", "source topic " + topic
-                        + " is no longer listed and describing it is not authorized: " + Failures.describe(e)));
+                partitionsOf(topic)
+                        .forEach(ps -> stop(
+                                ps,
+                                "authorization",
+                                "source",
+                                "source topic " + topic + " is no longer listed and describing it is not authorized: "
+                                        + Failures.describe(e)));
             } catch (KafkaException e) {
                 LOG.debug("could not ask the source about topic {}: {}", topic, Failures.describe(e));
             }
@@ -176,12 +189,16 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             metrics.unregister(ps);
             meters.remove(ps);
         }
-        LOG.warn("source topic {} no longer exists: no longer copied or reported; its target topic and offset map are "
-                + "kept", topic);
+        LOG.warn(
+                "source topic {} no longer exists: no longer copied or reported; its target topic and offset map are "
+                        + "kept",
+                topic);
     }
 
     private List<PartitionState> partitionsOf(String topic) {
-        return partitions.values().stream().filter(ps -> ps.tp.topic().equals(topic)).toList();
+        return partitions.values().stream()
+                .filter(ps -> ps.tp.topic().equals(topic))
+                .toList();
     }
 
     /**
@@ -194,9 +211,12 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
             if (known == null) {
                 store.persistSourceTopicId(topic, id);
             } else if (!known.equals(id) && !recreatedTopics.containsKey(topic)) {
-                recreatedTopics.put(topic, "source topic " + topic + " was deleted and created again (topic id " + known
-                        + ", now " + id + "): its offsets started over, and the target topic and offset map hold the "
-                        + "old topic's records; copy it again under a new link.name, or into a new target topic");
+                recreatedTopics.put(
+                        topic,
+                        "source topic " + topic + " was deleted and created again (topic id " + known
+                                + ", now " + id
+                                + "): its offsets started over, and the target topic and offset map hold the "
+                                + "old topic's records; copy it again under a new link.name, or into a new target topic");
                 partitionsOf(topic).forEach(ps -> stop(ps, "source_recreated", "source", recreatedTopics.get(topic)));
             }
         });
@@ -216,7 +236,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         List<PartitionState> due = partitions.values().stream()
                 .filter(ps -> ps.state() == PartitionRunState.PENDING || ps.state() == PartitionRunState.RECONCILING)
                 .filter(ps -> ps.nextReconcileAtMillis <= now)
-                .sorted(Comparator.comparing((PartitionState ps) -> ps.tp.topic()).thenComparing(ps -> ps.tp.partition()))
+                .sorted(Comparator.comparing((PartitionState ps) -> ps.tp.topic())
+                        .thenComparing(ps -> ps.tp.partition()))
                 .toList();
         if (due.isEmpty()) {
             return;
@@ -227,8 +248,11 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         } catch (RuntimeException e) {
             metrics.error(Failures.kind(e), "link");
             long backoff = due.stream().mapToLong(this::backOff).max().orElse(0);
-            LOG.warn("reading the log bounds of {} partitions to reconcile failed, retrying in {} ms: {}", due.size(),
-                    backoff, Failures.describe(e));
+            LOG.warn(
+                    "reading the log bounds of {} partitions to reconcile failed, retrying in {} ms: {}",
+                    due.size(),
+                    backoff,
+                    Failures.describe(e));
             return;
         }
         for (PartitionState ps : due) {
@@ -272,8 +296,12 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         ps.running(map);
         if (ps.state() == PartitionRunState.RUNNING) {
             copyPath.assign(ps, map.replicatedPosition(), epoch);
-            LOG.info("{} resumes at source offset {} / target offset {} ({} target records paired)", ps.tp,
-                    map.replicatedPosition(), map.targetPosition(), resume.paired());
+            LOG.info(
+                    "{} resumes at source offset {} / target offset {} ({} target records paired)",
+                    ps.tp,
+                    map.replicatedPosition(),
+                    map.targetPosition(),
+                    resume.paired());
         }
     }
 
@@ -302,7 +330,8 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
                 ps.lagMs = 0;
             } else {
                 long oldest = ps.oldestInFlightTimestamp();
-                ps.lagMs = oldest >= 0 ? Math.max(0, now - oldest)
+                ps.lagMs = oldest >= 0
+                        ? Math.max(0, now - oldest)
                         : Math.max(0, now - Math.max(ps.lastAdvanceMillis, ps.lagSinceMillis));
             }
             rows.add(ps.status());
@@ -311,9 +340,13 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         Instant at = Instant.ofEpochMilli(now);
         // Lag is only as fresh as the last round that read both ends of every partition still being copied: a round
         // that missed one keeps the previous time, so lasting failures make the lag gate stale, not falsely green.
-        boolean complete = all.stream().filter(ps -> ps.state() != PartitionRunState.STOPPED)
+        boolean complete = all.stream()
+                .filter(ps -> ps.state() != PartitionRunState.STOPPED)
                 .allMatch(ps -> sourceEnds.containsKey(ps.tp) && targetEnds.containsKey(ps.tp));
-        status = new ReplicatorStatus(complete ? at : status.refreshedAt(), rows, parity,
+        status = new ReplicatorStatus(
+                complete ? at : status.refreshedAt(),
+                rows,
+                parity,
                 topicSyncFailing || lastTopicSync.equals(Instant.EPOCH) ? lastTopicSync : at);
     }
 
@@ -338,34 +371,49 @@ final class ReplicationController implements PartitionFetcher.StopListener, Batc
         idleBefore.forEach((ps, position) -> {
             Long end = targetEnds.get(ps.tp);
             OffsetMap map = ps.map();
-            if (end != null && end > position && ps.state() == PartitionRunState.RUNNING && map != null
-                    && ps.chunksInFlight() == 0 && map.targetPosition() == position) {
-                stop(ps, "foreign_write", "target", Failures.describe(ForeignWriteException.atEnd(ps.tp, position, end)));
+            if (end != null
+                    && end > position
+                    && ps.state() == PartitionRunState.RUNNING
+                    && map != null
+                    && ps.chunksInFlight() == 0
+                    && map.targetPosition() == position) {
+                stop(
+                        ps,
+                        "foreign_write",
+                        "target",
+                        Failures.describe(ForeignWriteException.atEnd(ps.tp, position, end)));
             }
         });
     }
 
-    private Map<TopicPartition, Long> ends(Admin admin, Map<TopicPartition, OffsetSpec> request,
-            IsolationLevel isolation, String side) {
+    private Map<TopicPartition, Long> ends(
+            Admin admin, Map<TopicPartition, OffsetSpec> request, IsolationLevel isolation, String side) {
         Map<TopicPartition, Long> ends = new HashMap<>();
         if (request.isEmpty()) {
             return ends;
         }
         // One deadline for the whole request, not one per partition: partitions that cannot be answered (a topic just
         // deleted) must not hold the admin worker, and the discovery that notices the deletion, for minutes.
-        ListOffsetsResult result = admin.listOffsets(request,
-                new ListOffsetsOptions(isolation).timeoutMs((int) OFFSETS_TIMEOUT_MS));
+        ListOffsetsResult result =
+                admin.listOffsets(request, new ListOffsetsOptions(isolation).timeoutMs((int) OFFSETS_TIMEOUT_MS));
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(OFFSETS_TIMEOUT_MS);
         request.keySet().forEach(tp -> {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
-                ends.put(tp, result.partitionResult(tp).get(left, java.util.concurrent.TimeUnit.NANOSECONDS).offset());
+                ends.put(
+                        tp,
+                        result.partitionResult(tp)
+                                .get(left, java.util.concurrent.TimeUnit.NANOSECONDS)
+                                .offset());
             } catch (Exception e) {
                 metrics.error(Failures.kind(e), side);
                 long now = System.currentTimeMillis();
                 if (now - lastOffsetsWarningMillis > OFFSETS_WARNING_INTERVAL_MS) {
                     lastOffsetsWarningMillis = now;
-                    LOG.warn("cannot read the {} offsets of {} (logged at most once a minute): {}", side, tp,
+                    LOG.warn(
+                            "cannot read the {} offsets of {} (logged at most once a minute): {}",
+                            side,
+                            tp,
                             Failures.describe(e));
                 }
             }

@@ -87,17 +87,34 @@ public final class Replicator implements AutoCloseable {
                 loaded = store.load();
             }
             WriterId writer = store.writer().orElseThrow();
-            LOG.info("loaded {} persisted offset maps of link {}; writing as producer id {} epoch {}", loaded.size(),
-                    link, writer.producerId(), writer.epoch());
+            LOG.info(
+                    "loaded {} persisted offset maps of link {}; writing as producer id {} epoch {}",
+                    loaded.size(),
+                    link,
+                    writer.producerId(),
+                    writer.epoch());
 
             ReplicatorMetrics metrics = new ReplicatorMetrics(registry);
-            TopicProvisioner provisioner = new TopicProvisioner(sourceAdmin, targetAdmin, config.topics(),
-                    config.topicsExclude(), config.getShort(StraitConfig.TARGET_REPLICATION_FACTOR),
+            TopicProvisioner provisioner = new TopicProvisioner(
+                    sourceAdmin,
+                    targetAdmin,
+                    config.topics(),
+                    config.topicsExclude(),
+                    config.getShort(StraitConfig.TARGET_REPLICATION_FACTOR),
                     Set.of(OffsetMapStore.topicName(link), LinkFence.topicName(link)));
             reconciler = new TailReconciler(sourceProps, targetProps, "strait-" + link);
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters = new ConcurrentHashMap<>();
-            controller = new ReplicationController(provisioner, reconciler, sourceAdmin, targetAdmin, maps, store,
-                    metrics, loaded, store.sourceTopicIds(), meters);
+            controller = new ReplicationController(
+                    provisioner,
+                    reconciler,
+                    sourceAdmin,
+                    targetAdmin,
+                    maps,
+                    store,
+                    metrics,
+                    loaded,
+                    store.sourceTopicIds(),
+                    meters);
 
             copyPath = new RecordCopyPath(config, store, writer, meters, metrics, fence, controller);
             controller.copyPath(copyPath);
@@ -108,10 +125,10 @@ public final class Replicator implements AutoCloseable {
             admin.submit(controller::refreshStatus).get(1, TimeUnit.MINUTES);
             long refresh = config.getLong(StraitConfig.TOPICS_REFRESH_INTERVAL_MS);
             admin.scheduleWithFixedDelay(guarded(controller::refreshTopics), refresh, refresh, TimeUnit.MILLISECONDS);
-            admin.scheduleWithFixedDelay(guarded(controller::reconcileDue), RECONCILE_CHECK_MS, RECONCILE_CHECK_MS,
-                    TimeUnit.MILLISECONDS);
-            admin.scheduleWithFixedDelay(guarded(controller::refreshStatus), STATUS_INTERVAL_MS, STATUS_INTERVAL_MS,
-                    TimeUnit.MILLISECONDS);
+            admin.scheduleWithFixedDelay(
+                    guarded(controller::reconcileDue), RECONCILE_CHECK_MS, RECONCILE_CHECK_MS, TimeUnit.MILLISECONDS);
+            admin.scheduleWithFixedDelay(
+                    guarded(controller::refreshStatus), STATUS_INTERVAL_MS, STATUS_INTERVAL_MS, TimeUnit.MILLISECONDS);
             LOG.info("replicator of link {} started", link);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -132,19 +149,22 @@ public final class Replicator implements AutoCloseable {
      * be writing on the strength of a recent check, and waiting would only delay every start. An instance that
      * stopped cleanly released the fence after its last write was acked: nothing of it can land any more.
      */
-    private static void waitOutOlderInstance(java.util.Optional<LinkFence.LastWord> last)
-            throws InterruptedException {
+    private static void waitOutOlderInstance(java.util.Optional<LinkFence.LastWord> last) throws InterruptedException {
         if (last.isEmpty()) {
             return;
         }
         if (last.get().released()) {
-            LOG.info("the previous instance of the link stopped cleanly at {}: not waiting", last.get().at());
+            LOG.info(
+                    "the previous instance of the link stopped cleanly at {}: not waiting",
+                    last.get().at());
             return;
         }
         java.time.Instant now = java.time.Instant.now();
         if (last.get().at().isAfter(now.minus(LinkFence.GRACE).minus(LinkFence.CHECK_INTERVAL))) {
-            LOG.info("another instance of the link checked the fence at {}: waiting {} before reading the target",
-                    last.get().at(), LinkFence.GRACE);
+            LOG.info(
+                    "another instance of the link checked the fence at {}: waiting {} before reading the target",
+                    last.get().at(),
+                    LinkFence.GRACE);
             Thread.sleep(LinkFence.GRACE.toMillis());
         }
     }
@@ -186,7 +206,8 @@ public final class Replicator implements AutoCloseable {
             store.flush();
         } catch (RuntimeException e) {
             persisted = false;
-            LOG.warn("offset maps not all persisted at shutdown (reconciled on the next start): {}",
+            LOG.warn(
+                    "offset maps not all persisted at shutdown (reconciled on the next start): {}",
                     Failures.describe(e));
         }
         // Last: once released, the next instance reads the target and the offsets topic at once.

@@ -16,8 +16,12 @@ import org.apache.kafka.common.TopicPartition;
 final class ReplicatorMetrics {
 
     /** The names of the meters {@link #register} creates per partition. */
-    private static final java.util.Set<String> PARTITION_METERS = java.util.Set.of("strait.lag.records",
-            "strait.lag.ms", "strait.queue.depth.records", "strait.partition.stopped", "strait.replicated.records",
+    private static final java.util.Set<String> PARTITION_METERS = java.util.Set.of(
+            "strait.lag.records",
+            "strait.lag.ms",
+            "strait.queue.depth.records",
+            "strait.partition.stopped",
+            "strait.replicated.records",
             "strait.replicated.bytes");
 
     private final MeterRegistry registry;
@@ -28,28 +32,44 @@ final class ReplicatorMetrics {
     }
 
     /** Counters of one partition, held by the sender. */
-    record PartitionMeters(Counter records, Counter bytes, Timer latency) {
-    }
+    record PartitionMeters(Counter records, Counter bytes, Timer latency) {}
 
     PartitionMeters register(PartitionState ps) {
         TopicPartition tp = ps.tp;
         Tags tags = Tags.of("topic", tp.topic(), "partition", Integer.toString(tp.partition()));
-        Gauge.builder("strait.lag.records", ps, p -> p.lagRecords).tags(tags)
-                .description("Source end minus replicated position, per partition").register(registry);
-        Gauge.builder("strait.lag.ms", ps, p -> p.lagMs).tags(tags)
-                .description("Age of the oldest unreplicated record, per partition").register(registry);
-        Gauge.builder("strait.queue.depth.records", ps, p -> p.recordsInFlight.get()).tags(tags)
-                .description("Records fetched and not yet acked by the target").register(registry);
+        Gauge.builder("strait.lag.records", ps, p -> p.lagRecords)
+                .tags(tags)
+                .description("Source end minus replicated position, per partition")
+                .register(registry);
+        Gauge.builder("strait.lag.ms", ps, p -> p.lagMs)
+                .tags(tags)
+                .description("Age of the oldest unreplicated record, per partition")
+                .register(registry);
+        Gauge.builder("strait.queue.depth.records", ps, p -> p.recordsInFlight.get())
+                .tags(tags)
+                .description("Records fetched and not yet acked by the target")
+                .register(registry);
         Gauge.builder("strait.partition.stopped", ps, p -> p.state() == PartitionRunState.STOPPED ? 1 : 0)
-                .tags(tags).description("1 while the partition is stopped for a reason").register(registry);
-        Counter records = Counter.builder("strait.replicated.records").tags(tags)
-                .description("Records acked by the target").register(registry);
-        Counter bytes = Counter.builder("strait.replicated.bytes").tags(tags)
-                .description("Key, value and header bytes acked by the target").register(registry);
-        Timer latency = latencyByTopic.computeIfAbsent(tp.topic(), topic -> Timer.builder("strait.replication.latency")
-                .tag("topic", topic).description("Source record timestamp to target ack")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofHours(1)).register(registry));
+                .tags(tags)
+                .description("1 while the partition is stopped for a reason")
+                .register(registry);
+        Counter records = Counter.builder("strait.replicated.records")
+                .tags(tags)
+                .description("Records acked by the target")
+                .register(registry);
+        Counter bytes = Counter.builder("strait.replicated.bytes")
+                .tags(tags)
+                .description("Key, value and header bytes acked by the target")
+                .register(registry);
+        Timer latency = latencyByTopic.computeIfAbsent(
+                tp.topic(),
+                topic -> Timer.builder("strait.replication.latency")
+                        .tag("topic", topic)
+                        .description("Source record timestamp to target ack")
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1))
+                        .maximumExpectedValue(Duration.ofHours(1))
+                        .register(registry));
         return new PartitionMeters(records, bytes, latency);
     }
 
@@ -61,7 +81,8 @@ final class ReplicatorMetrics {
                 .filter(m -> PARTITION_METERS.contains(m.getId().getName()))
                 .filter(m -> topic.equals(m.getId().getTag("topic"))
                         && partition.equals(m.getId().getTag("partition")))
-                .toList().forEach(registry::remove);
+                .toList()
+                .forEach(registry::remove);
     }
 
     /** Counts one error; {@code side} is source, target or link. */

@@ -13,10 +13,10 @@ import java.util.List;
  *     succeeds, the last success while it fails (so the parity ages and its gate fails as stale), and
  *     {@link Instant#EPOCH} until discovery has succeeded once (an empty list then means "not known", not "none")
  */
-public record ReplicatorStatus(Instant refreshedAt, List<PartitionStatus> partitions, List<TopicParity> topics,
-        Instant topicsCurrentAt) {
-    public static final ReplicatorStatus EMPTY = new ReplicatorStatus(Instant.EPOCH, List.of(), List.of(),
-            Instant.EPOCH);
+public record ReplicatorStatus(
+        Instant refreshedAt, List<PartitionStatus> partitions, List<TopicParity> topics, Instant topicsCurrentAt) {
+    public static final ReplicatorStatus EMPTY =
+            new ReplicatorStatus(Instant.EPOCH, List.of(), List.of(), Instant.EPOCH);
 
     public ReplicatorStatus {
         partitions = List.copyOf(partitions);

@@ -37,17 +37,16 @@ final class TailReconciler implements AutoCloseable {
 
     /** Where the partition resumes, or why it must not. */
     sealed interface Outcome {
-        record Resume(OffsetMap map, long paired) implements Outcome {
-        }
+        record Resume(OffsetMap map, long paired) implements Outcome {}
 
-        record Stop(String reason) implements Outcome {
-        }
+        record Stop(String reason) implements Outcome {}
     }
 
     private final Map<String, Object> sourceClientProps;
     private final String clientIdPrefix;
 
-    TailReconciler(Map<String, Object> sourceClientProps, Map<String, Object> targetClientProps, String clientIdPrefix) {
+    TailReconciler(
+            Map<String, Object> sourceClientProps, Map<String, Object> targetClientProps, String clientIdPrefix) {
         this.sourceClientProps = sourceClientProps;
         this.clientIdPrefix = clientIdPrefix;
         this.source = consumer(sourceClientProps, "read_committed", clientIdPrefix + "-reconcile-source");
@@ -73,15 +72,14 @@ final class TailReconciler implements AutoCloseable {
      * ours to see: {@link TopicAuthorizationException}.
      */
     boolean sourceHasTopic(String topic) {
-        try (KafkaConsumer<byte[], byte[]> asker = consumer(sourceClientProps, "read_committed",
-                clientIdPrefix + "-topic-check")) {
+        try (KafkaConsumer<byte[], byte[]> asker =
+                consumer(sourceClientProps, "read_committed", clientIdPrefix + "-topic-check")) {
             return !asker.partitionsFor(topic, Duration.ofSeconds(30)).isEmpty();
         }
     }
 
     /** A partition's log bounds, read before reconciling it. */
-    record Bounds(long sourceStart, long targetStart, long targetEnd) {
-    }
+    record Bounds(long sourceStart, long targetStart, long targetEnd) {}
 
     /**
      * The bounds of many partitions in three requests, so that starting a link of many partitions does not cost three
@@ -96,8 +94,8 @@ final class TailReconciler implements AutoCloseable {
             Map<TopicPartition, Long> targetStarts = target.beginningOffsets(tps);
             Map<TopicPartition, Long> targetEnds = target.endOffsets(tps);
             Map<TopicPartition, Bounds> bounds = new HashMap<>();
-            tps.forEach(tp -> bounds.put(tp, new Bounds(sourceStarts.get(tp), targetStarts.get(tp),
-                    targetEnds.get(tp))));
+            tps.forEach(
+                    tp -> bounds.put(tp, new Bounds(sourceStarts.get(tp), targetStarts.get(tp), targetEnds.get(tp))));
             return bounds;
         } finally {
             source.assign(List.of());
@@ -184,18 +182,20 @@ final class TailReconciler implements AutoCloseable {
                 }
             }
         } catch (OffsetOutOfRangeException e) {
-            return new Outcome.Stop(reading.equals("source")
-                    ? "source offset " + map.replicatedPosition() + " is no longer on the source (deleted by "
-                            + "retention before it was reconciled)"
-                    : "target offset " + position + " is no longer on the target (deleted by the target's retention "
-                            + "before it was reconciled: are the records older than the target topic's retention.ms?)");
+            return new Outcome.Stop(
+                    reading.equals("source")
+                            ? "source offset " + map.replicatedPosition() + " is no longer on the source (deleted by "
+                                    + "retention before it was reconciled)"
+                            : "target offset " + position
+                                    + " is no longer on the target (deleted by the target's retention "
+                                    + "before it was reconciled: are the records older than the target topic's retention.ms?)");
         }
         return new Outcome.Resume(map, paired);
     }
 
     /** The next non-empty batch of {@code tp}, or null when none arrives within {@link #STALL}. */
-    private static List<ConsumerRecord<byte[], byte[]>> pollSome(KafkaConsumer<byte[], byte[]> consumer,
-            TopicPartition tp) {
+    private static List<ConsumerRecord<byte[], byte[]>> pollSome(
+            KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp) {
         long deadline = System.nanoTime() + STALL.toNanos();
         while (System.nanoTime() < deadline) {
             List<ConsumerRecord<byte[], byte[]>> records = consumer.poll(POLL).records(tp);

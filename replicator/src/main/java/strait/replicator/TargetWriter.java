@@ -84,16 +84,13 @@ final class TargetWriter implements AutoCloseable {
     /** What became of one batch of a {@link #write}. */
     sealed interface Result {
         /** Appended at {@code baseOffset} onwards, in order. */
-        record Acked(long baseOffset) implements Result {
-        }
+        record Acked(long baseOffset) implements Result {}
 
         /** Refused or lost on the way; {@code error} says which (a {@code RetriableException} may be retried). */
-        record Failed(KafkaException error) implements Result {
-        }
+        record Failed(KafkaException error) implements Result {}
 
         /** Not sent this time: the request to its leader was full. */
-        record Deferred() implements Result {
-        }
+        record Deferred() implements Result {}
     }
 
     TargetWriter(Map<String, Object> targetProps, String clientId, WriterId writer) {
@@ -105,15 +102,18 @@ final class TargetWriter implements AutoCloseable {
         this.deliveryTimeoutMs = config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
         this.retryBackoffMs = config.getLong(ProducerConfig.RETRY_BACKOFF_MS_CONFIG);
         LogContext logContext = new LogContext("[strait writer " + clientId + "] ");
-        this.metadata = new ProducerMetadata(config.getLong(ProducerConfig.RETRY_BACKOFF_MS_CONFIG),
+        this.metadata = new ProducerMetadata(
+                config.getLong(ProducerConfig.RETRY_BACKOFF_MS_CONFIG),
                 config.getLong(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG),
                 config.getLong(ProducerConfig.METADATA_MAX_AGE_CONFIG),
-                config.getLong(ProducerConfig.METADATA_MAX_IDLE_CONFIG), logContext, new ClusterResourceListeners(),
+                config.getLong(ProducerConfig.METADATA_MAX_IDLE_CONFIG),
+                logContext,
+                new ClusterResourceListeners(),
                 time);
         List<InetSocketAddress> addresses = ClientUtils.parseAndValidateAddresses(config);
         metadata.bootstrap(addresses);
-        this.client = ClientUtils.createNetworkClient(config, metrics, "strait-writer", logContext,
-                new ApiVersions(), time, 5, metadata, null, null);
+        this.client = ClientUtils.createNetworkClient(
+                config, metrics, "strait-writer", logContext, new ApiVersions(), time, 5, metadata, null, null);
     }
 
     private static ProducerConfig config(Map<String, Object> targetProps, String clientId) {
@@ -130,11 +130,17 @@ final class TargetWriter implements AutoCloseable {
         CompressionType type = CompressionType.forName(config.getString(ProducerConfig.COMPRESSION_TYPE_CONFIG));
         switch (type) {
             case GZIP:
-                return Compression.gzip().level(config.getInt(ProducerConfig.COMPRESSION_GZIP_LEVEL_CONFIG)).build();
+                return Compression.gzip()
+                        .level(config.getInt(ProducerConfig.COMPRESSION_GZIP_LEVEL_CONFIG))
+                        .build();
             case LZ4:
-                return Compression.lz4().level(config.getInt(ProducerConfig.COMPRESSION_LZ4_LEVEL_CONFIG)).build();
+                return Compression.lz4()
+                        .level(config.getInt(ProducerConfig.COMPRESSION_LZ4_LEVEL_CONFIG))
+                        .build();
             case ZSTD:
-                return Compression.zstd().level(config.getInt(ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG)).build();
+                return Compression.zstd()
+                        .level(config.getInt(ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG))
+                        .build();
             default:
                 return Compression.of(type).build();
         }
@@ -148,30 +154,35 @@ final class TargetWriter implements AutoCloseable {
         try (TargetWriter w = new TargetWriter(targetProps, clientId, null)) {
             return w.initProducerId();
         } catch (KafkaException e) {
-            throw new ReplicatorException("cannot allocate the link's producer id on the target (InitProducerId needs "
-                    + "Write on a topic, or IdempotentWrite on the cluster before Kafka 3.0): " + Failures.describe(e),
+            throw new ReplicatorException(
+                    "cannot allocate the link's producer id on the target (InitProducerId needs "
+                            + "Write on a topic, or IdempotentWrite on the cluster before Kafka 3.0): "
+                            + Failures.describe(e),
                     e);
         }
     }
 
     private WriterId initProducerId() {
         long deadline = time.milliseconds() + requestTimeoutMs;
-        KafkaException last = new TimeoutException("no broker of the target answered within " + requestTimeoutMs
-                + " ms");
+        KafkaException last =
+                new TimeoutException("no broker of the target answered within " + requestTimeoutMs + " ms");
         while (time.milliseconds() < deadline) {
             Node node = client.leastLoadedNode(time.milliseconds()).node();
             try {
-                if (node == null || !NetworkClientUtils.awaitReady(client, node, time,
-                        Math.max(1, deadline - time.milliseconds()))) {
+                if (node == null
+                        || !NetworkClientUtils.awaitReady(
+                                client, node, time, Math.max(1, deadline - time.milliseconds()))) {
                     client.poll(100, time.milliseconds());
                     continue;
                 }
-                InitProducerIdRequest.Builder request = new InitProducerIdRequest.Builder(
-                        new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(
-                                Integer.MAX_VALUE).setProducerId(RecordBatch.NO_PRODUCER_ID).setProducerEpoch(
-                                RecordBatch.NO_PRODUCER_EPOCH));
-                ClientRequest clientRequest = client.newClientRequest(node.idString(), request, time.milliseconds(),
-                        true, requestTimeoutMs, null);
+                InitProducerIdRequest.Builder request =
+                        new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                                .setTransactionalId(null)
+                                .setTransactionTimeoutMs(Integer.MAX_VALUE)
+                                .setProducerId(RecordBatch.NO_PRODUCER_ID)
+                                .setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH));
+                ClientRequest clientRequest = client.newClientRequest(
+                        node.idString(), request, time.milliseconds(), true, requestTimeoutMs, null);
                 ClientResponse response = NetworkClientUtils.sendAndReceive(client, clientRequest, time);
                 InitProducerIdResponse body = (InitProducerIdResponse) response.responseBody();
                 Errors error = Errors.forCode(body.data().errorCode());
@@ -194,12 +205,27 @@ final class TargetWriter implements AutoCloseable {
      * Encodes {@code records} from {@code from} into one batch whose first record has sequence {@code sequence},
      * taking as many as fit in {@code maxBytes} (at least one, which may then be larger: the caller checks).
      */
-    Batch build(TopicPartition tp, int sequence, List<ConsumerRecord<byte[], byte[]>> records, int from,
-            int maxBytes, long nowMs) {
+    Batch build(
+            TopicPartition tp,
+            int sequence,
+            List<ConsumerRecord<byte[], byte[]>> records,
+            int from,
+            int maxBytes,
+            long nowMs) {
         int limit = Math.min(maxBytes, maxRequestBytes);
-        MemoryRecordsBuilder builder = new MemoryRecordsBuilder(new ByteBufferOutputStream(Math.min(limit, 64 * 1024)),
-                RecordBatch.CURRENT_MAGIC_VALUE, compression, TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP,
-                writer.producerId(), writer.epoch(), sequence, false, false, RecordBatch.NO_PARTITION_LEADER_EPOCH,
+        MemoryRecordsBuilder builder = new MemoryRecordsBuilder(
+                new ByteBufferOutputStream(Math.min(limit, 64 * 1024)),
+                RecordBatch.CURRENT_MAGIC_VALUE,
+                compression,
+                TimestampType.CREATE_TIME,
+                0L,
+                RecordBatch.NO_TIMESTAMP,
+                writer.producerId(),
+                writer.epoch(),
+                sequence,
+                false,
+                false,
+                RecordBatch.NO_PARTITION_LEADER_EPOCH,
                 limit);
         int n = 0;
         for (int i = from; i < records.size(); i++) {
@@ -247,11 +273,15 @@ final class TargetWriter implements AutoCloseable {
                 Uuid id = topicIds.getOrDefault(b.tp().topic(), Uuid.ZERO_UUID);
                 ProduceRequestData.TopicProduceData topic = data.find(b.tp().topic(), id);
                 if (topic == null) {
-                    topic = new ProduceRequestData.TopicProduceData().setName(b.tp().topic()).setTopicId(id);
+                    topic = new ProduceRequestData.TopicProduceData()
+                            .setName(b.tp().topic())
+                            .setTopicId(id);
                     data.add(topic);
                 }
-                topic.partitionData().add(new ProduceRequestData.PartitionProduceData()
-                        .setIndex(b.tp().partition()).setRecords(b.memory()));
+                topic.partitionData()
+                        .add(new ProduceRequestData.PartitionProduceData()
+                                .setIndex(b.tp().partition())
+                                .setRecords(b.memory()));
                 inRequest.put(b.tp(), b);
             }
             requests.put(node, data);
@@ -263,19 +293,26 @@ final class TargetWriter implements AutoCloseable {
             Map<TopicPartition, Batch> inRequest = sent.get(node);
             try {
                 if (!NetworkClientUtils.awaitReady(client, node, time, requestTimeoutMs)) {
-                    fail(inRequest, results, new NetworkException("could not connect to " + node + " within "
-                            + requestTimeoutMs + " ms"));
+                    fail(
+                            inRequest,
+                            results,
+                            new NetworkException(
+                                    "could not connect to " + node + " within " + requestTimeoutMs + " ms"));
                     return;
                 }
             } catch (IOException e) {
-                fail(inRequest, results, new NetworkException("connecting to " + node + " failed: " + e.getMessage(),
-                        e));
+                fail(
+                        inRequest,
+                        results,
+                        new NetworkException("connecting to " + node + " failed: " + e.getMessage(), e));
                 return;
             }
-            ProduceRequest.Builder request = ProduceRequest.builder(new ProduceRequestData().setAcks((short) -1)
-                    .setTimeoutMs(requestTimeoutMs).setTopicData(data));
-            ClientRequest clientRequest = client.newClientRequest(node.idString(), request, time.milliseconds(), true,
-                    requestTimeoutMs, response -> {
+            ProduceRequest.Builder request = ProduceRequest.builder(new ProduceRequestData()
+                    .setAcks((short) -1)
+                    .setTimeoutMs(requestTimeoutMs)
+                    .setTopicData(data));
+            ClientRequest clientRequest = client.newClientRequest(
+                    node.idString(), request, time.milliseconds(), true, requestTimeoutMs, response -> {
                         awaiting[0]--;
                         answered(response, inRequest, names, results);
                     });
@@ -287,8 +324,10 @@ final class TargetWriter implements AutoCloseable {
             client.poll(Math.max(1, deadline - time.milliseconds()), time.milliseconds());
         }
         for (Batch b : batches) {
-            results.putIfAbsent(b.tp(), new Result.Failed(new TimeoutException("no answer from the leader of "
-                    + b.tp() + " within " + requestTimeoutMs + " ms")));
+            results.putIfAbsent(
+                    b.tp(),
+                    new Result.Failed(new TimeoutException(
+                            "no answer from the leader of " + b.tp() + " within " + requestTimeoutMs + " ms")));
         }
         return results;
     }
@@ -309,8 +348,10 @@ final class TargetWriter implements AutoCloseable {
             }
             if (unknown.isEmpty() || time.milliseconds() >= deadline) {
                 for (Batch b : unknown) {
-                    results.put(b.tp(), new Result.Failed(new LeaderNotAvailableException("no leader known for "
-                            + b.tp() + " on the target")));
+                    results.put(
+                            b.tp(),
+                            new Result.Failed(new LeaderNotAvailableException(
+                                    "no leader known for " + b.tp() + " on the target")));
                 }
                 return byLeader;
             }
@@ -319,12 +360,18 @@ final class TargetWriter implements AutoCloseable {
         }
     }
 
-    private void answered(ClientResponse response, Map<TopicPartition, Batch> inRequest, Map<Uuid, String> names,
+    private void answered(
+            ClientResponse response,
+            Map<TopicPartition, Batch> inRequest,
+            Map<Uuid, String> names,
             Map<TopicPartition, Result> results) {
         if (response.wasDisconnected() || response.wasTimedOut()) {
             metadata.requestUpdate(false);
-            fail(inRequest, results, new NetworkException("lost the connection to target broker "
-                    + response.destination() + (response.wasTimedOut() ? " (request timed out)" : "")));
+            fail(
+                    inRequest,
+                    results,
+                    new NetworkException("lost the connection to target broker " + response.destination()
+                            + (response.wasTimedOut() ? " (request timed out)" : "")));
             return;
         }
         if (response.versionMismatch() != null) {
@@ -336,33 +383,42 @@ final class TargetWriter implements AutoCloseable {
             return;
         }
         ProduceResponse body = (ProduceResponse) response.responseBody();
-        body.data().responses().forEach(topic -> topic.partitionResponses().forEach(p -> {
-            String name = !topic.topicId().equals(Uuid.ZERO_UUID) && names.containsKey(topic.topicId())
-                    ? names.get(topic.topicId()) : topic.name();
-            TopicPartition tp = new TopicPartition(name, p.index());
-            if (!inRequest.containsKey(tp)) {
-                return;
-            }
-            Errors error = Errors.forCode(p.errorCode());
-            if (error == Errors.NONE) {
-                results.put(tp, new Result.Acked(p.baseOffset()));
-            } else {
-                if (error.exception() instanceof InvalidMetadataException) {
-                    metadata.requestUpdate(false);
-                }
-                String message = p.errorMessage() != null ? p.errorMessage()
-                        : p.recordErrors().isEmpty() ? null : p.recordErrors().get(0).batchIndexErrorMessage();
-                results.put(tp, new Result.Failed(message == null ? error.exception() : error.exception(message)));
-            }
-        }));
+        body.data()
+                .responses()
+                .forEach(topic -> topic.partitionResponses().forEach(p -> {
+                    String name = !topic.topicId().equals(Uuid.ZERO_UUID) && names.containsKey(topic.topicId())
+                            ? names.get(topic.topicId())
+                            : topic.name();
+                    TopicPartition tp = new TopicPartition(name, p.index());
+                    if (!inRequest.containsKey(tp)) {
+                        return;
+                    }
+                    Errors error = Errors.forCode(p.errorCode());
+                    if (error == Errors.NONE) {
+                        results.put(tp, new Result.Acked(p.baseOffset()));
+                    } else {
+                        if (error.exception() instanceof InvalidMetadataException) {
+                            metadata.requestUpdate(false);
+                        }
+                        String message = p.errorMessage() != null
+                                ? p.errorMessage()
+                                : p.recordErrors().isEmpty()
+                                        ? null
+                                        : p.recordErrors().get(0).batchIndexErrorMessage();
+                        results.put(
+                                tp, new Result.Failed(message == null ? error.exception() : error.exception(message)));
+                    }
+                }));
         for (TopicPartition tp : inRequest.keySet()) {
-            results.putIfAbsent(tp, new Result.Failed(new NetworkException("the answer of broker "
-                    + response.destination() + " did not mention " + tp)));
+            results.putIfAbsent(
+                    tp,
+                    new Result.Failed(new NetworkException(
+                            "the answer of broker " + response.destination() + " did not mention " + tp)));
         }
     }
 
-    private static void fail(Map<TopicPartition, Batch> batches, Map<TopicPartition, Result> results,
-            KafkaException error) {
+    private static void fail(
+            Map<TopicPartition, Batch> batches, Map<TopicPartition, Result> results, KafkaException error) {
         batches.keySet().forEach(tp -> results.put(tp, new Result.Failed(error)));
     }
 

@@ -9,8 +9,8 @@ import java.util.List;
  *                 cleanup.policy (see {@code problems})
  * @param problems every difference found, one sentence each; empty when the topic is at parity
  */
-public record TopicParity(String topic, int sourcePartitions, int targetPartitions, boolean writable,
-                          List<String> problems) {
+public record TopicParity(
+        String topic, int sourcePartitions, int targetPartitions, boolean writable, List<String> problems) {
     public TopicParity {
         problems = List.copyOf(problems);
     }

@@ -45,9 +45,18 @@ final class TopicProvisioner {
     private static final long TIMEOUT_S = 30;
 
     /** Configs copied to a created target topic and compared for parity. */
-    static final List<String> REPLICATED_CONFIGS = List.of("cleanup.policy", "retention.ms", "retention.bytes",
-            "max.message.bytes", "compression.type", "min.compaction.lag.ms", "delete.retention.ms",
-            "segment.bytes", "message.timestamp.before.max.ms", "message.timestamp.after.max.ms");
+    static final List<String> REPLICATED_CONFIGS = List.of(
+            "cleanup.policy",
+            "retention.ms",
+            "retention.bytes",
+            "max.message.bytes",
+            "compression.type",
+            "min.compaction.lag.ms",
+            "delete.retention.ms",
+            "segment.bytes",
+            "message.timestamp.before.max.ms",
+            "message.timestamp.after.max.ms");
+
     static final String TIMESTAMP_TYPE = "message.timestamp.type";
 
     private final Admin source;
@@ -62,11 +71,18 @@ final class TopicProvisioner {
      * target topic refuses, and the id of every source topic in scope (a new id under a known name is a topic that
      * was deleted and created again).
      */
-    record Result(List<TopicParity> parity, Map<String, Integer> writable, Map<String, TargetLimits> limits,
-            Map<String, Uuid> sourceTopicIds) {
-    }
+    record Result(
+            List<TopicParity> parity,
+            Map<String, Integer> writable,
+            Map<String, TargetLimits> limits,
+            Map<String, Uuid> sourceTopicIds) {}
 
-    TopicProvisioner(Admin source, Admin target, Pattern include, Optional<Pattern> exclude, short replicationFactor,
+    TopicProvisioner(
+            Admin source,
+            Admin target,
+            Pattern include,
+            Optional<Pattern> exclude,
+            short replicationFactor,
             Set<String> internalTargetTopics) {
         this.source = source;
         this.target = target;
@@ -78,13 +94,16 @@ final class TopicProvisioner {
 
     /** Whether a source topic is in scope: matches {@code topics}, not {@code topics.exclude}, not internal. */
     boolean inScope(String topic) {
-        return include.matcher(topic).matches() && exclude.map(p -> !p.matcher(topic).matches()).orElse(true)
-                && !topic.startsWith("__") && !internalTargetTopics.contains(topic);
+        return include.matcher(topic).matches()
+                && exclude.map(p -> !p.matcher(topic).matches()).orElse(true)
+                && !topic.startsWith("__")
+                && !internalTargetTopics.contains(topic);
     }
 
     Result sync() throws Exception {
         Set<String> topics = new TreeSet<>();
-        for (String t : get(source.listTopics(new ListTopicsOptions().listInternal(false)).names())) {
+        for (String t : get(
+                source.listTopics(new ListTopicsOptions().listInternal(false)).names())) {
             if (inScope(t)) {
                 topics.add(t);
             }
@@ -94,7 +113,8 @@ final class TopicProvisioner {
         }
         Map<String, TopicDescription> src = get(source.describeTopics(topics).allTopicNames());
         Map<String, Config> srcConfigs = configs(source, topics, "source");
-        Set<String> existing = get(target.listTopics(new ListTopicsOptions().listInternal(false)).names());
+        Set<String> existing = get(
+                target.listTopics(new ListTopicsOptions().listInternal(false)).names());
         Map<String, String> failed = new HashMap<>();
         Set<String> created = create(topics, existing, src, srcConfigs, failed);
         Map<String, TopicDescription> tgt = existingOnly(target, topics);
@@ -115,9 +135,15 @@ final class TopicProvisioner {
         for (String topic : topics) {
             int sp = src.get(topic).partitions().size();
             if (!tgt.containsKey(topic)) {
-                parity.add(new TopicParity(topic, sp, 0, false, List.of(failed.containsKey(topic)
-                        ? "missing on the target and could not be created: " + failed.get(topic)
-                        : "missing on the target")));
+                parity.add(new TopicParity(
+                        topic,
+                        sp,
+                        0,
+                        false,
+                        List.of(
+                                failed.containsKey(topic)
+                                        ? "missing on the target and could not be created: " + failed.get(topic)
+                                        : "missing on the target")));
                 LOG.warn("target topic {} is missing and could not be created", topic);
                 continue;
             }
@@ -164,7 +190,9 @@ final class TopicProvisioner {
         String policy = value(config, "cleanup.policy");
         // Brokers before Kafka 3.6 have one symmetric bound instead of the two.
         long difference = longValue(config, "message.timestamp.difference.max.ms", Long.MAX_VALUE);
-        return new TargetLimits(maxBatch, policy != null && policy.contains("compact"),
+        return new TargetLimits(
+                maxBatch,
+                policy != null && policy.contains("compact"),
                 longValue(config, "message.timestamp.before.max.ms", difference),
                 longValue(config, "message.timestamp.after.max.ms", difference));
     }
@@ -179,8 +207,13 @@ final class TopicProvisioner {
     }
 
     /** Creates the missing target topics and returns them; why one could not be created goes into {@code failed}. */
-    private Set<String> create(Set<String> topics, Set<String> existing, Map<String, TopicDescription> src,
-            Map<String, Config> srcConfigs, Map<String, String> failed) throws Exception {
+    private Set<String> create(
+            Set<String> topics,
+            Set<String> existing,
+            Map<String, TopicDescription> src,
+            Map<String, Config> srcConfigs,
+            Map<String, String> failed)
+            throws Exception {
         List<NewTopic> missing = new ArrayList<>();
         for (String topic : topics) {
             if (existing.contains(topic)) {
@@ -194,14 +227,16 @@ final class TopicProvisioner {
                 }
             }
             configs.put(TIMESTAMP_TYPE, "CreateTime");
-            missing.add(new NewTopic(topic, Optional.of(src.get(topic).partitions().size()), replicationFactor)
-                    .configs(configs));
+            missing.add(
+                    new NewTopic(topic, Optional.of(src.get(topic).partitions().size()), replicationFactor)
+                            .configs(configs));
         }
         Set<String> created = new TreeSet<>();
         if (missing.isEmpty()) {
             return created;
         }
-        for (Map.Entry<String, KafkaFuture<Void>> e : target.createTopics(missing).values().entrySet()) {
+        for (Map.Entry<String, KafkaFuture<Void>> e :
+                target.createTopics(missing).values().entrySet()) {
             try {
                 e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
                 created.add(e.getKey());
@@ -217,8 +252,8 @@ final class TopicProvisioner {
     }
 
     /** Adds partitions to target topics with fewer than the source; why one could not grow goes into {@code failed}. */
-    private void grow(Map<String, TopicDescription> src, Map<String, TopicDescription> tgt,
-            Map<String, String> failed) throws Exception {
+    private void grow(Map<String, TopicDescription> src, Map<String, TopicDescription> tgt, Map<String, String> failed)
+            throws Exception {
         Map<String, NewPartitions> grow = new HashMap<>();
         src.forEach((topic, d) -> {
             TopicDescription t = tgt.get(topic);
@@ -229,10 +264,14 @@ final class TopicProvisioner {
         if (grow.isEmpty()) {
             return;
         }
-        for (Map.Entry<String, KafkaFuture<Void>> e : target.createPartitions(grow).values().entrySet()) {
+        for (Map.Entry<String, KafkaFuture<Void>> e :
+                target.createPartitions(grow).values().entrySet()) {
             try {
                 e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
-                LOG.info("grew target topic {} to {} partitions", e.getKey(), grow.get(e.getKey()).totalCount());
+                LOG.info(
+                        "grew target topic {} to {} partitions",
+                        e.getKey(),
+                        grow.get(e.getKey()).totalCount());
             } catch (ExecutionException ex) {
                 failed.put(e.getKey(), Failures.describe(ex));
                 LOG.warn("cannot grow target topic {}: {}", e.getKey(), Failures.describe(ex));
@@ -243,8 +282,8 @@ final class TopicProvisioner {
     /** Descriptions of the topics that exist on {@code admin}'s cluster; a missing topic is left out. */
     private static Map<String, TopicDescription> existingOnly(Admin admin, Set<String> topics) throws Exception {
         Map<String, TopicDescription> found = new HashMap<>();
-        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : admin.describeTopics(topics).topicNameValues()
-                .entrySet()) {
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e :
+                admin.describeTopics(topics).topicNameValues().entrySet()) {
             try {
                 found.put(e.getKey(), e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS));
             } catch (ExecutionException ex) {
@@ -259,15 +298,17 @@ final class TopicProvisioner {
     /** The configs of {@code topics}; a denial names the topic, which Kafka's exception here does not. */
     private static Map<String, Config> configs(Admin admin, Collection<String> topics, String side) throws Exception {
         List<ConfigResource> resources = topics.stream()
-                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                .toList();
         Map<String, Config> byTopic = new HashMap<>();
-        for (Map.Entry<ConfigResource, KafkaFuture<Config>> e : admin.describeConfigs(resources).values().entrySet()) {
+        for (Map.Entry<ConfigResource, KafkaFuture<Config>> e :
+                admin.describeConfigs(resources).values().entrySet()) {
             String topic = e.getKey().name();
             try {
                 byTopic.put(topic, get(e.getValue()));
             } catch (TopicAuthorizationException denied) {
-                throw new TopicAuthorizationException("not authorized to describe the configs of topic " + topic
-                        + " on the " + side, Set.of(topic));
+                throw new TopicAuthorizationException(
+                        "not authorized to describe the configs of topic " + topic + " on the " + side, Set.of(topic));
             }
         }
         return byTopic;

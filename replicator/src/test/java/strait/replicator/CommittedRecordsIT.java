@@ -31,8 +31,21 @@ class CommittedRecordsIT {
     void aCompactedTopicWhoseCleanerRemovedRecordsReplicatesExactlyWhatRemains() throws Exception {
         String topic = "committed-compacted";
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
-            createTopic(admin, topic, 2, Map.of("cleanup.policy", "compact", "segment.ms", "100",
-                    "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "0", "delete.retention.ms", "100"));
+            createTopic(
+                    admin,
+                    topic,
+                    2,
+                    Map.of(
+                            "cleanup.policy",
+                            "compact",
+                            "segment.ms",
+                            "100",
+                            "min.cleanable.dirty.ratio",
+                            "0.01",
+                            "min.compaction.lag.ms",
+                            "0",
+                            "delete.retention.ms",
+                            "100"));
         }
         int produced = 0;
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
@@ -40,17 +53,24 @@ class CommittedRecordsIT {
                 for (int i = 0; i < 200; i++, produced++) {
                     // A quarter of the keys are unique and survive compaction between rewritten ones: gaps.
                     String key = i % 4 == 0 ? "unique-" + round + "-" + i : "key-" + (i % 40);
-                    producer.send(new ProducerRecord<>(topic, i % 2, key.getBytes(StandardCharsets.UTF_8),
+                    producer.send(new ProducerRecord<>(
+                            topic,
+                            i % 2,
+                            key.getBytes(StandardCharsets.UTF_8),
                             ("round-" + round + "-" + i).getBytes(StandardCharsets.UTF_8)));
                 }
                 producer.flush();
                 long rolledAt = System.currentTimeMillis() + 150;
-                await("segment.ms has passed, so the next append rolls a segment", Duration.ofSeconds(5),
+                await(
+                        "segment.ms has passed, so the next append rolls a segment",
+                        Duration.ofSeconds(5),
                         () -> System.currentTimeMillis() > rolledAt);
             }
         }
         int total = produced;
-        await("the cleaner has removed records", Duration.ofSeconds(90),
+        await(
+                "the cleaner has removed records",
+                Duration.ofSeconds(90),
                 () -> count(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed")) < total / 2);
         AtomicInteger last = new AtomicInteger(-1);
         await("the cleaner is done", Duration.ofSeconds(60), () -> {
@@ -75,15 +95,16 @@ class CommittedRecordsIT {
             createTopic(admin, topic, 2, Map.of());
         }
         int committed = 0;
-        try (KafkaProducer<byte[], byte[]> tx = producer(CLUSTERS.sourceBootstrapServers(),
-                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "committed-it"));
-             KafkaProducer<byte[], byte[]> plain = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+        try (KafkaProducer<byte[], byte[]> tx = producer(
+                        CLUSTERS.sourceBootstrapServers(),
+                        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "committed-it"));
+                KafkaProducer<byte[], byte[]> plain = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
             tx.initTransactions();
             for (int t = 0; t < 30; t++) {
                 tx.beginTransaction();
                 for (int i = 0; i < 10; i++) {
-                    tx.send(new ProducerRecord<>(topic, i % 2, null, ("tx-" + t + "-" + i)
-                            .getBytes(StandardCharsets.UTF_8)));
+                    tx.send(new ProducerRecord<>(
+                            topic, i % 2, null, ("tx-" + t + "-" + i).getBytes(StandardCharsets.UTF_8)));
                 }
                 plain.send(new ProducerRecord<>(topic, t % 2, null, ("plain-" + t).getBytes(StandardCharsets.UTF_8)))
                         .get();
@@ -103,19 +124,22 @@ class CommittedRecordsIT {
         var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
         assertThat(count(source)).isEqualTo(committed);
         assertIdentical(source, target);
-        assertThat(target.values().stream().flatMap(List::stream)
-                .map(r -> new String(r.value(), StandardCharsets.UTF_8)))
+        assertThat(target.values().stream()
+                        .flatMap(List::stream)
+                        .map(r -> new String(r.value(), StandardCharsets.UTF_8)))
                 .noneMatch(v -> v.matches("tx-(1|4|7|10|13|16|19|22|25|28)-.*"));
     }
 
     private static void replicate(String topic, int partitions, String link) {
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                exactly(topic), link);
+        Map<String, String> props =
+                config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), link);
         StraitConfig config = StraitConfig.parse(props);
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
-            await(topic + " is replicated", Duration.ofSeconds(90),
+            await(
+                    topic + " is replicated",
+                    Duration.ofSeconds(90),
                     () -> caughtUp(replicator.status(), topic, partitions));
         }
     }

@@ -49,8 +49,8 @@ class CrashRecoveryIT {
             createTopic(admin, topic, 3, Map.of());
             createTopic(admin, txTopic, 2, Map.of());
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                "crash-.*", "crash-link");
+        Map<String, String> props =
+                config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), "crash-.*", "crash-link");
         // Two pipelines: partitions spread over two fetcher/sender pairs must come through the kills all the same.
         props.put(StraitConfig.REPLICATION_PIPELINES, "2");
         Path dir = Files.createDirectories(Path.of("target", "crash-it"));
@@ -70,12 +70,18 @@ class CrashRecoveryIT {
                 Path log = dir.resolve("child-" + kill + ".log");
                 Process child = launch(classPath, file, log.toFile());
                 try {
-                    await("child " + kill + " started replicating", Duration.ofSeconds(60),
+                    await(
+                            "child " + kill + " started replicating",
+                            Duration.ofSeconds(60),
                             () -> Files.exists(log) && contains(log, "STARTED") || !child.isAlive());
-                    assertThat(child.isAlive()).as("child %d is alive; see %s", kill, log).isTrue();
+                    assertThat(child.isAlive())
+                            .as("child %d is alive; see %s", kill, log)
+                            .isTrue();
                     long lifetime = random.nextInt(3_000);
                     boolean exited = child.waitFor(lifetime, TimeUnit.MILLISECONDS);
-                    assertThat(exited).as("child %d exited on its own; see its log", kill).isFalse();
+                    assertThat(exited)
+                            .as("child %d exited on its own; see its log", kill)
+                            .isFalse();
                     killedAfterMs.add(lifetime);
                 } finally {
                     child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -87,11 +93,15 @@ class CrashRecoveryIT {
             writer.join(60_000);
         }
         assertThat(writerFailure.get()).isNull();
-        System.out.printf("killed the child replicator %d times, %s ms after it started; target end offsets of %s "
-                + "after each kill %s; %d records written%n", KILLS, killedAfterMs, topic, targetEnds, written.get());
+        System.out.printf(
+                "killed the child replicator %d times, %s ms after it started; target end offsets of %s "
+                        + "after each kill %s; %d records written%n",
+                KILLS, killedAfterMs, topic, targetEnds, written.get());
         long progressed = java.util.stream.IntStream.range(1, targetEnds.size())
-                .filter(i -> targetEnds.get(i) > targetEnds.get(i - 1)).count();
-        assertThat(progressed).as("the children replicated between kills: %s", targetEnds)
+                .filter(i -> targetEnds.get(i) > targetEnds.get(i - 1))
+                .count();
+        assertThat(progressed)
+                .as("the children replicated between kills: %s", targetEnds)
                 .isGreaterThanOrEqualTo(KILLS / 2);
 
         // A last child runs until the target holds every committed record, then stops cleanly (SIGTERM). It runs
@@ -101,10 +111,15 @@ class CrashRecoveryIT {
         Path lastLog = dir.resolve("child-last.log");
         Process last = launch(classPath, file, lastLog.toFile());
         try {
-            await("the last child started", Duration.ofSeconds(60),
+            await(
+                    "the last child started",
+                    Duration.ofSeconds(60),
                     () -> contains(lastLog, "STARTED") || !last.isAlive());
-            await("the target holds every committed record", Duration.ofMinutes(2),
-                    () -> targetRecordsUnchecked(topic) >= plainRecords && targetRecordsUnchecked(txTopic) >= txRecords);
+            await(
+                    "the target holds every committed record",
+                    Duration.ofMinutes(2),
+                    () -> targetRecordsUnchecked(topic) >= plainRecords
+                            && targetRecordsUnchecked(txTopic) >= txRecords);
         } finally {
             last.destroy();
             if (!last.waitFor(30, TimeUnit.SECONDS)) {
@@ -134,8 +149,8 @@ class CrashRecoveryIT {
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(admin, topic, 3, Map.of());
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                exactly(topic), "frozen-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "frozen-link");
         Path dir = Files.createDirectories(Path.of("target", "frozen-it"));
         File file = childConfig(dir, props);
         String classPath = privateClassPath(dir);
@@ -150,23 +165,32 @@ class CrashRecoveryIT {
         Process old = launch(classPath, file, oldLog.toFile());
         Process fresh = null;
         try {
-            await("the old instance started", Duration.ofSeconds(60), () -> contains(oldLog, "STARTED") || !old.isAlive());
+            await(
+                    "the old instance started",
+                    Duration.ofSeconds(60),
+                    () -> contains(oldLog, "STARTED") || !old.isAlive());
             Thread.sleep(500 + new Random().nextInt(1_000)); // a random moment while it copies the writer's records
             signal("STOP", old);
             fresh = launch(classPath, file, newLog.toFile());
             Process started = fresh;
-            await("the new instance started", Duration.ofSeconds(60),
+            await(
+                    "the new instance started",
+                    Duration.ofSeconds(60),
                     () -> contains(newLog, "STARTED") || !started.isAlive());
             await("the new instance copies", Duration.ofSeconds(60), () -> contains(newLog, "resumes at"));
             long resumedAt = targetRecordsUnchecked(topic);
-            await("the new instance has written before the old one thaws", Duration.ofSeconds(60),
+            await(
+                    "the new instance has written before the old one thaws",
+                    Duration.ofSeconds(60),
                     () -> targetRecordsUnchecked(topic) >= resumedAt + 2_000);
             signal("CONT", old);
             // It learns so from the fence at its next batch, or from the new instance's records past its position.
             await("the thawed instance stops every partition", Duration.ofSeconds(60), () -> stoppedAll(oldLog, topic));
             // more records of the new instance's own, so that a late write of the old one is followed by them
             long thawedAt = targetRecordsUnchecked(topic);
-            await("the new instance writes on", Duration.ofSeconds(60),
+            await(
+                    "the new instance writes on",
+                    Duration.ofSeconds(60),
                     () -> targetRecordsUnchecked(topic) >= thawedAt + 2_000 || stoppedAll(newLog, topic));
         } finally {
             writing.set(false);
@@ -177,9 +201,9 @@ class CrashRecoveryIT {
             await("every partition caught up or stopped", Duration.ofMinutes(2), () -> {
                 Map<Integer, Long> sourceEnds = endsUnchecked(CLUSTERS.sourceBootstrapServers(), topic, 3);
                 Map<Integer, Long> targetEnds = endsUnchecked(CLUSTERS.targetBootstrapServers(), topic, 3);
-                return java.util.stream.IntStream.range(0, 3).allMatch(p -> contains(newLog,
-                        "stopped replicating " + topic + "-" + p + ":")
-                        || targetEnds.getOrDefault(p, -1L) >= sourceEnds.getOrDefault(p, Long.MAX_VALUE));
+                return java.util.stream.IntStream.range(0, 3)
+                        .allMatch(p -> contains(newLog, "stopped replicating " + topic + "-" + p + ":")
+                                || targetEnds.getOrDefault(p, -1L) >= sourceEnds.getOrDefault(p, Long.MAX_VALUE));
             });
         } finally {
             old.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -192,13 +216,20 @@ class CrashRecoveryIT {
         var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
         for (int p = 0; p < 3; p++) {
             assertThat(contains(newLog, "stopped replicating " + topic + "-" + p + ":"))
-                    .as("the new instance stopped partition %d", p).isFalse();
+                    .as("the new instance stopped partition %d", p)
+                    .isFalse();
         }
         assertIdentical(source, target);
-        long refusedOld = Files.readAllLines(oldLog).stream().filter(l -> l.contains("OutOfOrderSequence")).count();
-        long refusedNew = Files.readAllLines(newLog).stream().filter(l -> l.contains("OutOfOrderSequence")).count();
-        System.out.printf("frozen older instance: %d source records, all on the target once; sequence refusals logged "
-                + "by the old instance %d, by the new one %d%n", count(source), refusedOld, refusedNew);
+        long refusedOld = Files.readAllLines(oldLog).stream()
+                .filter(l -> l.contains("OutOfOrderSequence"))
+                .count();
+        long refusedNew = Files.readAllLines(newLog).stream()
+                .filter(l -> l.contains("OutOfOrderSequence"))
+                .count();
+        System.out.printf(
+                "frozen older instance: %d source records, all on the target once; sequence refusals logged "
+                        + "by the old instance %d, by the new one %d%n",
+                count(source), refusedOld, refusedNew);
     }
 
     private static boolean stoppedAll(Path log, String topic) {
@@ -208,8 +239,12 @@ class CrashRecoveryIT {
 
     private static void signal(String signal, Process process) throws Exception {
         // bash's own kill, so no kill binary (procps) has to be installed
-        Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + process.pid()).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", signal).isTrue();
+        Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + process.pid())
+                .inheritIO()
+                .start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("kill -%s", signal)
+                .isTrue();
     }
 
     /** End offsets of partitions 0..partitions-1 of {@code topic} on one cluster; empty when they cannot be read. */
@@ -218,11 +253,14 @@ class CrashRecoveryIT {
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
                     new java.util.HashMap<>();
             for (int p = 0; p < partitions; p++) {
-                request.put(new org.apache.kafka.common.TopicPartition(topic, p),
+                request.put(
+                        new org.apache.kafka.common.TopicPartition(topic, p),
                         org.apache.kafka.clients.admin.OffsetSpec.latest());
             }
             Map<Integer, Long> ends = new java.util.HashMap<>();
-            admin.listOffsets(request).all().get(10, TimeUnit.SECONDS)
+            admin.listOffsets(request)
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
                     .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
             return ends;
         } catch (Exception e) {
@@ -252,12 +290,19 @@ class CrashRecoveryIT {
             if (!admin.listTopics().names().get().contains(topic)) {
                 return 0;
             }
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+            var partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions();
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
                     new java.util.HashMap<>();
-            partitions.forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+            partitions.forEach(p -> request.put(
+                    new org.apache.kafka.common.TopicPartition(topic, p.partition()),
                     org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            return admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            return admin.listOffsets(request).all().get().values().stream()
+                    .mapToLong(i -> i.offset())
+                    .sum();
         }
     }
 
@@ -294,9 +339,15 @@ class CrashRecoveryIT {
 
     private static Process launch(String classPath, File config, File log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dlog4j2.configurationFile=log4j2-strait.xml", "-cp", classPath,
-                ReplicatorMain.class.getName(), config.getAbsolutePath());
+        ProcessBuilder builder = new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-Dlog4j2.configurationFile=log4j2-strait.xml",
+                "-cp",
+                classPath,
+                ReplicatorMain.class.getName(),
+                config.getAbsolutePath());
         builder.redirectErrorStream(true);
         builder.redirectOutput(log);
         return builder.start();
@@ -306,11 +357,17 @@ class CrashRecoveryIT {
      * Writes plain records to one topic and, unless it is null, transactions, a third of them aborted, to the other;
      * pausing {@code pauseMs} after each round of 200 records.
      */
-    private static void write(String topic, String txTopic, long pauseMs, AtomicBoolean writing, AtomicLong written,
+    private static void write(
+            String topic,
+            String txTopic,
+            long pauseMs,
+            AtomicBoolean writing,
+            AtomicLong written,
             AtomicReference<Throwable> failure) {
         try (KafkaProducer<byte[], byte[]> plain = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             KafkaProducer<byte[], byte[]> tx = producer(CLUSTERS.sourceBootstrapServers(),
-                     Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "crash-writer"))) {
+                KafkaProducer<byte[], byte[]> tx = producer(
+                        CLUSTERS.sourceBootstrapServers(),
+                        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "crash-writer"))) {
             if (txTopic != null) {
                 tx.initTransactions();
             }
@@ -319,15 +376,19 @@ class CrashRecoveryIT {
                 for (int i = 0; i < 200; i++, n++) {
                     RecordHeaders headers = new RecordHeaders();
                     headers.add("seq", Long.toString(n).getBytes(StandardCharsets.UTF_8));
-                    plain.send(new ProducerRecord<>(topic, (int) (n % 3), System.currentTimeMillis(),
+                    plain.send(new ProducerRecord<>(
+                            topic,
+                            (int) (n % 3),
+                            System.currentTimeMillis(),
                             ("k" + n % 97).getBytes(StandardCharsets.UTF_8),
-                            ("value-" + n).getBytes(StandardCharsets.UTF_8), headers));
+                            ("value-" + n).getBytes(StandardCharsets.UTF_8),
+                            headers));
                 }
                 if (txTopic != null) {
                     tx.beginTransaction();
                     for (int i = 0; i < 20; i++) {
-                        tx.send(new ProducerRecord<>(txTopic, i % 2, null, ("tx-" + n + "-" + i)
-                                .getBytes(StandardCharsets.UTF_8)));
+                        tx.send(new ProducerRecord<>(
+                                txTopic, i % 2, null, ("tx-" + n + "-" + i).getBytes(StandardCharsets.UTF_8)));
                     }
                     if (n % 3 == 0) {
                         tx.abortTransaction();

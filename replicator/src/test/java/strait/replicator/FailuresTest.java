@@ -26,7 +26,8 @@ class FailuresTest {
     @Test
     void tooLargeAuthorizationAndUnknownFailuresStopThePartition() {
         assertThat(Failures.action(new RecordTooLargeException("big"))).isEqualTo(Failures.Action.STOP);
-        assertThat(Failures.action(new TopicAuthorizationException(Set.of("t")))).isEqualTo(Failures.Action.STOP);
+        assertThat(Failures.action(new TopicAuthorizationException(Set.of("t"))))
+                .isEqualTo(Failures.Action.STOP);
         assertThat(Failures.action(new UnknownServerException("?"))).isEqualTo(Failures.Action.STOP);
         assertThat(Failures.kind(new RecordTooLargeException("big"))).isEqualTo("record_too_large");
         assertThat(Failures.kind(new TopicAuthorizationException(Set.of("t")))).isEqualTo("authorization");
@@ -38,10 +39,14 @@ class FailuresTest {
         assertThat(Failures.action(e)).isEqualTo(Failures.Action.STOP);
         assertThat(Failures.kind(e)).isEqualTo("foreign_write");
         assertThat(Failures.describe(e)).contains("offsets 5..6 were written by another producer");
-        assertThat(Failures.describe(ForeignWriteException.atEnd(new org.apache.kafka.common.TopicPartition("t", 0),
-                5, 9))).contains("ends at offset 9").contains("offsets 5..8 were written by another producer");
-        assertThat(Failures.describe(ForeignWriteException.atAck(new org.apache.kafka.common.TopicPartition("t", 0),
-                9, 3))).contains("acked this link's record at offset 3").contains("lost records this link wrote");
+        assertThat(Failures.describe(
+                        ForeignWriteException.atEnd(new org.apache.kafka.common.TopicPartition("t", 0), 5, 9)))
+                .contains("ends at offset 9")
+                .contains("offsets 5..8 were written by another producer");
+        assertThat(Failures.describe(
+                        ForeignWriteException.atAck(new org.apache.kafka.common.TopicPartition("t", 0), 9, 3)))
+                .contains("acked this link's record at offset 3")
+                .contains("lost records this link wrote");
     }
 
     @Test

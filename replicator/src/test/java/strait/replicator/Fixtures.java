@@ -29,11 +29,9 @@ import strait.config.StraitConfig;
 /** Helpers of the replicator's integration tests: topics, producers, full reads, comparisons, polling. */
 final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
-    static Map<String, String> config(String sourceBootstrap, String targetBootstrap, String topicsRegex,
-            String link) {
+    static Map<String, String> config(String sourceBootstrap, String targetBootstrap, String topicsRegex, String link) {
         Map<String, String> props = new HashMap<>();
         props.put(StraitConfig.SOURCE_BOOTSTRAP_SERVERS, sourceBootstrap);
         props.put(StraitConfig.TARGET_BOOTSTRAP_SERVERS, targetBootstrap);
@@ -48,7 +46,8 @@ final class Fixtures {
 
     static void createTopic(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs)))
-                .all().get(30, TimeUnit.SECONDS);
+                .all()
+                .get(30, TimeUnit.SECONDS);
     }
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, Map<String, Object> extra) {
@@ -60,16 +59,17 @@ final class Fixtures {
     }
 
     /** Every record of {@code topic}, per partition in offset order, read up to the end offsets of now. */
-    static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readAll(String bootstrap, String topic,
-            String isolation) {
+    static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readAll(
+            String bootstrap, String topic, String isolation) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
@@ -91,7 +91,8 @@ final class Fixtures {
     }
 
     /** Asserts both sides hold the same records per partition, in order, field by field. */
-    static void assertIdentical(Map<Integer, List<ConsumerRecord<byte[], byte[]>>> source,
+    static void assertIdentical(
+            Map<Integer, List<ConsumerRecord<byte[], byte[]>>> source,
             Map<Integer, List<ConsumerRecord<byte[], byte[]>>> target) {
         assertThat(target.keySet()).isEqualTo(source.keySet());
         source.forEach((partition, expected) -> {
@@ -137,8 +138,13 @@ final class Fixtures {
 
     /** True when every partition of {@code topic} is RUNNING with nothing left to replicate. */
     static boolean caughtUp(ReplicatorStatus status, String topic, int partitions) {
-        List<PartitionStatus> rows = status.partitions().stream().filter(p -> p.topic().equals(topic)).toList();
-        return rows.size() == partitions && rows.stream().allMatch(p -> p.state() == PartitionRunState.RUNNING
-                && p.sourceEnd() >= 0 && p.replicated() == p.sourceEnd());
+        List<PartitionStatus> rows = status.partitions().stream()
+                .filter(p -> p.topic().equals(topic))
+                .toList();
+        return rows.size() == partitions
+                && rows.stream()
+                        .allMatch(p -> p.state() == PartitionRunState.RUNNING
+                                && p.sourceEnd() >= 0
+                                && p.replicated() == p.sourceEnd());
     }
 }

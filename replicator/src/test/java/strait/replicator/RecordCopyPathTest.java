@@ -13,8 +13,8 @@ class RecordCopyPathTest {
         for (int pipelines = 1; pipelines <= 8; pipelines++) {
             int count = pipelines;
             int[] load = new int[count];
-            IntStream.range(0, 8 * count).forEach(p -> load[RecordCopyPath.pipelineIndex(
-                    new TopicPartition("orders", p), count)]++);
+            IntStream.range(0, 8 * count)
+                    .forEach(p -> load[RecordCopyPath.pipelineIndex(new TopicPartition("orders", p), count)]++);
             assertThat(load).as("partitions per pipeline of %d", count).containsOnly(8);
         }
     }

@@ -39,37 +39,50 @@ class ReplicationFidelityIT {
         long now = System.currentTimeMillis();
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
             for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(topic, i % partitions, now - random.nextInt(86_400_000),
-                        key(random, i), value(random, i), headers(random, i)));
+                producer.send(new ProducerRecord<>(
+                        topic,
+                        i % partitions,
+                        now - random.nextInt(86_400_000),
+                        key(random, i),
+                        value(random, i),
+                        headers(random, i)));
             }
             for (int i = 0; i < 1_000; i++) {
-                producer.send(new ProducerRecord<>(appendTimeTopic, i % 2, 12_345L, key(random, i),
-                        value(random, i), headers(random, i)));
+                producer.send(new ProducerRecord<>(
+                        appendTimeTopic, i % 2, 12_345L, key(random, i), value(random, i), headers(random, i)));
             }
         }
 
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                "fidelity-.*", "fidelity-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), "fidelity-.*", "fidelity-link");
         StraitConfig config = StraitConfig.parse(props);
         long started = System.nanoTime();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             replicator.start();
-            await("both topics are replicated", Duration.ofMinutes(3), () -> caughtUp(replicator.status(), topic,
-                    partitions) && caughtUp(replicator.status(), appendTimeTopic, 2));
-            System.out.printf("replicated %d records in %d ms%n", records + 1_000,
-                    (System.nanoTime() - started) / 1_000_000);
+            await(
+                    "both topics are replicated",
+                    Duration.ofMinutes(3),
+                    () -> caughtUp(replicator.status(), topic, partitions)
+                            && caughtUp(replicator.status(), appendTimeTopic, 2));
+            System.out.printf(
+                    "replicated %d records in %d ms%n", records + 1_000, (System.nanoTime() - started) / 1_000_000);
             assertThat(replicator.status().partitions()).allSatisfy(p -> {
                 assertThat(p.lagRecords()).isZero();
                 assertThat(p.lagMs()).isZero();
                 assertThat(p.targetEnd()).isEqualTo(p.replicated());
             });
             String scrape = registry.scrape();
-            assertThat(scrape).contains("strait_replicated_records_total{partition=\"0\",topic=\"fidelity-mixed\"} 30000.0",
-                    "strait_replicated_bytes_total{", "strait_lag_records{", "strait_lag_ms{",
-                    "strait_replication_latency_seconds_bucket{", "strait_queue_depth_records{",
-                    "strait_partition_stopped{partition=\"0\",topic=\"fidelity-mixed\"} 0.0");
+            assertThat(scrape)
+                    .contains(
+                            "strait_replicated_records_total{partition=\"0\",topic=\"fidelity-mixed\"} 30000.0",
+                            "strait_replicated_bytes_total{",
+                            "strait_lag_records{",
+                            "strait_lag_ms{",
+                            "strait_replication_latency_seconds_bucket{",
+                            "strait_queue_depth_records{",
+                            "strait_partition_stopped{partition=\"0\",topic=\"fidelity-mixed\"} 0.0");
         }
 
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
@@ -79,7 +92,8 @@ class ReplicationFidelityIT {
 
         var appendSource = readAll(CLUSTERS.sourceBootstrapServers(), appendTimeTopic, "read_committed");
         var appendTarget = readAll(CLUSTERS.targetBootstrapServers(), appendTimeTopic, "read_uncommitted");
-        assertThat(appendSource.get(0).get(0).timestamp()).as("the source broker set its append time")
+        assertThat(appendSource.get(0).get(0).timestamp())
+                .as("the source broker set its append time")
                 .isNotEqualTo(12_345L);
         assertIdentical(appendSource, appendTarget);
     }
@@ -103,7 +117,7 @@ class ReplicationFidelityIT {
     private static RecordHeaders headers(Random random, int i) {
         RecordHeaders headers = new RecordHeaders();
         switch (i % 5) {
-            case 0 -> { }
+            case 0 -> {}
             case 1 -> headers.add("h", bytes(random, 4));
             case 2 -> {
                 headers.add("dup", bytes(random, 3));
@@ -124,5 +138,4 @@ class ReplicationFidelityIT {
         random.nextBytes(b);
         return b;
     }
-
 }

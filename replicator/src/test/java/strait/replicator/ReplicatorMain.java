@@ -15,8 +15,7 @@ import strait.offsets.OffsetMaps;
  */
 public final class ReplicatorMain {
 
-    private ReplicatorMain() {
-    }
+    private ReplicatorMain() {}
 
     public static void main(String[] args) throws Exception {
         Properties properties = new Properties();

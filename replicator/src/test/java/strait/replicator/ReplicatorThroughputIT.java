@@ -40,26 +40,31 @@ class ReplicatorThroughputIT {
         }
         byte[] value = new byte[size];
         new Random(1).nextBytes(value);
-        try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(),
-                Map.of("linger.ms", 20, "batch.size", 512 * 1024))) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                producer(CLUSTERS.sourceBootstrapServers(), Map.of("linger.ms", 20, "batch.size", 512 * 1024))) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>(topic, i % 4, null, value));
             }
         }
-        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
-                CLUSTERS.targetBootstrapServers(), exactly(topic), "bench-link"));
+        StraitConfig config = StraitConfig.parse(config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "bench-link"));
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
             long started = System.nanoTime();
             // Records copied while start() ran (after its status refresh) are left out of the rate.
-            long before = replicator.status().partitions().stream().mapToLong(PartitionStatus::replicated).sum();
+            long before = replicator.status().partitions().stream()
+                    .mapToLong(PartitionStatus::replicated)
+                    .sum();
             await("all copied", Duration.ofMinutes(10), () -> caughtUp(replicator.status(), topic, 4));
             double seconds = (System.nanoTime() - started) / 1e9;
-            long copied = replicator.status().partitions().stream().mapToLong(PartitionStatus::replicated).sum();
+            long copied = replicator.status().partitions().stream()
+                    .mapToLong(PartitionStatus::replicated)
+                    .sum();
             assertThat(copied).isEqualTo(records);
             long timed = records - before;
-            System.out.printf("THROUGHPUT %d records of %d B in %.1f s: %.0f records/s, %.1f MiB/s (values only)%n",
+            System.out.printf(
+                    "THROUGHPUT %d records of %d B in %.1f s: %.0f records/s, %.1f MiB/s (values only)%n",
                     timed, size, seconds, timed / seconds, timed * (double) size / seconds / (1 << 20));
         }
     }

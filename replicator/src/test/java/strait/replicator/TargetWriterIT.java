@@ -41,7 +41,7 @@ class TargetWriterIT {
         WriterId link = TargetWriter.allocate(props, "writer-it-init");
         List<ConsumerRecord<byte[], byte[]>> records = records(30);
         try (TargetWriter old = new TargetWriter(props, "writer-it-old", link);
-             TargetWriter fresh = new TargetWriter(props, "writer-it-new", link)) {
+                TargetWriter fresh = new TargetWriter(props, "writer-it-new", link)) {
             // The old instance writes offsets 0..9.
             assertThat(write(old, tp, records, 0, 10)).isEqualTo(new TargetWriter.Result.Acked(0));
 
@@ -52,28 +52,35 @@ class TargetWriterIT {
 
             // A late batch cut differently (10..14) or from further on (20..24, after a batch that never landed
             // for the new writer) is refused by the leader.
-            assertThat(write(old, tp, records, 10, 5)).isInstanceOfSatisfying(TargetWriter.Result.Failed.class,
-                    f -> assertThat(f.error()).isInstanceOf(OutOfOrderSequenceException.class));
-            assertThat(write(old, tp, records, 21, 4)).isInstanceOfSatisfying(TargetWriter.Result.Failed.class,
-                    f -> assertThat(f.error()).isInstanceOf(OutOfOrderSequenceException.class));
+            assertThat(write(old, tp, records, 10, 5))
+                    .isInstanceOfSatisfying(
+                            TargetWriter.Result.Failed.class,
+                            f -> assertThat(f.error()).isInstanceOf(OutOfOrderSequenceException.class));
+            assertThat(write(old, tp, records, 21, 4))
+                    .isInstanceOfSatisfying(
+                            TargetWriter.Result.Failed.class,
+                            f -> assertThat(f.error()).isInstanceOf(OutOfOrderSequenceException.class));
 
             // The next records land for whichever instance sends them first, then never again.
             assertThat(write(old, tp, records, 20, 10)).isEqualTo(new TargetWriter.Result.Acked(20));
             assertThat(write(fresh, tp, records, 20, 5)).isInstanceOf(TargetWriter.Result.Failed.class);
         }
-        List<ConsumerRecord<byte[], byte[]>> target = readAll(CLUSTERS.targetBootstrapServers(), topic,
-                "read_uncommitted").get(0);
+        List<ConsumerRecord<byte[], byte[]>> target = readAll(
+                        CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted")
+                .get(0);
         assertThat(target).hasSize(30);
         for (int i = 0; i < 30; i++) {
-            assertThat(TailReconciler.difference(records.get(i), target.get(i))).as("offset %d", i).isNull();
+            assertThat(TailReconciler.difference(records.get(i), target.get(i)))
+                    .as("offset %d", i)
+                    .isNull();
         }
     }
 
     /** Writes {@code count} records from {@code from}, numbered as landing at target offset {@code from} onwards. */
-    private static TargetWriter.Result write(TargetWriter writer, TopicPartition tp,
-            List<ConsumerRecord<byte[], byte[]>> records, int from, int count) {
-        TargetWriter.Batch batch = writer.build(tp, TargetWriter.sequenceAt(from), records.subList(0, from + count),
-                from, 1 << 20, NOW);
+    private static TargetWriter.Result write(
+            TargetWriter writer, TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, int from, int count) {
+        TargetWriter.Batch batch =
+                writer.build(tp, TargetWriter.sequenceAt(from), records.subList(0, from + count), from, 1 << 20, NOW);
         assertThat(batch.records()).isEqualTo(count);
         return writer.write(List.of(batch)).get(tp);
     }
@@ -83,8 +90,17 @@ class TargetWriterIT {
         for (int i = 0; i < n; i++) {
             RecordHeaders headers = new RecordHeaders();
             headers.add("h", ("v" + i).getBytes(StandardCharsets.UTF_8));
-            out.add(new ConsumerRecord<>("source", 0, 100 + i, NOW - 1_000 + i, TimestampType.CREATE_TIME, -1, -1,
-                    ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8), headers,
+            out.add(new ConsumerRecord<>(
+                    "source",
+                    0,
+                    100 + i,
+                    NOW - 1_000 + i,
+                    TimestampType.CREATE_TIME,
+                    -1,
+                    -1,
+                    ("k" + i).getBytes(StandardCharsets.UTF_8),
+                    ("v" + i).getBytes(StandardCharsets.UTF_8),
+                    headers,
                     java.util.Optional.empty()));
         }
         return out;

@@ -39,43 +39,56 @@ class TopicLifecycleIT {
 
     @Test
     void aTopicCreatedAndAPartitionAddedWhileRunningArePickedUp() throws Exception {
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                "life-.*", "life-link");
+        Map<String, String> props =
+                config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), "life-.*", "life-link");
         props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "500");
         StraitConfig config = StraitConfig.parse(props);
         try (Admin source = CLUSTERS.clusters().sourceAdmin();
-             KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+                KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
             createTopic(source, "life-a", 1, Map.of());
             produce(producer, "life-a", 0, 100);
             try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                    Replicator replicator =
+                            new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
                 replicator.start();
                 await("life-a is replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), "life-a", 1));
 
                 createTopic(source, "life-b", 2, Map.of("cleanup.policy", "compact", "retention.ms", "3600000"));
                 produce(producer, "life-b", 0, 50);
                 produce(producer, "life-b", 1, 50);
-                await("the new topic life-b is replicated", Duration.ofSeconds(60),
+                await(
+                        "the new topic life-b is replicated",
+                        Duration.ofSeconds(60),
                         () -> caughtUp(replicator.status(), "life-b", 2));
 
-                source.createPartitions(Map.of("life-a", NewPartitions.increaseTo(3))).all().get();
+                source.createPartitions(Map.of("life-a", NewPartitions.increaseTo(3)))
+                        .all()
+                        .get();
                 produce(producer, "life-a", 2, 30);
-                await("the added partition life-a-2 is replicated", Duration.ofSeconds(60),
+                await(
+                        "the added partition life-a-2 is replicated",
+                        Duration.ofSeconds(60),
                         () -> caughtUp(replicator.status(), "life-a", 3));
 
-                TopicParity b = replicator.status().topics().stream().filter(t -> t.topic().equals("life-b"))
-                        .findFirst().orElseThrow();
+                TopicParity b = replicator.status().topics().stream()
+                        .filter(t -> t.topic().equals("life-b"))
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(b.problems()).as("created with the source's configs").isEmpty();
                 assertThat(b.writable()).isTrue();
             }
         }
-        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), "life-a", "read_committed"),
+        assertIdentical(
+                readAll(CLUSTERS.sourceBootstrapServers(), "life-a", "read_committed"),
                 readAll(CLUSTERS.targetBootstrapServers(), "life-a", "read_uncommitted"));
-        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), "life-b", "read_committed"),
+        assertIdentical(
+                readAll(CLUSTERS.sourceBootstrapServers(), "life-b", "read_committed"),
                 readAll(CLUSTERS.targetBootstrapServers(), "life-b", "read_uncommitted"));
         try (Admin target = CLUSTERS.clusters().targetAdmin()) {
             var configs = target.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
-                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "life-b"))).all().get();
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "life-b")))
+                    .all()
+                    .get();
             var config2 = configs.values().iterator().next();
             assertThat(config2.get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(config2.get("retention.ms").value()).isEqualTo("3600000");
@@ -90,19 +103,24 @@ class TopicLifecycleIT {
             createTopic(source, doomed, 1, Map.of());
             createTopic(source, kept, 1, Map.of());
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                exactly(doomed) + "|" + exactly(kept), "doomed-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(),
+                exactly(doomed) + "|" + exactly(kept),
+                "doomed-link");
         props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "500");
         StraitConfig config = StraitConfig.parse(props);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
+                OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             produce(producer, doomed, 0, 10);
             produce(producer, kept, 0, 10);
             replicator.start();
-            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), doomed, 1)
-                    && caughtUp(replicator.status(), kept, 1));
+            await(
+                    "replicated",
+                    Duration.ofSeconds(60),
+                    () -> caughtUp(replicator.status(), doomed, 1) && caughtUp(replicator.status(), kept, 1));
 
             // when the source topic is deleted, it is no longer reported, so it cannot hold the gates
             try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
@@ -114,7 +132,8 @@ class TopicLifecycleIT {
                 return status.partitions().stream().noneMatch(p -> p.topic().equals(doomed))
                         && status.refreshedAt().isAfter(deletedAt.plusSeconds(2));
             });
-            assertThat(registry.find("strait.lag.records").tag("topic", doomed).gauges()).isEmpty();
+            assertThat(registry.find("strait.lag.records").tag("topic", doomed).gauges())
+                    .isEmpty();
             assertThat(partition(replicator, kept, 0).state()).isEqualTo(PartitionRunState.RUNNING);
 
             // when a topic of the same name is created again, its offsets start over: it is not mixed in
@@ -129,12 +148,17 @@ class TopicLifecycleIT {
                 });
             }
             produce(producer, doomed, 0, 20);
-            await("its partition stops", Duration.ofSeconds(60), () -> replicator.status().partitions().stream()
-                    .anyMatch(p -> p.topic().equals(doomed) && p.state() == PartitionRunState.STOPPED));
+            await(
+                    "its partition stops",
+                    Duration.ofSeconds(60),
+                    () -> replicator.status().partitions().stream()
+                            .anyMatch(p -> p.topic().equals(doomed) && p.state() == PartitionRunState.STOPPED));
             assertThat(partition(replicator, doomed, 0).stoppedReason()).contains("deleted and created again");
         }
-        assertThat(readAll(CLUSTERS.targetBootstrapServers(), doomed, "read_uncommitted").get(0))
-                .as("the target keeps the old topic's records only").hasSize(10);
+        assertThat(readAll(CLUSTERS.targetBootstrapServers(), doomed, "read_uncommitted")
+                        .get(0))
+                .as("the target keeps the old topic's records only")
+                .hasSize(10);
     }
 
     @Test
@@ -143,12 +167,13 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 1, Map.of());
         }
-        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
-                CLUSTERS.targetBootstrapServers(), exactly(topic), "reborn-link"));
+        StraitConfig config = StraitConfig.parse(config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "reborn-link"));
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
             produce(producer, topic, 0, 10);
             try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                    Replicator replicator =
+                            new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
                 replicator.start();
                 await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
             }
@@ -169,20 +194,25 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 30);
         }
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
-            await("the partition stops", Duration.ofSeconds(60),
+            await(
+                    "the partition stops",
+                    Duration.ofSeconds(60),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
             assertThat(partition(replicator, topic, 0).stoppedReason()).contains("deleted and created again");
         }
-        assertThat(readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted").get(0))
-                .as("the target keeps the old topic's records only").hasSize(10);
+        assertThat(readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted")
+                        .get(0))
+                .as("the target keeps the old topic's records only")
+                .hasSize(10);
     }
 
     @Test
     void aRecordTooLargeForTheTargetStopsOnlyItsPartitionWithAReason() throws Exception {
         String topic = "big-records";
-        try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
+        try (Admin source = CLUSTERS.clusters().sourceAdmin();
+                Admin target = CLUSTERS.clusters().targetAdmin()) {
             createTopic(source, topic, 2, Map.of());
             createTopic(target, topic, 2, Map.of("max.message.bytes", "2000"));
         }
@@ -192,14 +222,19 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 20);
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                java.util.regex.Pattern.quote(topic), "big-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(),
+                java.util.regex.Pattern.quote(topic),
+                "big-link");
         StraitConfig config = StraitConfig.parse(props);
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
-            await("partition 0 stops", Duration.ofSeconds(60), () -> partition(replicator, topic, 0).state()
-                    == PartitionRunState.STOPPED);
+            await(
+                    "partition 0 stops",
+                    Duration.ofSeconds(60),
+                    () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
             PartitionStatus stopped = partition(replicator, topic, 0);
             assertThat(stopped.stoppedReason()).contains("RecordTooLargeException");
             try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
@@ -209,13 +244,16 @@ class TopicLifecycleIT {
                 PartitionStatus p = partition(replicator, topic, 1);
                 return p.state() == PartitionRunState.RUNNING && p.replicated() == 40 && p.sourceEnd() == 40;
             });
-            assertThat(partition(replicator, topic, 0).replicated()).as("stops just before the large record")
+            assertThat(partition(replicator, topic, 0).replicated())
+                    .as("stops just before the large record")
                     .isEqualTo(10);
         }
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
         var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
         assertThat(target.get(1)).hasSize(40);
-        assertThat(target.get(0)).as("only the records before the large one, none after it").hasSize(10);
+        assertThat(target.get(0))
+                .as("only the records before the large one, none after it")
+                .hasSize(10);
         source.put(0, source.get(0).subList(0, 10));
         assertIdentical(source, target);
     }
@@ -223,37 +261,53 @@ class TopicLifecycleIT {
     @Test
     void recordsTheTargetWouldRefuseStopTheirPartitionBeforeAnythingAfterThemIsSent() throws Exception {
         String topic = "refused-records";
-        try (Admin source = CLUSTERS.clusters().sourceAdmin(); Admin target = CLUSTERS.clusters().targetAdmin()) {
+        try (Admin source = CLUSTERS.clusters().sourceAdmin();
+                Admin target = CLUSTERS.clusters().targetAdmin()) {
             // the source takes timestamps up to a day ahead, and had no key rule before it became compacted
             createTopic(source, topic, 3, Map.of("message.timestamp.after.max.ms", "86400000"));
             try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
                 produce(producer, topic, 0, 5);
-                producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis() + 7_200_000L,
-                        "ahead".getBytes(StandardCharsets.UTF_8), "2 h ahead".getBytes(StandardCharsets.UTF_8))).get();
+                producer.send(new ProducerRecord<>(
+                                topic,
+                                0,
+                                System.currentTimeMillis() + 7_200_000L,
+                                "ahead".getBytes(StandardCharsets.UTF_8),
+                                "2 h ahead".getBytes(StandardCharsets.UTF_8)))
+                        .get();
                 produce(producer, topic, 0, 5);
                 produce(producer, topic, 1, 5);
-                producer.send(new ProducerRecord<>(topic, 1, null, "no key".getBytes(StandardCharsets.UTF_8))).get();
+                producer.send(new ProducerRecord<>(topic, 1, null, "no key".getBytes(StandardCharsets.UTF_8)))
+                        .get();
                 produce(producer, topic, 1, 5);
                 produce(producer, topic, 2, 10);
             }
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            source.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)))).all().get();
+            source.incrementalAlterConfigs(Map.of(
+                            resource,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get();
             // the target exists already, compacted, with Kafka's default bound of one hour ahead
             createTopic(target, topic, 3, Map.of("cleanup.policy", "compact"));
         }
-        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
-                CLUSTERS.targetBootstrapServers(), exactly(topic), "refused-link"));
+        StraitConfig config = StraitConfig.parse(config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "refused-link"));
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
-            await("partitions 0 and 1 stop", Duration.ofSeconds(60),
+            await(
+                    "partitions 0 and 1 stop",
+                    Duration.ofSeconds(60),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED
                             && partition(replicator, topic, 1).state() == PartitionRunState.STOPPED);
-            assertThat(partition(replicator, topic, 0).stoppedReason()).contains("source record at offset 5")
+            assertThat(partition(replicator, topic, 0).stoppedReason())
+                    .contains("source record at offset 5")
                     .contains("message.timestamp.after.max.ms");
-            assertThat(partition(replicator, topic, 1).stoppedReason()).contains("source record at offset 5")
-                    .contains("has no key").contains("compacted");
+            assertThat(partition(replicator, topic, 1).stoppedReason())
+                    .contains("source record at offset 5")
+                    .contains("has no key")
+                    .contains("compacted");
             await("partition 2 is copied", Duration.ofSeconds(60), () -> {
                 PartitionStatus p = partition(replicator, topic, 2);
                 return p.state() == PartitionRunState.RUNNING && p.replicated() == 10;
@@ -261,8 +315,12 @@ class TopicLifecycleIT {
         }
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
         var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
-        assertThat(target.get(0)).as("only the records before the refused one, none after it").hasSize(5);
-        assertThat(target.get(1)).as("only the records before the refused one, none after it").hasSize(5);
+        assertThat(target.get(0))
+                .as("only the records before the refused one, none after it")
+                .hasSize(5);
+        assertThat(target.get(1))
+                .as("only the records before the refused one, none after it")
+                .hasSize(5);
         source.put(0, source.get(0).subList(0, 5));
         source.put(1, source.get(1).subList(0, 5));
         assertIdentical(source, target);
@@ -274,34 +332,40 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 2, Map.of());
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                exactly(topic), "fence-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "fence-link");
         // Two pipelines: both sender threads share the fence and must both learn they were fenced.
         props.put(StraitConfig.REPLICATION_PIPELINES, "2");
         StraitConfig config = StraitConfig.parse(props);
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             OffsetMapStore store1 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator first = new Replicator(config, new OffsetMaps(), store1, new SimpleMeterRegistry())) {
+                OffsetMapStore store1 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                Replicator first = new Replicator(config, new OffsetMaps(), store1, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 10);
             first.start();
             await("the first instance replicates", Duration.ofSeconds(60), () -> caughtUp(first.status(), topic, 2));
             try (OffsetMapStore store2 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-                 Replicator second = new Replicator(config, new OffsetMaps(), store2, new SimpleMeterRegistry())) {
+                    Replicator second = new Replicator(config, new OffsetMaps(), store2, new SimpleMeterRegistry())) {
                 second.start();
                 produce(producer, topic, 0, 10);
                 produce(producer, topic, 1, 10);
                 for (int p = 0; p < 2; p++) {
                     int partition = p;
-                    await("the first instance is fenced", Duration.ofSeconds(60),
+                    await(
+                            "the first instance is fenced",
+                            Duration.ofSeconds(60),
                             () -> partition(first, topic, partition).state() == PartitionRunState.STOPPED);
-                    assertThat(partition(first, topic, partition).stoppedReason()).contains("fenced");
+                    assertThat(partition(first, topic, partition).stoppedReason())
+                            .contains("fenced");
                 }
-                await("the second instance replicates", Duration.ofSeconds(60),
+                await(
+                        "the second instance replicates",
+                        Duration.ofSeconds(60),
                         () -> caughtUp(second.status(), topic, 2));
             }
         }
-        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
+        assertIdentical(
+                readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
                 readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
     }
 
@@ -311,18 +375,19 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 1, Map.of());
         }
-        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
-                CLUSTERS.targetBootstrapServers(), exactly(topic), "release-link"));
+        StraitConfig config = StraitConfig.parse(config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "release-link"));
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             replicator.start();
             await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
         }
         try (Admin target = CLUSTERS.clusters().targetAdmin();
-             LinkFence next = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
-            assertThat(next.lastWord(target)).as("the last word on the fence topic")
+                LinkFence next = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
+            assertThat(next.lastWord(target))
+                    .as("the last word on the fence topic")
                     .hasValueSatisfying(word -> assertThat(word.released()).isTrue());
 
             // while an instance that proved the fence and then vanished leaves a proof: the next one waits
@@ -333,7 +398,7 @@ class TopicLifecycleIT {
             });
         }
         try (Admin target = CLUSTERS.clusters().targetAdmin();
-             LinkFence after = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
+                LinkFence after = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
             assertThat(after.lastWord(target)).hasValueSatisfying(word -> {
                 assertThat(word.released()).isFalse();
                 assertThat(word.at()).isAfter(java.time.Instant.now().minusSeconds(60));
@@ -347,21 +412,23 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 2, Map.of());
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                exactly(topic), "throttled-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "throttled-link");
         // Sends give up after 3 s instead of 2 min, so the throttling below makes some fail.
         props.put("target.delivery.timeout.ms", "3000");
         props.put("target.request.timeout.ms", "1000");
         StraitConfig config = StraitConfig.parse(props);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Admin target = CLUSTERS.clusters().targetAdmin();
-             KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
+                KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
+                OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             produce(producer, topic, 0, 200);
             produce(producer, topic, 1, 200);
             replicator.start();
-            await("the first records are replicated", Duration.ofSeconds(60),
+            await(
+                    "the first records are replicated",
+                    Duration.ofSeconds(60),
                     () -> caughtUp(replicator.status(), topic, 2));
 
             // when the target throttles the replicator to 512 bytes/s while records keep coming
@@ -376,13 +443,17 @@ class TopicLifecycleIT {
             produceQuota(target, "strait-throttled-link-sender", null);
             produce(producer, topic, 0, 100);
             produce(producer, topic, 1, 100);
-            await("replication resumes and catches up", Duration.ofSeconds(90),
+            await(
+                    "replication resumes and catches up",
+                    Duration.ofSeconds(90),
                     () -> caughtUp(replicator.status(), topic, 2));
             assertThat(registry.find("strait.errors").tags("side", "target").counters())
                     .as("only transient kinds: nothing stopped")
-                    .allMatch(c -> List.of("timeout", "retriable").contains(c.getId().getTag("kind")));
+                    .allMatch(c ->
+                            List.of("timeout", "retriable").contains(c.getId().getTag("kind")));
         }
-        assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
+        assertIdentical(
+                readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
                 readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
     }
 
@@ -393,22 +464,24 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 1, Map.of());
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                exactly(topic), "retained-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "retained-link");
         props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "300");
         StraitConfig config = StraitConfig.parse(props);
         try (Admin source = CLUSTERS.clusters().sourceAdmin();
-             KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
+                KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
             produce(producer, topic, 0, 1_000);
             OffsetMaps maps = new OffsetMaps();
             try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-                 Replicator replicator = new Replicator(config, maps, store, new SimpleMeterRegistry())) {
+                    Replicator replicator = new Replicator(config, maps, store, new SimpleMeterRegistry())) {
                 replicator.start();
                 await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
                 assertThat(maps.translate(tp, 100)).isEqualTo(new Translation.Exact(100));
 
                 // when retention (here deleteRecords) moves the source log start to 600, and records keep coming
-                source.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(600))).all().get();
+                source.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(600)))
+                        .all()
+                        .get();
                 await("the map forgets what the source deleted", Duration.ofSeconds(60), () -> {
                     produceUnchecked(producer, topic, 0, 1);
                     return maps.translate(tp, 100) instanceof Translation.BelowRetention;
@@ -433,28 +506,32 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 2, Map.of());
         }
-        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
-                CLUSTERS.targetBootstrapServers(), exactly(topic), "shared-link"));
+        StraitConfig config = StraitConfig.parse(config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "shared-link"));
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             KafkaProducer<byte[], byte[]> intruder = producer(CLUSTERS.targetBootstrapServers(), Map.of());
-             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                KafkaProducer<byte[], byte[]> intruder = producer(CLUSTERS.targetBootstrapServers(), Map.of());
+                OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 10);
             replicator.start();
             await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 2));
 
             // when an application writes to target partition 0 while the link still copies into it
-            intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8))).get();
+            intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8)))
+                    .get();
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 10);
 
             // then partition 0 stops, saying so; partition 1 keeps flowing
-            await("partition 0 stops", Duration.ofSeconds(60),
+            await(
+                    "partition 0 stops",
+                    Duration.ofSeconds(60),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
             assertThat(partition(replicator, topic, 0).stoppedReason())
                     .contains("offsets 10..10 were written by another producer");
-            assertThat(partition(replicator, topic, 0).replicated()).as("nothing counted after the foreign record")
+            assertThat(partition(replicator, topic, 0).replicated())
+                    .as("nothing counted after the foreign record")
                     .isEqualTo(10);
             await("partition 1 keeps flowing", Duration.ofSeconds(60), () -> {
                 PartitionStatus p = partition(replicator, topic, 1);
@@ -469,13 +546,13 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 1, Map.of());
         }
-        Map<String, String> props = config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(),
-                exactly(topic), "recreated-link");
+        Map<String, String> props = config(
+                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), "recreated-link");
         props.put(StraitConfig.TOPICS_REFRESH_INTERVAL_MS, "500");
         StraitConfig config = StraitConfig.parse(props);
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             replicator.start();
             await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
@@ -501,42 +578,53 @@ class TopicLifecycleIT {
         try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(source, topic, 1, Map.of());
         }
-        StraitConfig config = StraitConfig.parse(config(CLUSTERS.sourceBootstrapServers(),
-                CLUSTERS.targetBootstrapServers(), exactly(topic), "quiet-shared-link"));
+        StraitConfig config = StraitConfig.parse(config(
+                CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(),
+                exactly(topic),
+                "quiet-shared-link"));
         try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of());
-             KafkaProducer<byte[], byte[]> intruder = producer(CLUSTERS.targetBootstrapServers(), Map.of());
-             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-             Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                KafkaProducer<byte[], byte[]> intruder = producer(CLUSTERS.targetBootstrapServers(), Map.of());
+                OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 5);
             replicator.start();
             await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
 
             // when an application writes to the target partition and the source stays quiet
-            intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8))).get();
+            intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8)))
+                    .get();
 
             // then the status refresh sees the target end past the link's position and stops the partition
-            await("the partition stops", Duration.ofSeconds(30),
+            await(
+                    "the partition stops",
+                    Duration.ofSeconds(30),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
-            assertThat(partition(replicator, topic, 0).stoppedReason()).contains("ends at offset 6")
+            assertThat(partition(replicator, topic, 0).stoppedReason())
+                    .contains("ends at offset 6")
                     .contains("offsets 5..5 were written by another producer");
         }
     }
 
     private static double targetErrors(SimpleMeterRegistry registry) {
         return registry.find("strait.errors").tags("side", "target").counters().stream()
-                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+                .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .sum();
     }
 
     /** Sets (or with null, removes) the target's produce quota of one client id. */
     private static void produceQuota(Admin target, String clientId, Double bytesPerSecond) throws Exception {
         ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, clientId));
-        target.alterClientQuotas(List.of(new ClientQuotaAlteration(entity, List.of(
-                new ClientQuotaAlteration.Op("producer_byte_rate", bytesPerSecond))))).all().get();
+        target.alterClientQuotas(List.of(new ClientQuotaAlteration(
+                        entity, List.of(new ClientQuotaAlteration.Op("producer_byte_rate", bytesPerSecond)))))
+                .all()
+                .get();
     }
 
     private static PartitionStatus partition(Replicator replicator, String topic, int partition) {
         return replicator.status().partitions().stream()
-                .filter(p -> p.topic().equals(topic) && p.partition() == partition).findFirst()
+                .filter(p -> p.topic().equals(topic) && p.partition() == partition)
+                .findFirst()
                 .orElse(new PartitionStatus(topic, partition, -1, -1, -1, 0, 0, PartitionRunState.PENDING, null));
     }
 
@@ -552,7 +640,10 @@ class TopicLifecycleIT {
     private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, int partition, int n)
             throws Exception {
         for (int i = 0; i < n; i++) {
-            producer.send(new ProducerRecord<>(topic, partition, ("k" + i).getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(
+                    topic,
+                    partition,
+                    ("k" + i).getBytes(StandardCharsets.UTF_8),
                     (topic + "-" + partition + "-" + i + "-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8)));
         }
         producer.flush();

@@ -94,7 +94,8 @@ public class BatchAssemblyBenchmark {
     public int decodeAndEncode() {
         out.clear();
         MemoryRecordsBuilder builder = MemoryRecords.builder(out, compression, TimestampType.CREATE_TIME, 0);
-        for (RecordBatch batch : MemoryRecords.readableRecords(fetched.duplicate()).batches()) {
+        for (RecordBatch batch :
+                MemoryRecords.readableRecords(fetched.duplicate()).batches()) {
             for (Record record : batch) {
                 builder.append(record.timestamp(), record.key(), record.value(), record.headers());
             }

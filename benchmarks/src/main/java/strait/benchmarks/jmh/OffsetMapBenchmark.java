@@ -80,8 +80,8 @@ public class OffsetMapBenchmark {
         /** Printed into JMH's iteration output: the retained state per run of the map as it ended. */
         @TearDown(Level.Iteration)
         public void measure() {
-            System.out.printf("(bytes per run: %.2f over %d runs) ", (double) map.stateBytes() / map.runCount(),
-                    map.runCount());
+            System.out.printf(
+                    "(bytes per run: %.2f over %d runs) ", (double) map.stateBytes() / map.runCount(), map.runCount());
         }
     }
 

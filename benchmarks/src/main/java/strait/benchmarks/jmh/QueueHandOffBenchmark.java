@@ -40,8 +40,7 @@ import org.openjdk.jmh.infra.Blackhole;
 public class QueueHandOffBenchmark {
 
     /** Stand-in for {@code strait.replicator.Chunk}: a small immutable object holding a reference. */
-    record Chunk(int partition, long nextOffset, Object records) {
-    }
+    record Chunk(int partition, long nextOffset, Object records) {}
 
     @Param({"jctools-spsc", "jdk-array-blocking"})
     public String queue;
