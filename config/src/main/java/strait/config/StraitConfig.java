@@ -118,6 +118,15 @@ public final class StraitConfig extends AbstractConfig {
                     + "spread over them and stay on theirs. More than one pays when a single sender thread is saturated "
                     + "and cores are spare.";
 
+    public static final String REPLICATION_PATH = "replication.path";
+    public static final String REPLICATION_PATH_DEFAULT = "auto";
+    public static final String REPLICATION_PATH_DOC =
+            "How batches are copied. `auto`: the source's v2 batches are fetched as bytes and forwarded with only their "
+                    + "header rewritten, and a batch the target would store or serve differently (compacted with gaps, "
+                    + "LogAppendTime, delete horizon, larger than the target takes, with a record the target refuses) "
+                    + "is decoded and re-encoded with its own codec; `record`: every batch is read by a consumer and "
+                    + "re-encoded. Both keep the same guarantees; `strait_batches_total{path,reason}` counts which.";
+
     /** The one declaration. Strait-owned keys under source. and target. are declared here too. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(
@@ -241,7 +250,14 @@ public final class StraitConfig extends AbstractConfig {
                     REPLICATION_PIPELINES_DEFAULT,
                     Range.between(1, 64),
                     Importance.LOW,
-                    REPLICATION_PIPELINES_DOC);
+                    REPLICATION_PIPELINES_DOC)
+            .define(
+                    REPLICATION_PATH,
+                    Type.STRING,
+                    REPLICATION_PATH_DEFAULT,
+                    ConfigDef.ValidString.in("auto", "record"),
+                    Importance.MEDIUM,
+                    REPLICATION_PATH_DOC);
 
     private final Map<String, String> originals;
 

@@ -69,6 +69,7 @@ final class BatchingSender implements Runnable {
     private final int batchMaxRecords;
     private final OffsetMapStore store;
     private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
+    private final ReplicatorMetrics metrics;
     private final LinkFence fence;
     private final Listener listener;
     private volatile boolean running = true;
@@ -88,6 +89,7 @@ final class BatchingSender implements Runnable {
             int batchMaxRecords,
             OffsetMapStore store,
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
+            ReplicatorMetrics metrics,
             LinkFence fence,
             Listener listener) {
         this.writers = writers;
@@ -95,6 +97,7 @@ final class BatchingSender implements Runnable {
         this.batchMaxRecords = batchMaxRecords;
         this.store = store;
         this.meters = meters;
+        this.metrics = metrics;
         this.fence = fence;
         this.listener = listener;
     }
@@ -160,7 +163,7 @@ final class BatchingSender implements Runnable {
         Chunk chunk;
         while (records < batchMaxRecords && (chunk = fromFetcher.relaxedPoll()) != null) {
             batch.add(chunk);
-            records += chunk.records().size();
+            records += chunk.records();
         }
     }
 
@@ -178,12 +181,23 @@ final class BatchingSender implements Runnable {
         return ps.state() == PartitionRunState.RUNNING && ps.epoch() == chunk.epoch();
     }
 
-    /** One partition's share of a batch: its live chunks and their records in order, and how far they are acked. */
+    /**
+     * One partition's share of a batch: its live chunks and their source batches in order, and how far they are acked.
+     * Records are counted across the source batches: record {@code i} is in the source batch {@code b} with
+     * {@code starts[b] <= i < starts[b] + count}.
+     */
     private static final class Outgoing {
         final PartitionState ps;
         final List<Chunk> chunks = new ArrayList<>();
-        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        /** Per chunk, the index in {@link #records} after its last record. */
+        /** The source batches, in order; a forwarded one the broker finds too large is replaced by its records. */
+        final List<SourceBatch> batches = new ArrayList<>();
+        /** Per source batch, the record index of its first record. */
+        final List<Integer> starts = new ArrayList<>();
+        /** Records in all batches. */
+        int total;
+        /** The source batch holding the next record to write. */
+        int current;
+        /** Per chunk, the record index after its last record. */
         final List<Integer> chunkEnds = new ArrayList<>();
         /** Chunks completed (map advanced past them). */
         int chunk;
@@ -200,7 +214,7 @@ final class BatchingSender implements Runnable {
         boolean dropped;
 
         boolean advanced;
-        /** Where the first record the target would refuse is ({@code records.size()} if none), -1 until looked. */
+        /** Where the first record the target would refuse is ({@code total} if none), -1 until looked. */
         int refusedAt = -1;
 
         KafkaException refusal;
@@ -214,8 +228,30 @@ final class BatchingSender implements Runnable {
 
         void add(Chunk c) {
             chunks.add(c);
-            records.addAll(c.records());
-            chunkEnds.add(records.size());
+            for (SourceBatch b : c.batches()) {
+                batches.add(b);
+                starts.add(total);
+                total += b.count();
+            }
+            chunkEnds.add(total);
+        }
+
+        /** The source batch holding record {@code index} (moving forward only). */
+        int batchOf(int index) {
+            while (current + 1 < batches.size() && starts.get(current + 1) <= index) {
+                current++;
+            }
+            return current;
+        }
+
+        /** The source offset of record {@code index}. */
+        long sourceOffset(int index) {
+            int b = batchOf(index);
+            SourceBatch batch = batches.get(b);
+            int within = index - starts.get(b);
+            return batch instanceof SourceBatch.Encode e
+                    ? e.records().get(within).offset()
+                    : batch.firstOffset() + within;
         }
 
         boolean done() {
@@ -233,7 +269,7 @@ final class BatchingSender implements Runnable {
             if (live(chunk)) {
                 outgoing.computeIfAbsent(chunk.partition(), Outgoing::new).add(chunk);
             } else {
-                chunk.partition().onDone(chunk.records().size(), chunk.bytes());
+                chunk.partition().onDone(chunk.records(), chunk.bytes());
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writer.deliveryTimeoutMs());
@@ -277,7 +313,13 @@ final class BatchingSender implements Runnable {
                 } else if (result instanceof TargetWriter.Result.Failed failed) {
                     KafkaException error = failed.error();
                     if (error instanceof RecordTooLargeException && o.inFlight.records() > 1) {
-                        // The broker measured the batch larger than built (recompressed for the topic): halve it.
+                        // The broker measured the batch larger than built (recompressed for the topic): halve it;
+                        // a forwarded batch is decoded and written as records from here.
+                        int b = o.batchOf(o.acked);
+                        if (o.batches.get(b) instanceof SourceBatch.Forward forward) {
+                            o.batches.set(b, SourceBatches.decode(o.ps.tp, forward));
+                            metrics.batch("record", "too_large");
+                        }
                         o.maxBatchBytes = Math.max(1, o.inFlight.sizeInBytes() / 2);
                         o.inFlight = null;
                     } else if (error instanceof RetriableException && System.nanoTime() < deadline) {
@@ -307,7 +349,7 @@ final class BatchingSender implements Runnable {
                 listener.sendFailed(o.ps, stopIfRefusedAgain(o));
             }
             for (int c = o.chunk; c < o.chunks.size(); c++) {
-                o.ps.onDone(o.chunks.get(c).records().size(), o.chunks.get(c).bytes());
+                o.ps.onDone(o.chunks.get(c).records(), o.chunks.get(c).bytes());
             }
         }
         return !abandoned;
@@ -318,34 +360,81 @@ final class BatchingSender implements Runnable {
      * record is one the target would refuse: nothing after it may be written.
      */
     private TargetWriter.Batch next(Outgoing o, long now) {
-        List<ConsumerRecord<byte[], byte[]>> records = o.records;
-        if (o.acked == records.size()) {
+        if (o.acked == o.total) {
             return null;
         }
         // Only records the target accepts are written: the last batch ends before the first it would refuse. Looked
         // for once per drained batch, not per round.
         if (o.refusedAt < 0) {
-            int i = o.acked;
-            while (i < records.size() && (o.refusal = o.ps.limits.refusal(records.get(i), now)) == null) {
-                i++;
-            }
-            o.refusedAt = i;
+            o.refusedAt = firstRefused(o, now);
         }
         if (o.acked == o.refusedAt) {
             o.failure = o.refusal;
             return null;
         }
         int sequence = TargetWriter.sequenceAt(o.ps.map().targetPosition());
-        TargetWriter.Batch built =
-                writer.build(o.ps.tp, sequence, records.subList(0, o.refusedAt), o.acked, o.maxBatchBytes, now);
+        int b = o.batchOf(o.acked);
+        SourceBatch source = o.batches.get(b);
+        int start = o.starts.get(b);
+        if (source instanceof SourceBatch.Forward forward) {
+            if (forward.sizeInBytes() <= o.maxBatchBytes) {
+                return writer.forward(o.ps.tp, forward, sequence);
+            }
+            // Larger than the target topic takes: its records are written in smaller batches.
+            source = SourceBatches.decode(o.ps.tp, forward);
+            o.batches.set(b, source);
+            metrics.batch("record", "too_large");
+        }
+        SourceBatch.Encode encode = (SourceBatch.Encode) source;
+        List<ConsumerRecord<byte[], byte[]>> records = encode.records();
+        int end = Math.min(records.size(), o.refusedAt - start);
+        TargetWriter.Batch built = writer.build(
+                o.ps.tp,
+                sequence,
+                records.subList(0, end),
+                o.acked - start,
+                o.maxBatchBytes,
+                now,
+                encode.compression());
         if (built.records() == 1 && built.sizeInBytes() > o.topicMaxBytes) {
             o.failure = new RecordTooLargeException("source record at offset "
-                    + records.get(o.acked).offset()
+                    + records.get(o.acked - start).offset()
                     + " needs a " + built.sizeInBytes() + "-byte batch; the target topic's max.message.bytes is "
                     + o.topicMaxBytes);
             return null;
         }
         return built;
+    }
+
+    /**
+     * The index of the first record from the acked one on that the target would refuse ({@code total} if none); a
+     * forwarded batch is refused whole, at its first record. Sets {@link Outgoing#refusal}.
+     */
+    private int firstRefused(Outgoing o, long now) {
+        TargetLimits limits = o.ps.limits;
+        for (int b = o.batchOf(o.acked); b < o.batches.size(); b++) {
+            SourceBatch batch = o.batches.get(b);
+            int start = o.starts.get(b);
+            boolean forwarded = batch instanceof SourceBatch.Forward;
+            if (batch instanceof SourceBatch.Forward forward) {
+                if (!limits.mayRefuse(forward, now)) {
+                    continue;
+                }
+                batch = SourceBatches.decode(o.ps.tp, forward);
+            }
+            List<ConsumerRecord<byte[], byte[]>> records = ((SourceBatch.Encode) batch).records();
+            for (int i = Math.max(0, o.acked - start); i < records.size(); i++) {
+                if ((o.refusal = limits.refusal(records.get(i), now)) != null) {
+                    if (forwarded) {
+                        // The records before the refused one are still written, as records.
+                        o.batches.set(b, batch);
+                        metrics.batch("record", "target_refuses");
+                    }
+                    return start + i;
+                }
+            }
+        }
+        return o.total;
     }
 
     /** Moves past chunks whose records are all acked, advancing the map over the offsets after their last record. */
@@ -361,7 +450,7 @@ final class BatchingSender implements Runnable {
                 o.advanced = true;
             }
             o.ps.lastAdvanceMillis = now;
-            o.ps.onDone(chunk.records().size(), chunk.bytes());
+            o.ps.onDone(chunk.records(), chunk.bytes());
             o.chunk++;
         }
     }
@@ -410,17 +499,38 @@ final class BatchingSender implements Runnable {
             return ForeignWriteException.atAck(ps.tp, map.targetPosition(), baseOffset);
         }
         ReplicatorMetrics.PartitionMeters m = meters.get(ps);
+        int b = o.batchOf(o.acked);
+        SourceBatch source = o.batches.get(b);
         long offset = baseOffset;
-        for (int i = 0; i < o.inFlight.records(); i++, offset++) {
-            ConsumerRecord<byte[], byte[]> record = o.records.get(o.acked + i);
-            map.append(record.offset(), offset);
-            m.records().increment();
-            m.bytes().increment(Chunk.sizeOf(record) - 64);
-            if (record.timestamp() >= 0) {
-                m.latency().record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
+        int n = o.inFlight.records();
+        if (source instanceof SourceBatch.Encode encode) {
+            int from = o.acked - o.starts.get(b);
+            for (int i = 0; i < n; i++, offset++) {
+                ConsumerRecord<byte[], byte[]> record = encode.records().get(from + i);
+                map.append(record.offset(), offset);
+                m.bytes().increment(Chunk.sizeOf(record) - 64);
+                if (record.timestamp() >= 0) {
+                    m.latency().record(Math.max(0, now - record.timestamp()), TimeUnit.MILLISECONDS);
+                }
             }
+            metrics.written("record", o.inFlight.sizeInBytes());
+            ps.recordsEncoded += n;
+        } else {
+            SourceBatch.Forward forward = (SourceBatch.Forward) source;
+            for (int i = 0; i < n; i++, offset++) {
+                map.append(forward.firstOffset() + i, offset);
+            }
+            m.bytes().increment(forward.sizeInBytes());
+            long timestamp = BatchHeader.maxTimestamp(forward.buffer(), forward.at());
+            if (timestamp >= 0) {
+                m.latency().record(Math.max(0, now - timestamp), TimeUnit.MILLISECONDS);
+            }
+            metrics.written("byte", forward.sizeInBytes());
+            metrics.batch("byte", "forwarded");
+            ps.recordsForwarded += n;
         }
-        o.acked += o.inFlight.records();
+        m.records().increment(n);
+        o.acked += n;
         o.advanced = true;
         ps.lastAdvanceMillis = now;
         sequenceRefusals.remove(ps);

@@ -4,11 +4,11 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * How the records of the assigned partitions get from the source to the target, and into each partition's offset
- * map. The controller decides which partitions are copied from where; a path only copies. {@link RecordCopyPath} is
- * the record path (consumer → queue → producer); the byte-level batch path of DESIGN §2 is meant to be a second
- * implementation behind this seam, chosen per link, so discovery, reconciliation, fencing and status stay as they are.
+ * map. The controller decides which partitions are copied from where; a path only copies, so discovery,
+ * reconciliation, fencing and status do not depend on how. {@link PipelineCopyPath} is the one implementation; its
+ * fetchers read bytes or records ({@code replication.path}), its senders write either.
  *
- * <p>A path reports back through the controller's {@link PartitionFetcher.StopListener} and
+ * <p>A path reports back through the controller's {@link SourceFetcher.StopListener} and
  * {@link BatchingSender.Listener} callbacks. While a partition is assigned, the path's writer thread is the only
  * writer of its map.
  *

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #run} is the fetch thread; {@link #assign}, {@link #unassign} and {@link #close} may be called
  * from any thread: they enqueue commands the fetch thread applies between polls (the consumer is not thread-safe).
  */
-final class PartitionFetcher implements Runnable {
+final class PartitionFetcher implements SourceFetcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionFetcher.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
@@ -50,11 +50,6 @@ final class PartitionFetcher implements Runnable {
     // Fetch thread only.
     private final Map<TopicPartition, Assigned> assigned = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
-
-    /** Called when a fetch error stops a partition. */
-    interface StopListener {
-        void stop(PartitionState partition, String kind, String side, String reason);
-    }
 
     private static final class Assigned {
         final PartitionState partition;
@@ -82,7 +77,8 @@ final class PartitionFetcher implements Runnable {
     }
 
     /** Any thread: start fetching {@code partition} at {@code position} for assignment generation {@code epoch}. */
-    void assign(PartitionState partition, long position, int epoch) {
+    @Override
+    public void assign(PartitionState partition, long position, int epoch) {
         commands.offer(() -> {
             assigned.put(partition.tp, new Assigned(partition, epoch, position));
             paused.remove(partition.tp);
@@ -93,7 +89,8 @@ final class PartitionFetcher implements Runnable {
     }
 
     /** Any thread: stop fetching {@code tp}. */
-    void unassign(TopicPartition tp) {
+    @Override
+    public void unassign(TopicPartition tp) {
         commands.offer(() -> removeLocally(tp));
         consumer.wakeup();
     }
@@ -106,7 +103,8 @@ final class PartitionFetcher implements Runnable {
     }
 
     /** Any thread: ends {@link #run} after its current poll. */
-    void close() {
+    @Override
+    public void close() {
         running = false;
         consumer.wakeup();
     }
@@ -236,7 +234,7 @@ final class PartitionFetcher implements Runnable {
             a.lastNext = nextOffset;
             PartitionState ps = a.partition;
             ps.onEnqueued(list.isEmpty() ? -1 : list.get(0).timestamp(), list.size(), bytes);
-            Chunk chunk = new Chunk(ps, a.epoch, list, nextOffset, bytes);
+            Chunk chunk = Chunk.ofRecords(ps, a.epoch, list, nextOffset, bytes);
             // Thread boundary: from here the sender thread owns the chunk.
             while (!toSender.relaxedOffer(chunk)) {
                 if (!running) {

@@ -47,6 +47,11 @@ final class PartitionState {
     /** What the target topic refuses record by record (admin worker writes, sender reads). */
     volatile TargetLimits limits = TargetLimits.NONE;
 
+    /** Records acked per path (sender thread writes). */
+    volatile long recordsForwarded;
+
+    volatile long recordsEncoded;
+
     volatile int reconcileFailures;
     volatile long nextReconcileAtMillis;
 

@@ -31,7 +31,7 @@ import strait.offsets.OffsetMaps;
  * {@code on*}/{@link #stop} callbacks may come from the fetch and sender threads and only touch volatile state and
  * the copy path's commands ({@link CopyPath#unassign}).
  */
-final class ReplicationController implements PartitionFetcher.StopListener, BatchingSender.Listener {
+final class ReplicationController implements SourceFetcher.StopListener, BatchingSender.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationController.class);
     private static final long MAX_BACKOFF_MS = 30_000;

@@ -24,7 +24,7 @@ import strait.offsets.WriterId;
  * target, exactly once, in order, through restarts and crashes (DESIGN.md §1–3).
  *
  * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation, status),
- * and the copy path's own ({@link RecordCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between).
+ * and the copy path's own ({@link PipelineCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between).
  * {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
  * blocking.
  *
@@ -116,7 +116,7 @@ public final class Replicator implements AutoCloseable {
                     store.sourceTopicIds(),
                     meters);
 
-            copyPath = new RecordCopyPath(config, store, writer, meters, metrics, fence, controller);
+            copyPath = new PipelineCopyPath(config, store, writer, meters, metrics, fence, controller);
             controller.copyPath(copyPath);
             copyPath.start();
 

@@ -85,6 +85,19 @@ final class ReplicatorMetrics {
                 .forEach(registry::remove);
     }
 
+    /**
+     * Counts one source batch by what became of it: {@code path} {@code byte} (forwarded as its bytes), {@code record}
+     * (decoded and encoded again, {@code reason} saying why) or {@code none} (dropped: aborted, empty).
+     */
+    void batch(String path, String reason) {
+        registry.counter("strait.batches", "path", path, "reason", reason).increment();
+    }
+
+    /** Counts the bytes of a batch the target acked, by the path it took. */
+    void written(String path, long bytes) {
+        registry.counter("strait.written.bytes", "path", path).increment(bytes);
+    }
+
     /** Counts one error; {@code side} is source, target or link. */
     void error(String kind, String side) {
         registry.counter("strait.errors", "kind", kind, "side", side).increment();

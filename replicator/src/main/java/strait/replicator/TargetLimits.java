@@ -29,6 +29,20 @@ record TargetLimits(int maxBatchBytes, boolean compacted, long timestampBeforeMa
     static final long TIMESTAMP_MARGIN_MS = 150_000;
 
     /**
+     * Whether the target might refuse a record of the forwarded batch: its records must then be checked one by one.
+     * Only a compacted topic (keys) or a bound on old timestamps needs them; a bound on future timestamps is checked
+     * on the batch's largest timestamp.
+     */
+    boolean mayRefuse(SourceBatch.Forward batch, long nowMs) {
+        if (compacted || timestampBeforeMaxMs != Long.MAX_VALUE) {
+            return true;
+        }
+        return timestampAfterMaxMs != Long.MAX_VALUE
+                && BatchHeader.maxTimestamp(batch.buffer(), batch.at())
+                        > nowMs + timestampAfterMaxMs - TIMESTAMP_MARGIN_MS;
+    }
+
+    /**
      * Why the target would refuse {@code record} for its key or timestamp, or null when it accepts it; {@code nowMs}
      * is this machine's clock. Sizes are checked on the built batch.
      */

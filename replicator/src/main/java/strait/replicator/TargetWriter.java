@@ -2,6 +2,7 @@ package strait.replicator;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -73,6 +74,7 @@ final class TargetWriter implements AutoCloseable {
     private final int maxRequestBytes;
     private final long deliveryTimeoutMs;
     private final long retryBackoffMs;
+    private final BatchHeader header = new BatchHeader();
 
     /** One batch for one partition, built by {@link #build}; {@code records} of the caller's list from its start. */
     record Batch(TopicPartition tp, MemoryRecords memory, int records) {
@@ -211,12 +213,13 @@ final class TargetWriter implements AutoCloseable {
             List<ConsumerRecord<byte[], byte[]>> records,
             int from,
             int maxBytes,
-            long nowMs) {
+            long nowMs,
+            Compression codec) {
         int limit = Math.min(maxBytes, maxRequestBytes);
         MemoryRecordsBuilder builder = new MemoryRecordsBuilder(
                 new ByteBufferOutputStream(Math.min(limit, 64 * 1024)),
                 RecordBatch.CURRENT_MAGIC_VALUE,
-                compression,
+                codec == null ? compression : codec,
                 TimestampType.CREATE_TIME,
                 0L,
                 RecordBatch.NO_TIMESTAMP,
@@ -241,9 +244,20 @@ final class TargetWriter implements AutoCloseable {
         MemoryRecords built = builder.build();
         if (n > 1 && built.sizeInBytes() > limit) {
             // The size estimate of a compressed batch was low: take fewer records.
-            return build(tp, sequence, records.subList(0, from + n / 2), from, maxBytes, nowMs);
+            return build(tp, sequence, records.subList(0, from + n / 2), from, maxBytes, nowMs, codec);
         }
         return new Batch(tp, built, n);
+    }
+
+    /**
+     * The source batch as it goes to the target: its header rewritten in place (the link's producer id and epoch,
+     * {@code sequence}, base offset 0, not transactional), its payload untouched.
+     */
+    Batch forward(TopicPartition tp, SourceBatch.Forward source, int sequence) {
+        header.rewrite(source.buffer(), source.at(), writer.producerId(), writer.epoch(), sequence);
+        ByteBuffer slice = source.buffer().duplicate();
+        slice.limit(source.at() + source.sizeInBytes()).position(source.at());
+        return new Batch(tp, MemoryRecords.readableRecords(slice.slice()), source.count());
     }
 
     /**

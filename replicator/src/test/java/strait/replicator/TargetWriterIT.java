@@ -79,8 +79,8 @@ class TargetWriterIT {
     /** Writes {@code count} records from {@code from}, numbered as landing at target offset {@code from} onwards. */
     private static TargetWriter.Result write(
             TargetWriter writer, TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, int from, int count) {
-        TargetWriter.Batch batch =
-                writer.build(tp, TargetWriter.sequenceAt(from), records.subList(0, from + count), from, 1 << 20, NOW);
+        TargetWriter.Batch batch = writer.build(
+                tp, TargetWriter.sequenceAt(from), records.subList(0, from + count), from, 1 << 20, NOW, null);
         assertThat(batch.records()).isEqualTo(count);
         return writer.write(List.of(batch)).get(tp);
     }

@@ -6,7 +6,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-class RecordCopyPathTest {
+class PipelineCopyPathTest {
 
     @Test
     void aTopicsPartitionsTakeThePipelinesInTurn() {
@@ -14,7 +14,7 @@ class RecordCopyPathTest {
             int count = pipelines;
             int[] load = new int[count];
             IntStream.range(0, 8 * count)
-                    .forEach(p -> load[RecordCopyPath.pipelineIndex(new TopicPartition("orders", p), count)]++);
+                    .forEach(p -> load[PipelineCopyPath.pipelineIndex(new TopicPartition("orders", p), count)]++);
             assertThat(load).as("partitions per pipeline of %d", count).containsOnly(8);
         }
     }

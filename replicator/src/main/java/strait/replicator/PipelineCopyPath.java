@@ -16,33 +16,36 @@ import strait.offsets.OffsetMapStore;
 import strait.offsets.WriterId;
 
 /**
- * The record path (DESIGN §2.1): a {@code read_committed} consumer decodes the source records, a JCTools SPSC queue
- * hands them over, and the link's {@link TargetWriter} ({@code acks=all}) encodes them again for the same topic and
- * partition on the target, each record numbered with the target offset it must land at. Works with every security
- * setting the Kafka clients support.
+ * The copy path: fetch threads hand the source's batches through a JCTools SPSC queue to sender threads, whose
+ * link's {@link TargetWriter} ({@code acks=all}) writes them to the same topic and partition on the target, each
+ * batch numbered with the target offset it must land at. With {@code replication.path=auto} the fetcher is a
+ * {@link RawBatchFetcher} (the byte path: v2 batches forwarded as bytes, a batch at a time falling back to records);
+ * with {@code record} a {@link PartitionFetcher} (a {@code read_committed} consumer decodes every record and the
+ * writer encodes it again). Works with every security setting the Kafka clients support.
  *
  * <p>{@code replication.pipelines} such fetcher/queue/sender pipelines run side by side. A partition always goes to
  * the same one ({@link #pipelineIndex}), so its map keeps a single writer however often it is reassigned.
  *
- * <p>Threads: per pipeline {@code i}, one fetch thread ({@code strait-fetcher-i}, {@link PartitionFetcher}) and one
+ * <p>Threads: per pipeline {@code i}, one fetch thread ({@code strait-fetcher-i}, a {@link SourceFetcher}) and one
  * sender thread ({@code strait-sender-i}, {@link BatchingSender}, the writer of the maps of that pipeline's
  * partitions); the queue between them is their only shared state. Pipelines share the fence, the offsets store and
  * the metrics, which are safe for that.
  */
-final class RecordCopyPath implements CopyPath {
+final class PipelineCopyPath implements CopyPath {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RecordCopyPath.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineCopyPath.class);
     private static final int QUEUE_CHUNKS = 4096;
     private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
     /** One fetcher, its queue and its sender, with their threads. */
-    private record Pipeline(PartitionFetcher fetcher, BatchingSender sender, Thread fetchThread, Thread sendThread) {}
+    private record Pipeline(SourceFetcher fetcher, BatchingSender sender, Thread fetchThread, Thread sendThread) {}
 
     private final List<Pipeline> pipelines = new ArrayList<>();
+    private final boolean bytePath;
     private boolean closed;
 
     /** A path ready to {@link #start}; start it right away, as the fetchers' consumers are already open. */
-    RecordCopyPath(
+    PipelineCopyPath(
             StraitConfig config,
             OffsetMapStore store,
             WriterId writer,
@@ -53,16 +56,17 @@ final class RecordCopyPath implements CopyPath {
         String link = config.linkName();
         Map<String, Object> targetProps = config.targetClientProps();
         int count = config.getInt(StraitConfig.REPLICATION_PIPELINES);
+        this.bytePath = "auto".equals(config.getString(StraitConfig.REPLICATION_PATH));
         for (int i = 0; i < count; i++) {
             // Distinct client ids when there are several, so the clients' JMX names do not collide.
             String suffix = count == 1 ? "" : "-" + i;
             SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(QUEUE_CHUNKS);
-            PartitionFetcher fetcher = new PartitionFetcher(
-                    fetchConsumer(config.sourceClientProps(), "strait-" + link + "-fetcher" + suffix),
-                    queue,
-                    config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES),
-                    metrics,
-                    controller);
+            String fetcherId = "strait-" + link + "-fetcher" + suffix;
+            long maxBytes = config.getLong(StraitConfig.REPLICATION_QUEUE_MAX_BYTES);
+            SourceFetcher fetcher = bytePath
+                    ? new RawBatchFetcher(config.sourceClientProps(), fetcherId, queue, maxBytes, metrics, controller)
+                    : new PartitionFetcher(
+                            fetchConsumer(config.sourceClientProps(), fetcherId), queue, maxBytes, metrics, controller);
             String senderId = "strait-" + link + "-sender" + suffix;
             BatchingSender sender = new BatchingSender(
                     () -> new TargetWriter(targetProps, senderId, writer),
@@ -70,6 +74,7 @@ final class RecordCopyPath implements CopyPath {
                     config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS),
                     store,
                     meters,
+                    metrics,
                     fence,
                     controller);
             pipelines.add(new Pipeline(
@@ -94,7 +99,10 @@ final class RecordCopyPath implements CopyPath {
 
     @Override
     public void start() {
-        LOG.info("record path: {} fetcher/sender pipeline(s)", pipelines.size());
+        LOG.info(
+                "{}: {} fetcher/sender pipeline(s)",
+                bytePath ? "byte path (record path per batch where needed)" : "record path",
+                pipelines.size());
         for (Pipeline p : pipelines) {
             p.fetchThread().start();
             p.sendThread().start();
