@@ -58,7 +58,9 @@ final class GateInputsAdapter {
                         p.targetEnd(),
                         p.lagRecords(),
                         p.lagMs(),
-                        Optional.ofNullable(p.stoppedReason())))
+                        Optional.ofNullable(p.stoppedReason()),
+                        p.recordsForwarded(),
+                        p.recordsEncoded()))
                 .toList();
     }
 

@@ -59,6 +59,18 @@ public final class EmbeddedClusters implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a cluster of {@code brokers} brokers (one of them also its controller), with the settings of
+     * {@link #start(Map)}, for a test that moves partition leaders between brokers. The caller closes it.
+     */
+    public static KafkaClusterTestKit startMultiBrokerCluster(int brokers) {
+        try {
+            return startCluster(Map.of(), brokers);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start an embedded Kafka cluster: " + e.getMessage(), e);
+        }
+    }
+
     /** The super user of clusters started by {@link #startWithAuthorizer}; {@link #sourceAdmin()} logs in as it. */
     public static final String SUPER_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
 
@@ -147,9 +159,13 @@ public final class EmbeddedClusters implements AutoCloseable {
     }
 
     private static KafkaClusterTestKit startCluster(Map<String, Object> overrides) throws Exception {
+        return startCluster(overrides, 1);
+    }
+
+    private static KafkaClusterTestKit startCluster(Map<String, Object> overrides, int brokers) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
-                .setNumBrokerNodes(1)
+                .setNumBrokerNodes(brokers)
                 .setNumControllerNodes(1)
                 .setBaseDirectory(newDataDirectory())
                 .build();

@@ -34,7 +34,9 @@ record Served(
                     .put("replicated", p.replicated())
                     .put("targetEnd", p.targetEnd())
                     .put("lagRecords", p.lagRecords())
-                    .put("lagMs", p.lagMs());
+                    .put("lagMs", p.lagMs())
+                    .put("recordsForwarded", p.recordsForwarded())
+                    .put("recordsEncoded", p.recordsEncoded());
             p.stoppedReason().ifPresent(r -> row.put("stoppedReason", r));
             partitions.add(row);
         });

@@ -155,6 +155,8 @@ final class PartitionState {
                 lagRecords,
                 lagMs,
                 state,
-                stoppedReason.get());
+                stoppedReason.get(),
+                recordsForwarded,
+                recordsEncoded);
     }
 }

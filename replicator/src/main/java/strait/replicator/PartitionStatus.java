@@ -9,6 +9,8 @@ package strait.replicator;
  * @param lagRecords    {@code max(0, sourceEnd - replicated)}; offsets, so markers and gaps count until passed
  * @param lagMs         age of the oldest unreplicated record, 0 when caught up
  * @param stoppedReason why the partition is not written, or {@code null} while it is not stopped
+ * @param recordsForwarded records this process wrote from forwarded source batches (the byte path)
+ * @param recordsEncoded records this process decoded and encoded again (the record path, or a fallback batch)
  */
 public record PartitionStatus(
         String topic,
@@ -19,4 +21,6 @@ public record PartitionStatus(
         long lagRecords,
         long lagMs,
         PartitionRunState state,
-        String stoppedReason) {}
+        String stoppedReason,
+        long recordsForwarded,
+        long recordsEncoded) {}

@@ -625,7 +625,7 @@ class TopicLifecycleIT {
         return replicator.status().partitions().stream()
                 .filter(p -> p.topic().equals(topic) && p.partition() == partition)
                 .findFirst()
-                .orElse(new PartitionStatus(topic, partition, -1, -1, -1, 0, 0, PartitionRunState.PENDING, null));
+                .orElse(new PartitionStatus(topic, partition, -1, -1, -1, 0, 0, PartitionRunState.PENDING, null, 0, 0));
     }
 
     /** {@link #produce} inside a polled condition, which cannot throw checked exceptions. */
