@@ -11,9 +11,10 @@ import java.util.zip.CRC32C;
  * batch recomputed. The compressed payload is never touched.
  *
  * <p>Every method takes the batch's start {@code at} in the buffer and leaves the buffer's position and limit as they
- * were. Not thread-safe: one instance per thread (it owns a {@link CRC32C}); nothing is allocated per batch.
+ * were. Not thread-safe: one instance per thread (it owns a {@link CRC32C}); nothing is allocated per batch. Public
+ * only for its JMH benchmark.
  */
-final class BatchHeader {
+public final class BatchHeader {
 
     static final int BASE_OFFSET = 0;
     static final int LENGTH = 8;
@@ -82,7 +83,7 @@ final class BatchHeader {
     }
 
     /** Whether the stored CRC matches the bytes: checked on the source's bytes before anything is rewritten. */
-    boolean crcValid(ByteBuffer buffer, int at) {
+    public boolean crcValid(ByteBuffer buffer, int at) {
         return (int) checksum(buffer, at) == buffer.getInt(at + CRC);
     }
 
@@ -90,7 +91,7 @@ final class BatchHeader {
      * Makes the batch the link's: base offset 0, leader epoch -1, {@code producerId} / {@code epoch} /
      * {@code sequence}, the transactional bit cleared (the copy is committed data), CRC recomputed.
      */
-    void rewrite(ByteBuffer buffer, int at, long producerId, short epoch, int sequence) {
+    public void rewrite(ByteBuffer buffer, int at, long producerId, short epoch, int sequence) {
         buffer.putLong(at + BASE_OFFSET, 0L);
         buffer.putInt(at + PARTITION_LEADER_EPOCH, -1);
         buffer.putShort(at + ATTRIBUTES, (short) (attributes(buffer, at) & ~TRANSACTIONAL));

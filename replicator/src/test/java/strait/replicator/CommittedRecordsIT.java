@@ -6,6 +6,7 @@ import static strait.replicator.Fixtures.*;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,8 +15,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import strait.config.StraitConfig;
 import strait.embedded.SharedClusters;
 import strait.offsets.OffsetMapStore;
@@ -27,9 +29,10 @@ class CommittedRecordsIT {
     @RegisterExtension
     static final SharedClusters CLUSTERS = new SharedClusters();
 
-    @Test
-    void aCompactedTopicWhoseCleanerRemovedRecordsReplicatesExactlyWhatRemains() throws Exception {
-        String topic = "committed-compacted";
+    @ParameterizedTest(name = "replication.path={0}")
+    @ValueSource(strings = {"auto", "record"})
+    void aCompactedTopicWhoseCleanerRemovedRecordsReplicatesExactlyWhatRemains(String path) throws Exception {
+        String topic = "committed-compacted-" + path;
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(
                     admin,
@@ -80,7 +83,12 @@ class CommittedRecordsIT {
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
         assertThat(hasGaps(source)).as("the source has offset gaps").isTrue();
 
-        replicate(topic, 2, "compacted-link");
+        SimpleMeterRegistry registry = replicate(topic, 2, "compacted-link-" + path, path);
+        if (path.equals("auto")) {
+            assertThat(batches(registry, "record", "gapped"))
+                    .as("batches with offset gaps are written on the record path")
+                    .isPositive();
+        }
 
         var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
         assertIdentical(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"), target);
@@ -88,16 +96,17 @@ class CommittedRecordsIT {
         System.out.printf("compacted: %d produced, %d left after cleaning, all replicated%n", total, count(source));
     }
 
-    @Test
-    void aTransactionalTopicWithAbortedTransactionsReplicatesExactlyItsCommittedRecords() throws Exception {
-        String topic = "committed-transactional";
+    @ParameterizedTest(name = "replication.path={0}")
+    @ValueSource(strings = {"auto", "record"})
+    void aTransactionalTopicWithAbortedTransactionsReplicatesExactlyItsCommittedRecords(String path) throws Exception {
+        String topic = "committed-transactional-" + path;
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
             createTopic(admin, topic, 2, Map.of());
         }
         int committed = 0;
         try (KafkaProducer<byte[], byte[]> tx = producer(
                         CLUSTERS.sourceBootstrapServers(),
-                        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "committed-it"));
+                        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "committed-it-" + path));
                 KafkaProducer<byte[], byte[]> plain = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
             tx.initTransactions();
             for (int t = 0; t < 30; t++) {
@@ -118,7 +127,15 @@ class CommittedRecordsIT {
             }
         }
 
-        replicate(topic, 2, "transactional-link");
+        SimpleMeterRegistry registry = replicate(topic, 2, "transactional-link-" + path, path);
+        if (path.equals("auto")) {
+            assertThat(batches(registry, "none", "aborted"))
+                    .as("aborted batches are dropped")
+                    .isPositive();
+            assertThat(batches(registry, "byte", "forwarded"))
+                    .as("committed transactional batches are forwarded")
+                    .isPositive();
+        }
 
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
         var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");
@@ -130,18 +147,33 @@ class CommittedRecordsIT {
                 .noneMatch(v -> v.matches("tx-(1|4|7|10|13|16|19|22|25|28)-.*"));
     }
 
-    private static void replicate(String topic, int partitions, String link) {
-        Map<String, String> props =
-                config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), link);
+    /** Replicates {@code topic} until caught up, on {@code path}; returns the replicator's meters. */
+    private static SimpleMeterRegistry replicate(String topic, int partitions, String link, String path) {
+        Map<String, String> props = new HashMap<>(
+                config(CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), exactly(topic), link));
+        props.put(StraitConfig.REPLICATION_PATH, path);
         StraitConfig config = StraitConfig.parse(props);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
-                Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
+                Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             replicator.start();
             await(
                     topic + " is replicated",
                     Duration.ofSeconds(90),
                     () -> caughtUp(replicator.status(), topic, partitions));
+            if (path.equals("record")) {
+                assertThat(replicator.status().partitions())
+                        .allSatisfy(p -> assertThat(p.recordsForwarded()).isZero());
+            }
         }
+        return registry;
+    }
+
+    private static double batches(SimpleMeterRegistry registry, String path, String reason) {
+        var counter = registry.find("strait.batches")
+                .tags("path", path, "reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static boolean hasGaps(Map<Integer, List<ConsumerRecord<byte[], byte[]>>> records) {

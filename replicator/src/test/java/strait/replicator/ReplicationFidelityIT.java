@@ -6,14 +6,16 @@ import static strait.replicator.Fixtures.*;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import strait.config.StraitConfig;
 import strait.embedded.SharedClusters;
 import strait.offsets.OffsetMapStore;
@@ -25,10 +27,11 @@ class ReplicationFidelityIT {
     @RegisterExtension
     static final SharedClusters CLUSTERS = new SharedClusters();
 
-    @Test
-    void hundredThousandMixedRecordsArriveIdenticalFieldByFieldInOrder() throws Exception {
-        String topic = "fidelity-mixed";
-        String appendTimeTopic = "fidelity-append-time";
+    @ParameterizedTest(name = "replication.path={0}")
+    @ValueSource(strings = {"auto", "record"})
+    void hundredThousandMixedRecordsArriveIdenticalFieldByFieldInOrder(String path) throws Exception {
+        String topic = "fidelity-mixed-" + path;
+        String appendTimeTopic = "fidelity-append-time-" + path;
         int partitions = 4;
         int records = 120_000;
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
@@ -53,8 +56,12 @@ class ReplicationFidelityIT {
             }
         }
 
-        Map<String, String> props = config(
-                CLUSTERS.sourceBootstrapServers(), CLUSTERS.targetBootstrapServers(), "fidelity-.*", "fidelity-link");
+        Map<String, String> props = new HashMap<>(config(
+                CLUSTERS.sourceBootstrapServers(),
+                CLUSTERS.targetBootstrapServers(),
+                "fidelity-(mixed|append-time)-" + path,
+                "fidelity-link-" + path));
+        props.put(StraitConfig.REPLICATION_PATH, path);
         StraitConfig config = StraitConfig.parse(props);
         long started = System.nanoTime();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -76,13 +83,26 @@ class ReplicationFidelityIT {
             String scrape = registry.scrape();
             assertThat(scrape)
                     .contains(
-                            "strait_replicated_records_total{partition=\"0\",topic=\"fidelity-mixed\"} 30000.0",
+                            "strait_replicated_records_total{partition=\"0\",topic=\"" + topic + "\"} 30000.0",
                             "strait_replicated_bytes_total{",
                             "strait_lag_records{",
                             "strait_lag_ms{",
                             "strait_replication_latency_seconds_bucket{",
                             "strait_queue_depth_records{",
-                            "strait_partition_stopped{partition=\"0\",topic=\"fidelity-mixed\"} 0.0");
+                            "strait_partition_stopped{partition=\"0\",topic=\"" + topic + "\"} 0.0");
+            long forwarded = replicator.status().partitions().stream()
+                    .mapToLong(PartitionStatus::recordsForwarded)
+                    .sum();
+            if (path.equals("auto")) {
+                assertThat(forwarded)
+                        .as("the CreateTime topic went the byte path")
+                        .isEqualTo(records);
+                assertThat(scrape)
+                        .as("the LogAppendTime topic's batches were decoded")
+                        .containsPattern("strait_batches_total\\{path=\"record\",reason=\"log_append_time\"\\} [1-9]");
+            } else {
+                assertThat(forwarded).isZero();
+            }
         }
 
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");

@@ -1,0 +1,74 @@
+package strait.benchmarks.jmh;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import strait.benchmarks.Payloads;
+import strait.replicator.BatchHeader;
+
+/**
+ * What the byte path does to each forwarded batch, with the replicator's own {@link BatchHeader}: check the source's
+ * CRC-32C ({@code verify}) and rewrite the 61-byte header for the target, which recomputes the CRC over the whole
+ * batch ({@code rewrite}). One operation handles one lz4 batch of about {@code batchBytes} bytes of the side-by-side
+ * harness's JSON payloads; bytes/s = ops/s × the batch size printed at set-up. Run with {@code -prof gc} for the
+ * allocation per operation (the goal is none).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class BatchHeaderBenchmark {
+
+    @Param({"16384", "262144", "1048576"})
+    public int batchBytes;
+
+    private final BatchHeader header = new BatchHeader();
+    private ByteBuffer batch;
+    private int sequence;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Payloads payloads = new Payloads(42, 512);
+        ByteBuffer buffer = ByteBuffer.allocate(batchBytes * 2 + 4096);
+        MemoryRecordsBuilder builder =
+                MemoryRecords.builder(buffer, Compression.lz4().build(), TimestampType.CREATE_TIME, 0);
+        long now = System.currentTimeMillis();
+        for (int i = 0; builder.estimatedSizeInBytes() < batchBytes; i++) {
+            builder.append(now + i, ("user-" + (i % 997)).getBytes(StandardCharsets.UTF_8), payloads.next(i, now + i));
+        }
+        MemoryRecords records = builder.build();
+        batch = ByteBuffer.allocate(records.sizeInBytes()); // heap, as the fetch responses are
+        batch.put(records.buffer().duplicate()).flip();
+        System.out.printf("%n[lz4 batch of %d bytes]%n", batch.remaining());
+    }
+
+    @Benchmark
+    public boolean verify() {
+        return header.crcValid(batch, 0);
+    }
+
+    @Benchmark
+    public int rewrite() {
+        header.rewrite(batch, 0, 4242L, (short) 1, sequence);
+        sequence += 1000;
+        return sequence;
+    }
+}
