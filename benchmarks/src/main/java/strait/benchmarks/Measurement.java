@@ -44,6 +44,15 @@ final class Measurement {
                     String.format(
                             "copy done: start-up %.2f s, %d records in %.2f s",
                             copy.startupSeconds(), copy.copiedRecords(), copy.copySeconds()));
+            SourceSize.bytesOnDisk(target, targetBulk)
+                    .ifPresent(bytes -> log(
+                            replicator,
+                            spec,
+                            String.format(
+                                    "target %s: %,.1f MiB on disk (%.0f%% of the payload)",
+                                    targetBulk,
+                                    bytes / RunResult.MIB,
+                                    100.0 * bytes / (settings.records() * (double) settings.size()))));
             LatencyProbe.Latency latency = LatencyProbe.measure(
                     spec,
                     targetLatency,

@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Node;
 
-/** How many bytes a topic takes on the brokers' disks: shows how well the payload compressed. */
+/** How many bytes a topic takes on the brokers' disks: how well the payload compressed, on the source and the target. */
 final class SourceSize {
 
     private SourceSize() {}

@@ -25,7 +25,7 @@ import strait.replicator.BatchHeader;
 /**
  * What the byte path does to each forwarded batch, with the replicator's own {@link BatchHeader}: check the source's
  * CRC-32C ({@code verify}) and rewrite the 61-byte header for the target, which recomputes the CRC over the whole
- * batch ({@code rewrite}). One operation handles one lz4 batch of about {@code batchBytes} bytes of the side-by-side
+ * batch ({@code rewrite}). One operation handles one lz4 batch of at least {@code batchBytes} bytes of the side-by-side
  * harness's JSON payloads; bytes/s = ops/s × the batch size printed at set-up. Run with {@code -prof gc} for the
  * allocation per operation (the goal is none).
  */
@@ -46,18 +46,33 @@ public class BatchHeaderBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Payloads payloads = new Payloads(42, 512);
-        ByteBuffer buffer = ByteBuffer.allocate(batchBytes * 2 + 4096);
-        MemoryRecordsBuilder builder =
-                MemoryRecords.builder(buffer, Compression.lz4().build(), TimestampType.CREATE_TIME, 0);
-        long now = System.currentTimeMillis();
-        for (int i = 0; builder.estimatedSizeInBytes() < batchBytes; i++) {
-            builder.append(now + i, ("user-" + (i % 997)).getBytes(StandardCharsets.UTF_8), payloads.next(i, now + i));
+        // Compressed sizes are known only once built: grow the record count until the batch reaches batchBytes.
+        MemoryRecords records = lz4Batch(64);
+        while (records.sizeInBytes() < batchBytes) {
+            long n = Math.max(records.sizeInBytes() == 0 ? 128 : 0, (long) count * batchBytes / records.sizeInBytes());
+            records = lz4Batch((int) Math.max(count + 1, n));
         }
-        MemoryRecords records = builder.build();
         batch = ByteBuffer.allocate(records.sizeInBytes()); // heap, as the fetch responses are
         batch.put(records.buffer().duplicate()).flip();
-        System.out.printf("%n[lz4 batch of %d bytes]%n", batch.remaining());
+        if (!header.crcValid(batch, 0)) {
+            throw new IllegalStateException("the built batch fails its own CRC");
+        }
+        System.out.printf("%n[lz4 batch of %d records, %d bytes]%n", count, batch.remaining());
+    }
+
+    private int count;
+
+    private MemoryRecords lz4Batch(int records) {
+        count = records;
+        Payloads payloads = new Payloads(42, 512);
+        ByteBuffer buffer = ByteBuffer.allocate(records * 600 + 4096);
+        MemoryRecordsBuilder builder =
+                MemoryRecords.builder(buffer, Compression.lz4().build(), TimestampType.CREATE_TIME, 0);
+        long now = 1_750_000_000_000L;
+        for (int i = 0; i < records; i++) {
+            builder.append(now + i, ("user-" + (i % 997)).getBytes(StandardCharsets.UTF_8), payloads.next(i, now + i));
+        }
+        return builder.build();
     }
 
     @Benchmark
