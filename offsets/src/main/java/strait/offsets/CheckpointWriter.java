@@ -15,6 +15,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.config.TopicScope;
 
 /**
  * Writes MirrorMaker 2 checkpoints of every valid translation to {@code <link.name>.checkpoints.internal} on the
@@ -40,7 +41,7 @@ final class CheckpointWriter implements AutoCloseable {
     }
 
     static String topicName(String linkName) {
-        return linkName + ".checkpoints.internal";
+        return TopicScope.checkpointsTopic(linkName);
     }
 
     static CheckpointWriter open(

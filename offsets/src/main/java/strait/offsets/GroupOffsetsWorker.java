@@ -14,13 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.StraitConfig;
+import strait.config.TopicScope;
 
 /**
  * Every {@code groups.sync.interval.ms}: reads the committed offsets of each source group matching {@code groups},
@@ -155,16 +154,8 @@ public final class GroupOffsetsWorker implements AutoCloseable {
             checkpoints = CheckpointWriter.open(target, config.targetClientProps(), config.linkName(), ADMIN_TIMEOUT);
         }
         syncer = new GroupSyncer(target, ADMIN_TIMEOUT);
-        translator = new GroupTranslator(source, target, maps, config.groups(), topicScope(config), ADMIN_TIMEOUT);
-    }
-
-    static Predicate<String> topicScope(StraitConfig config) {
-        Pattern topics = config.topics();
-        Optional<Pattern> exclude = config.topicsExclude();
-        return topic -> !topic.startsWith("__")
-                && !topic.endsWith(".internal")
-                && topics.matcher(topic).matches()
-                && exclude.map(x -> !x.matcher(topic).matches()).orElse(true);
+        // The same scope the replicator copies by: every copied topic's groups are translated.
+        translator = new GroupTranslator(source, target, maps, config.groups(), TopicScope.of(config), ADMIN_TIMEOUT);
     }
 
     private void registerMapGauges() {

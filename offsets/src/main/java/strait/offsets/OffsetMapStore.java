@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
+import strait.config.TopicScope;
 
 /**
  * Keeps the offset maps on the target, in the compacted topic {@code <link.name>.offsets.internal}, so a restart or
@@ -70,7 +71,7 @@ public final class OffsetMapStore implements AutoCloseable {
 
     /** The offsets topic of a link. */
     public static String topicName(String linkName) {
-        return linkName + ".offsets.internal";
+        return TopicScope.offsetsTopic(linkName);
     }
 
     /**

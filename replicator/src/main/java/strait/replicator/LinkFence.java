@@ -27,6 +27,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.config.TopicScope;
 
 /**
  * Keeps two instances of one link from writing the same partitions. On {@link #acquire} a transactional producer with
@@ -75,7 +76,7 @@ final class LinkFence implements AutoCloseable {
     }
 
     static String topicName(String linkName) {
-        return linkName + ".fence.internal";
+        return TopicScope.fenceTopic(linkName);
     }
 
     /** Creates the fence topic when missing and fences every older instance of the link. Blocks. */

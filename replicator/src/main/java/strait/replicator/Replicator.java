@@ -2,7 +2,6 @@ package strait.replicator;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -14,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.StraitConfig;
+import strait.config.TopicScope;
 import strait.offsets.OffsetMap;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
@@ -98,10 +98,8 @@ public final class Replicator implements AutoCloseable {
             TopicProvisioner provisioner = new TopicProvisioner(
                     sourceAdmin,
                     targetAdmin,
-                    config.topics(),
-                    config.topicsExclude(),
-                    config.getShort(StraitConfig.TARGET_REPLICATION_FACTOR),
-                    Set.of(OffsetMapStore.topicName(link), LinkFence.topicName(link)));
+                    TopicScope.of(config),
+                    config.getShort(StraitConfig.TARGET_REPLICATION_FACTOR));
             reconciler = new TailReconciler(sourceProps, targetProps, "strait-" + link);
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters = new ConcurrentHashMap<>();
             controller = new ReplicationController(

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.config.TopicScope;
 
 /**
  * Finds the source topics in scope and makes their target topics fit to receive them: creates a missing target
@@ -61,10 +62,8 @@ final class TopicProvisioner {
 
     private final Admin source;
     private final Admin target;
-    private final Pattern include;
-    private final Optional<Pattern> exclude;
+    private final Predicate<String> scope;
     private final Optional<Short> replicationFactor;
-    private final Set<String> internalTargetTopics;
 
     /**
      * One sync's outcome: parity per topic, the partition count to replicate for each writable topic, what each
@@ -77,27 +76,17 @@ final class TopicProvisioner {
             Map<String, TargetLimits> limits,
             Map<String, Uuid> sourceTopicIds) {}
 
-    TopicProvisioner(
-            Admin source,
-            Admin target,
-            Pattern include,
-            Optional<Pattern> exclude,
-            short replicationFactor,
-            Set<String> internalTargetTopics) {
+    /** {@code scope}: the link's {@link TopicScope}, the same predicate the group sync translates by. */
+    TopicProvisioner(Admin source, Admin target, Predicate<String> scope, short replicationFactor) {
         this.source = source;
         this.target = target;
-        this.include = include;
-        this.exclude = exclude;
+        this.scope = scope;
         this.replicationFactor = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
-        this.internalTargetTopics = internalTargetTopics;
     }
 
     /** Whether a source topic is in scope: matches {@code topics}, not {@code topics.exclude}, not internal. */
     boolean inScope(String topic) {
-        return include.matcher(topic).matches()
-                && exclude.map(p -> !p.matcher(topic).matches()).orElse(true)
-                && !topic.startsWith("__")
-                && !internalTargetTopics.contains(topic);
+        return scope.test(topic);
     }
 
     Result sync() throws Exception {
