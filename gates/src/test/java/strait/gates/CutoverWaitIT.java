@@ -36,6 +36,7 @@ class CutoverWaitIT {
 
     @BeforeEach
     void start() {
+        SystemPrograms.require("curl", "curl");
         server = new GatesServer(
                 new GatesSettings(
                         "127.0.0.1",

@@ -35,6 +35,7 @@ class DashboardIT {
 
     @BeforeEach
     void start() {
+        SystemPrograms.require(CHROMIUM, "chromium");
         server = new GatesServer(
                 new GatesSettings(
                         "127.0.0.1",
