@@ -230,10 +230,15 @@ final class RawBatchFetcher implements SourceFetcher {
             changed = true;
         }
         if (changed) {
-            Set<String> topics = new HashSet<>();
-            assigned.keySet().forEach(tp -> topics.add(tp.topic()));
-            metadata.topics(topics);
+            refreshTopics();
         }
+    }
+
+    /** Keeps the metadata requests to the topics still assigned, so a removed topic is no longer asked for. */
+    private void refreshTopics() {
+        Set<String> topics = new HashSet<>();
+        assigned.keySet().forEach(tp -> topics.add(tp.topic()));
+        metadata.topics(topics);
     }
 
     private void resumeDrained() {
@@ -483,6 +488,7 @@ final class RawBatchFetcher implements SourceFetcher {
         Assigned a = assigned.remove(tp);
         if (a != null) {
             stopper.stop(a.partition, kind, "source", reason);
+            refreshTopics();
         }
     }
 }

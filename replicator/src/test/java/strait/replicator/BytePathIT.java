@@ -3,6 +3,7 @@ package strait.replicator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static strait.replicator.Fixtures.assertIdentical;
 import static strait.replicator.Fixtures.await;
+import static strait.replicator.Fixtures.batches;
 import static strait.replicator.Fixtures.caughtUp;
 import static strait.replicator.Fixtures.config;
 import static strait.replicator.Fixtures.count;
@@ -22,8 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -76,11 +75,13 @@ class BytePathIT {
                     .isEqualTo(records);
             assertThat(rows.stream().mapToLong(PartitionStatus::recordsEncoded).sum())
                     .isZero();
-            String scrape = registry.scrape();
-            assertThat(counter(scrape, "strait_batches_total", "path=\"byte\",reason=\"forwarded\""))
-                    .isPositive();
-            assertThat(scrape).doesNotContain("strait_batches_total{path=\"record\"");
-            assertThat(counter(scrape, "strait_written_bytes_total", "path=\"byte\""))
+            assertThat(batches(registry, "byte", "forwarded")).isPositive();
+            assertThat(registry.find("strait.batches").tag("path", "record").counters())
+                    .isEmpty();
+            assertThat(registry.find("strait.written.bytes")
+                            .tag("path", "byte")
+                            .counter()
+                            .count())
                     .isPositive();
         }
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
@@ -116,8 +117,7 @@ class BytePathIT {
             await("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 1));
             PartitionStatus row = running.rows(topic).get(0);
             assertThat(row.recordsEncoded()).isEqualTo(records);
-            assertThat(counter(registry.scrape(), "strait_batches_total", "path=\"record\",reason=\"too_large\""))
-                    .isPositive();
+            assertThat(batches(registry, "record", "too_large")).isPositive();
         }
         assertIdentical(
                 readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
@@ -242,18 +242,6 @@ class BytePathIT {
                         + "\",\"amount\":" + (i * 37 % 10_000) + ".25,\"items\":[{\"sku\":\"s-" + (i % 113)
                         + "\",\"qty\":" + (i % 5 + 1) + "}],\"note\":\"replicated by strait, batch for batch\"}")
                 .getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The sum of a counter's series whose labels contain {@code labels}. */
-    private static double counter(String scrape, String name, String labels) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(scrape);
-        double sum = 0;
-        while (m.find()) {
-            if (m.group(1).contains(labels)) {
-                sum += Double.parseDouble(m.group(2));
-            }
-        }
-        return sum;
     }
 
     /** The size of the topic's logs on the cluster's brokers. */

@@ -169,13 +169,6 @@ class CommittedRecordsIT {
         return registry;
     }
 
-    private static double batches(SimpleMeterRegistry registry, String path, String reason) {
-        var counter = registry.find("strait.batches")
-                .tags("path", path, "reason", reason)
-                .counter();
-        return counter == null ? 0 : counter.count();
-    }
-
     private static boolean hasGaps(Map<Integer, List<ConsumerRecord<byte[], byte[]>>> records) {
         for (List<ConsumerRecord<byte[], byte[]>> list : records.values()) {
             for (int i = 1; i < list.size(); i++) {

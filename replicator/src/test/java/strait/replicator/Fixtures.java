@@ -2,6 +2,8 @@ package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -146,5 +148,13 @@ final class Fixtures {
                         .allMatch(p -> p.state() == PartitionRunState.RUNNING
                                 && p.sourceEnd() >= 0
                                 && p.replicated() == p.sourceEnd());
+    }
+
+    /** {@code strait_batches_total{path,reason}} as the replicator counted it, 0 when never counted. */
+    static double batches(MeterRegistry registry, String path, String reason) {
+        Counter counter = registry.find("strait.batches")
+                .tags("path", path, "reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
     }
 }

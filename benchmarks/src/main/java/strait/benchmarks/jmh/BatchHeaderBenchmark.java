@@ -47,10 +47,11 @@ public class BatchHeaderBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         // Compressed sizes are known only once built: grow the record count until the batch reaches batchBytes.
-        MemoryRecords records = lz4Batch(64);
+        int count = 64;
+        MemoryRecords records = lz4Batch(count);
         while (records.sizeInBytes() < batchBytes) {
-            long n = Math.max(records.sizeInBytes() == 0 ? 128 : 0, (long) count * batchBytes / records.sizeInBytes());
-            records = lz4Batch((int) Math.max(count + 1, n));
+            count = Math.max(count + 1, (int) ((long) count * batchBytes / records.sizeInBytes()) + 1);
+            records = lz4Batch(count);
         }
         batch = ByteBuffer.allocate(records.sizeInBytes()); // heap, as the fetch responses are
         batch.put(records.buffer().duplicate()).flip();
@@ -60,10 +61,7 @@ public class BatchHeaderBenchmark {
         System.out.printf("%n[lz4 batch of %d records, %d bytes]%n", count, batch.remaining());
     }
 
-    private int count;
-
-    private MemoryRecords lz4Batch(int records) {
-        count = records;
+    private static MemoryRecords lz4Batch(int records) {
         Payloads payloads = new Payloads(42, 512);
         ByteBuffer buffer = ByteBuffer.allocate(records * 600 + 4096);
         MemoryRecordsBuilder builder =
