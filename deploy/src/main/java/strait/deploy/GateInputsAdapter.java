@@ -1,8 +1,10 @@
 package strait.deploy;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import strait.gates.GateInputSources;
 import strait.gates.PartitionLag;
@@ -28,11 +30,23 @@ final class GateInputsAdapter {
     private GateInputsAdapter() {}
 
     static GateInputSources of(Replicator replicator, GroupOffsetsWorker groups, OffsetMaps maps) {
+        return of(replicator::status, groups::snapshot, maps, Clock.systemUTC());
+    }
+
+    /**
+     * The same over the two snapshots' suppliers; {@code clock} dates the proxy state, which is known at once (there
+     * is no proxy yet). A snapshot's own refresh time is passed on as it is, so an old one ages into a stale gate.
+     */
+    static GateInputSources of(
+            Supplier<ReplicatorStatus> replicator,
+            Supplier<GroupOffsetsSnapshot> groups,
+            OffsetMaps maps,
+            Clock clock) {
         return new GateInputSources(
-                () -> replication(replicator.status()).map(s -> Refreshed.of(lag(s), s.refreshedAt())),
-                () -> groups(groups.snapshot()).map(g -> Refreshed.of(resumePoints(g), g.takenAt())),
-                () -> topics(replicator.status()).map(s -> Refreshed.of(parity(s), s.topicsCurrentAt())),
-                () -> Optional.of(Refreshed.of(ProxyState.NONE, Instant.now())),
+                () -> replication(replicator.get()).map(s -> Refreshed.of(lag(s), s.refreshedAt())),
+                () -> groups(groups.get()).map(g -> Refreshed.of(resumePoints(g), g.takenAt())),
+                () -> topics(replicator.get()).map(s -> Refreshed.of(parity(s), s.topicsCurrentAt())),
+                () -> Optional.of(Refreshed.of(ProxyState.NONE, clock.instant())),
                 (topic, partition, offset) -> result(maps.translate(new TopicPartition(topic, partition), offset)));
     }
 

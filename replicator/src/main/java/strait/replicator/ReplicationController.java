@@ -34,7 +34,6 @@ import strait.offsets.OffsetMaps;
 final class ReplicationController implements SourceFetcher.StopListener, BatchingSender.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationController.class);
-    private static final long MAX_BACKOFF_MS = 30_000;
     private static final long OFFSETS_WARNING_INTERVAL_MS = 60_000;
     private static final long OFFSETS_TIMEOUT_MS = 10_000;
 
@@ -115,10 +114,8 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         noteRecreatedTopics(result.sourceTopicIds());
         Map<String, TopicParity> byTopic = parity.stream().collect(Collectors.toMap(TopicParity::topic, p -> p));
         for (PartitionState ps : partitions.values()) {
-            TopicParity p = byTopic.get(ps.tp.topic());
-            if (p != null && !p.writable() && ps.state() != PartitionRunState.STOPPED) {
-                stop(ps, "topic_parity", "target", "target topic is not writable: " + String.join("; ", p.problems()));
-            }
+            ControllerDecisions.stopForParity(byTopic.get(ps.tp.topic()), ps.state())
+                    .ifPresent(reason -> stop(ps, "topic_parity", "target", reason));
         }
         result.writable().forEach((topic, count) -> {
             TargetLimits limits = result.limits().getOrDefault(topic, TargetLimits.NONE);
@@ -234,8 +231,7 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
     void reconcileDue() {
         long now = System.currentTimeMillis();
         List<PartitionState> due = partitions.values().stream()
-                .filter(ps -> ps.state() == PartitionRunState.PENDING || ps.state() == PartitionRunState.RECONCILING)
-                .filter(ps -> ps.nextReconcileAtMillis <= now)
+                .filter(ps -> ControllerDecisions.dueForReconcile(ps.state(), ps.nextReconcileAtMillis, now))
                 .sorted(Comparator.comparing((PartitionState ps) -> ps.tp.topic())
                         .thenComparing(ps -> ps.tp.partition()))
                 .toList();
@@ -263,7 +259,7 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
     /** Postpones the partition's next reconciliation, longer after each failure; returns the delay in ms. */
     private long backOff(PartitionState ps) {
         int failures = ++ps.reconcileFailures;
-        long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(10, failures));
+        long backoff = ControllerDecisions.backoffMs(ControllerDecisions.RECONCILE_BACKOFF_BASE_MS, failures);
         ps.nextReconcileAtMillis = System.currentTimeMillis() + backoff;
         return backoff;
     }
@@ -371,12 +367,7 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         idleBefore.forEach((ps, position) -> {
             Long end = targetEnds.get(ps.tp);
             OffsetMap map = ps.map();
-            if (end != null
-                    && end > position
-                    && ps.state() == PartitionRunState.RUNNING
-                    && map != null
-                    && ps.chunksInFlight() == 0
-                    && map.targetPosition() == position) {
+            if (ControllerDecisions.foreignWrite(position, end, ps.state(), ps.chunksInFlight(), map)) {
                 stop(
                         ps,
                         "foreign_write",
@@ -442,7 +433,7 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         }
         metrics.error(kind, "target");
         int failures = ++ps.reconcileFailures;
-        long backoff = Math.min(MAX_BACKOFF_MS, 200L << Math.min(10, failures));
+        long backoff = ControllerDecisions.backoffMs(ControllerDecisions.SEND_BACKOFF_BASE_MS, failures);
         ps.nextReconcileAtMillis = System.currentTimeMillis() + backoff;
         if (ps.requestReconcile()) {
             LOG.warn("send to {} failed ({}), reconciling in {} ms", ps.tp, Failures.describe(error), backoff);

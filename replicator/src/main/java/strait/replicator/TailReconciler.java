@@ -122,24 +122,8 @@ final class TailReconciler implements AutoCloseable {
     }
 
     private Outcome reconcileAssigned(TopicPartition tp, OffsetMap persisted, Bounds bounds) {
-        long targetStart = bounds.targetStart();
-        long targetEnd = bounds.targetEnd();
-        if (persisted == null) {
-            if (targetEnd > targetStart) {
-                return new Outcome.Stop("target partition already holds records (offsets " + targetStart + ".."
-                        + (targetEnd - 1) + ") and this link has no offset map for it: refusing to write on top");
-            }
-            return new Outcome.Resume(OffsetMap.startingAt(bounds.sourceStart(), targetEnd), 0);
-        }
-        long t = persisted.targetPosition();
-        if (targetEnd < t) {
-            return new Outcome.Stop("target end offset " + targetEnd + " is below the persisted target position " + t
-                    + ": the target lost records this link wrote");
-        }
-        if (targetEnd == t) {
-            return new Outcome.Resume(persisted, 0);
-        }
-        return pair(tp, persisted, targetEnd);
+        return ControllerDecisions.reconcileFromBounds(persisted, bounds)
+                .orElseGet(() -> pair(tp, persisted, bounds.targetEnd()));
     }
 
     private Outcome pair(TopicPartition tp, OffsetMap map, long targetEnd) {
