@@ -123,7 +123,7 @@ class GateInputsAdapterTest {
     void aStoppedPartitionAndATopicMissingOnTheTargetReachTheGates() {
         replicator.set(new ReplicatorStatus(
                 T0,
-                List.of(new PartitionStatus("orders", 0, 10, 10, 10, 0, 0, PartitionRunState.STOPPED, "fenced")),
+                List.of(new PartitionStatus("orders", 0, 10, 10, 10, 0, 0, PartitionRunState.STOPPED, "fenced", 0, 0)),
                 List.of(new TopicParity("orders", 1, 0, false, List.of("missing on the target"))),
                 T0));
 
@@ -164,7 +164,8 @@ class GateInputsAdapterTest {
     private static ReplicatorStatus status(Instant refreshedAt, Instant topicsCurrentAt) {
         return new ReplicatorStatus(
                 refreshedAt,
-                List.of(new PartitionStatus("billing.internal", 0, 10, 10, 10, 0, 0, PartitionRunState.RUNNING, null)),
+                List.of(new PartitionStatus(
+                        "billing.internal", 0, 10, 10, 10, 0, 0, PartitionRunState.RUNNING, null, 0, 0)),
                 List.of(new TopicParity("billing.internal", 1, 1, true, List.of())),
                 topicsCurrentAt);
     }

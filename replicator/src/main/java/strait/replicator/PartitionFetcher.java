@@ -27,9 +27,8 @@ import org.slf4j.LoggerFactory;
  * The fetch thread: reads its assigned source partitions with {@code read_committed} (manual assignment, no group)
  * and hands each poll's records of one partition to the sender as a {@link Chunk}.
  *
- * <p>Backpressure: a partition whose fetched-but-unacked bytes exceed {@code replication.queue.max.bytes} (or that
- * has {@link PartitionState#MAX_CHUNKS_IN_FLIGHT} chunks out) is paused on the consumer and resumed when it has
- * drained to half; when the shared queue itself is full the thread waits, so memory stays bounded.
+ * <p>Backpressure: a partition {@link InFlightLimit} calls full is paused on the consumer and resumed once drained;
+ * when the shared queue itself is full the thread waits, so memory stays bounded.
  *
  * <p>Threads: {@link #run} is the fetch thread; {@link #assign}, {@link #unassign} and {@link #close} may be called
  * from any thread: they enqueue commands the fetch thread applies between polls (the consumer is not thread-safe).
@@ -41,7 +40,7 @@ final class PartitionFetcher implements SourceFetcher {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final MessagePassingQueue<Chunk> toSender;
-    private final long maxBytesInFlight;
+    private final InFlightLimit inFlight;
     private final ReplicatorMetrics metrics;
     private final StopListener stopper;
     private final MpscUnboundedXaddArrayQueue<Runnable> commands = new MpscUnboundedXaddArrayQueue<>(64);
@@ -71,7 +70,7 @@ final class PartitionFetcher implements SourceFetcher {
             StopListener stopper) {
         this.consumer = consumer;
         this.toSender = toSender;
-        this.maxBytesInFlight = maxBytesInFlight;
+        this.inFlight = new InFlightLimit(maxBytesInFlight);
         this.metrics = metrics;
         this.stopper = stopper;
     }
@@ -199,8 +198,7 @@ final class PartitionFetcher implements SourceFetcher {
         List<TopicPartition> resume = new ArrayList<>();
         for (TopicPartition tp : paused) {
             PartitionState ps = assigned.get(tp).partition;
-            if (ps.bytesInFlight.get() <= maxBytesInFlight / 2
-                    && ps.chunksInFlight() <= PartitionState.MAX_CHUNKS_IN_FLIGHT / 2) {
+            if (inFlight.drained(ps)) {
                 resume.add(tp);
             }
         }
@@ -242,8 +240,7 @@ final class PartitionFetcher implements SourceFetcher {
                 }
                 LockSupport.parkNanos(200_000L);
             }
-            if (ps.bytesInFlight.get() > maxBytesInFlight
-                    || ps.chunksInFlight() >= PartitionState.MAX_CHUNKS_IN_FLIGHT - 1) {
+            if (inFlight.full(ps)) {
                 if (paused.add(tp)) {
                     consumer.pause(List.of(tp));
                 }

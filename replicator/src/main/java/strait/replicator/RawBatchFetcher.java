@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants: a partition has at most one fetch in flight, and its position moves only when its chunk is queued,
  * so no offset is handed over twice or skipped; a response for an older assignment of a partition is dropped.
- * Backpressure is {@link PartitionFetcher}'s: a partition over {@code replication.queue.max.bytes} or
- * {@link PartitionState#MAX_CHUNKS_IN_FLIGHT} is left out of the fetches until it drained to half.
+ * Backpressure is {@link PartitionFetcher}'s: a partition {@link InFlightLimit} calls full is left out of the fetches
+ * until it has drained.
  *
  * <p>Threads: {@link #run} is the fetch thread and owns the client, the sessions and every field below; the
  * {@link SourceFetcher} commands come from any thread through a queue.
@@ -73,7 +73,7 @@ final class RawBatchFetcher implements SourceFetcher {
     private final SourceMetadata metadata;
     private final NetworkClient client;
     private final MessagePassingQueue<Chunk> toSender;
-    private final long maxBytesInFlight;
+    private final InFlightLimit inFlight;
     private final ReplicatorMetrics metrics;
     private final StopListener stopper;
     private final int maxWaitMs;
@@ -165,7 +165,7 @@ final class RawBatchFetcher implements SourceFetcher {
         this.client = ClientUtils.createNetworkClient(
                 config, clientMetrics, "strait-fetcher", logContext, new ApiVersions(), time, 1, metadata, null, null);
         this.toSender = toSender;
-        this.maxBytesInFlight = maxBytesInFlight;
+        this.inFlight = new InFlightLimit(maxBytesInFlight);
         this.metrics = metrics;
         this.stopper = stopper;
         this.maxWaitMs = config.getInt(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
@@ -244,9 +244,7 @@ final class RawBatchFetcher implements SourceFetcher {
     private void resumeDrained() {
         for (Assigned a : assigned.values()) {
             PartitionState ps = a.partition;
-            if (a.paused
-                    && ps.bytesInFlight.get() <= maxBytesInFlight / 2
-                    && ps.chunksInFlight() <= PartitionState.MAX_CHUNKS_IN_FLIGHT / 2) {
+            if (a.paused && inFlight.drained(ps)) {
                 a.paused = false;
             }
         }
@@ -468,8 +466,7 @@ final class RawBatchFetcher implements SourceFetcher {
             LockSupport.parkNanos(200_000L);
         }
         a.position = split.nextOffset();
-        if (ps.bytesInFlight.get() > maxBytesInFlight
-                || ps.chunksInFlight() >= PartitionState.MAX_CHUNKS_IN_FLIGHT - 1) {
+        if (inFlight.full(ps)) {
             a.paused = true;
         }
     }
