@@ -18,7 +18,6 @@ import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.offsets.OffsetMap;
-import strait.offsets.OffsetMapStore;
 
 /**
  * The sender thread: drains chunks from the fetcher (smart batching: whatever is there, up to
@@ -27,7 +26,7 @@ import strait.offsets.OffsetMapStore;
  * persists it.
  *
  * <p>Each record is written with the sequence number of the target offset it must land at
- * ({@link TargetWriter#sequenceAt}), under the producer id every instance of the link shares. The partition leader
+ * ({@link BatchEncoder#sequenceAt}), under the producer id every instance of the link shares. The partition leader
  * takes a sequence only right after the previous one, and a duplicate of its latest batches is answered with the
  * first copy's offsets: so a batch lands only at the offset its records belong at, and a second copy (an older
  * instance waking from a pause, a request that timed out but was appended) is refused whoever sends it
@@ -49,6 +48,20 @@ final class BatchingSender implements Runnable {
     /** Refusals of the same sequence, with reconciliation in between, before the partition stops. */
     private static final int MAX_SEQUENCE_REFUSALS = 3;
 
+    /** Where the sender persists a partition's map after an ack extended it: the link's offset map topic. */
+    interface MapPersister {
+        void persist(TopicPartition tp, OffsetMap map);
+    }
+
+    /** What the sender asks before each round it sends: the link's fence ({@link LinkFence}). */
+    interface Fence {
+        /** Whether this instance may write now; may block while a proof round-trips to the target. */
+        LinkFence.Verdict check();
+
+        /** Why this instance was fenced, or null while it was not. */
+        String fencedBy();
+    }
+
     /** What the sender reports to its owner. Called on the sender thread. */
     interface Listener {
         /** A send failed: the partition is stopped (fatal) or must be reconciled (transient). */
@@ -64,13 +77,13 @@ final class BatchingSender implements Runnable {
         void senderFailed(String reason);
     }
 
-    private final Supplier<TargetWriter> writers;
+    private final Supplier<? extends BatchTarget> writers;
     private final MessagePassingQueue<Chunk> fromFetcher;
     private final int batchMaxRecords;
-    private final OffsetMapStore store;
+    private final MapPersister store;
     private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
     private final ReplicatorMetrics metrics;
-    private final LinkFence fence;
+    private final Fence fence;
     private final Listener listener;
     private volatile boolean running = true;
     /** Set as the thread ends: it was closed, and no send of its ever failed (a failed one might still land). */
@@ -78,19 +91,20 @@ final class BatchingSender implements Runnable {
 
     // Sender thread only.
     private boolean anySendFailed;
-    private TargetWriter writer;
+    private BatchTarget writer;
+    private BatchEncoder encoder;
     private final List<Chunk> batch = new ArrayList<>();
     /** Per partition, the target offset whose sequence the leader last refused, and how often in a row. */
     private final Map<PartitionState, long[]> sequenceRefusals = new HashMap<>();
 
     BatchingSender(
-            Supplier<TargetWriter> writers,
+            Supplier<? extends BatchTarget> writers,
             MessagePassingQueue<Chunk> fromFetcher,
             int batchMaxRecords,
-            OffsetMapStore store,
+            MapPersister store,
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters,
             ReplicatorMetrics metrics,
-            LinkFence fence,
+            Fence fence,
             Listener listener) {
         this.writers = writers;
         this.fromFetcher = fromFetcher;
@@ -116,6 +130,7 @@ final class BatchingSender implements Runnable {
     public void run() {
         try {
             writer = writers.get();
+            encoder = writer.encoder();
             int idle = 0;
             while (running) {
                 drain();
@@ -204,7 +219,7 @@ final class BatchingSender implements Runnable {
         /** Records acked. */
         int acked;
 
-        TargetWriter.Batch inFlight;
+        BatchTarget.Batch inFlight;
         /** The topic's max.message.bytes; batches are built up to {@link #maxBatchBytes}, halved if the broker says. */
         final int topicMaxBytes;
 
@@ -276,7 +291,7 @@ final class BatchingSender implements Runnable {
         boolean abandoned = false;
         while (true) {
             long now = System.currentTimeMillis();
-            List<TargetWriter.Batch> round = new ArrayList<>();
+            List<BatchTarget.Batch> round = new ArrayList<>();
             for (Outgoing o : outgoing.values()) {
                 completeChunks(o, now);
                 if (!o.done() && !live(o.chunks.get(o.chunk))) {
@@ -299,18 +314,18 @@ final class BatchingSender implements Runnable {
                 abandoned = true;
                 break;
             }
-            Map<TopicPartition, TargetWriter.Result> results = writer.write(round);
+            Map<TopicPartition, BatchTarget.Result> results = writer.write(round);
             boolean retry = false;
             now = System.currentTimeMillis();
             for (Outgoing o : outgoing.values()) {
                 if (o.inFlight == null) {
                     continue;
                 }
-                TargetWriter.Result result = results.get(o.ps.tp);
-                if (result instanceof TargetWriter.Result.Acked acked) {
+                BatchTarget.Result result = results.get(o.ps.tp);
+                if (result instanceof BatchTarget.Result.Acked acked) {
                     o.failure = applyAcks(o, acked.baseOffset(), now);
                     o.inFlight = null;
-                } else if (result instanceof TargetWriter.Result.Failed failed) {
+                } else if (result instanceof BatchTarget.Result.Failed failed) {
                     KafkaException error = failed.error();
                     if (error instanceof RecordTooLargeException && o.inFlight.records() > 1) {
                         // The broker measured the batch larger than built (recompressed for the topic): halve it;
@@ -359,7 +374,7 @@ final class BatchingSender implements Runnable {
      * The partition's next batch from where its records are written, or null (with the failure set) when its next
      * record is one the target would refuse: nothing after it may be written.
      */
-    private TargetWriter.Batch next(Outgoing o, long now) {
+    private BatchTarget.Batch next(Outgoing o, long now) {
         if (o.acked == o.total) {
             return null;
         }
@@ -372,13 +387,13 @@ final class BatchingSender implements Runnable {
             o.failure = o.refusal;
             return null;
         }
-        int sequence = TargetWriter.sequenceAt(o.ps.map().targetPosition());
+        int sequence = BatchEncoder.sequenceAt(o.ps.map().targetPosition());
         int b = o.batchOf(o.acked);
         SourceBatch source = o.batches.get(b);
         int start = o.starts.get(b);
         if (source instanceof SourceBatch.Forward forward) {
             if (forward.sizeInBytes() <= o.maxBatchBytes) {
-                return writer.forward(o.ps.tp, forward, sequence);
+                return encoder.forward(o.ps.tp, forward, sequence);
             }
             // Larger than the target topic takes: its records are written in smaller batches.
             source = SourceBatches.decode(o.ps.tp, forward);
@@ -388,7 +403,7 @@ final class BatchingSender implements Runnable {
         SourceBatch.Encode encode = (SourceBatch.Encode) source;
         List<ConsumerRecord<byte[], byte[]>> records = encode.records();
         int end = Math.min(records.size(), o.refusedAt - start);
-        TargetWriter.Batch built = writer.build(
+        BatchTarget.Batch built = encoder.build(
                 o.ps.tp,
                 sequence,
                 records.subList(0, end),

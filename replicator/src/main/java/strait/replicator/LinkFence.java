@@ -46,7 +46,7 @@ import strait.config.TopicScope;
  * <p>Threads: {@link #acquire} on the starting thread, {@link #check} on the sender threads (any number),
  * {@link #close} after they ended.
  */
-final class LinkFence implements AutoCloseable {
+final class LinkFence implements BatchingSender.Fence, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinkFence.class);
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
@@ -204,7 +204,8 @@ final class LinkFence implements AutoCloseable {
      * Sender threads: whether this instance may write. Lock-free while the last proof is younger than
      * {@link #CHECK_INTERVAL}; otherwise one caller round-trips to the target while the others wait for its result.
      */
-    Verdict check() {
+    @Override
+    public Verdict check() {
         if (fencedBy != null) {
             return Verdict.FENCED;
         }
@@ -249,8 +250,8 @@ final class LinkFence implements AutoCloseable {
         }
     }
 
-    /** Why this instance was fenced, or null. */
-    String fencedBy() {
+    @Override
+    public String fencedBy() {
         return fencedBy;
     }
 

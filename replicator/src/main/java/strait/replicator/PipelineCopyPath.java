@@ -72,7 +72,7 @@ final class PipelineCopyPath implements CopyPath {
                     () -> new TargetWriter(targetProps, senderId, writer),
                     queue,
                     config.getInt(StraitConfig.REPLICATION_BATCH_MAX_RECORDS),
-                    store,
+                    store::persist,
                     meters,
                     metrics,
                     fence,

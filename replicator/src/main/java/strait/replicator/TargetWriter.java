@@ -2,7 +2,6 @@ package strait.replicator;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,91 +13,61 @@ import org.apache.kafka.clients.ClientResponse;
 import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.NetworkClientUtils;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.internals.ProducerMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidMetadataException;
 import org.apache.kafka.common.errors.LeaderNotAvailableException;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.internals.ClusterResourceListeners;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.CompressionType;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.ByteBufferOutputStream;
 import org.apache.kafka.common.utils.LogContext;
 import org.apache.kafka.common.utils.Time;
 import strait.offsets.WriterId;
 
 /**
- * Strait's own producer: writes record batches to target partitions under the link's {@link WriterId}, with the
+ * Strait's own producer: sends the batches its {@link BatchEncoder} made under the link's {@link WriterId}, with the
  * sequence number of a batch chosen by the caller. Kafka's producer cannot do that (it picks its own producer id and
  * sequences, and renumbers after a refusal), and that choice is what makes a second copy impossible: the sender gives
  * each record the target offset it must land at as its sequence, so every instance of a link numbers a record the
  * same way and the partition leader takes each number once, in order (docs/decisions/0004).
  *
- * <p>This is the one class that uses Kafka's internal client classes (network client, metadata, request and record
- * builders of kafka-clients 4.3); security, bootstrap and timeouts come from the target client properties like for
- * any Kafka client. One attempt per call: retrying is the caller's decision.
+ * <p>With {@link BatchEncoder}, the one place that uses Kafka's internal client classes (network client, metadata,
+ * request and record builders of kafka-clients 4.3); security, bootstrap and timeouts come from the target client
+ * properties like for any Kafka client. One attempt per call: retrying is the caller's decision.
  *
  * <p>Threads: confined to its sender thread (the network client is not thread-safe); {@link #allocate} on the
  * starting thread.
  */
-final class TargetWriter implements AutoCloseable {
+final class TargetWriter implements BatchTarget {
 
     private final Time time = Time.SYSTEM;
     private final Metrics metrics = new Metrics();
     private final ProducerMetadata metadata;
     private final NetworkClient client;
-    private final WriterId writer;
-    private final Compression compression;
+    private final BatchEncoder encoder;
     private final int requestTimeoutMs;
     private final int maxRequestBytes;
     private final long deliveryTimeoutMs;
     private final long retryBackoffMs;
-    private final BatchHeader header = new BatchHeader();
-
-    /** One batch for one partition, built by {@link #build}; {@code records} of the caller's list from its start. */
-    record Batch(TopicPartition tp, MemoryRecords memory, int records) {
-        int sizeInBytes() {
-            return memory.sizeInBytes();
-        }
-    }
-
-    /** What became of one batch of a {@link #write}. */
-    sealed interface Result {
-        /** Appended at {@code baseOffset} onwards, in order. */
-        record Acked(long baseOffset) implements Result {}
-
-        /** Refused or lost on the way; {@code error} says which (a {@code RetriableException} may be retried). */
-        record Failed(KafkaException error) implements Result {}
-
-        /** Not sent this time: the request to its leader was full. */
-        record Deferred() implements Result {}
-    }
 
     TargetWriter(Map<String, Object> targetProps, String clientId, WriterId writer) {
         ProducerConfig config = config(targetProps, clientId);
-        this.writer = writer;
-        this.compression = compression(config);
+        this.encoder = writer == null ? null : BatchEncoder.of(config, writer);
         this.requestTimeoutMs = config.getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
         this.maxRequestBytes = config.getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         this.deliveryTimeoutMs = config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
@@ -125,27 +94,6 @@ final class TargetWriter implements AutoCloseable {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return new ProducerConfig(props);
-    }
-
-    /** The producer's codec and level, as {@code compression.type} and its level settings say. */
-    private static Compression compression(ProducerConfig config) {
-        CompressionType type = CompressionType.forName(config.getString(ProducerConfig.COMPRESSION_TYPE_CONFIG));
-        switch (type) {
-            case GZIP:
-                return Compression.gzip()
-                        .level(config.getInt(ProducerConfig.COMPRESSION_GZIP_LEVEL_CONFIG))
-                        .build();
-            case LZ4:
-                return Compression.lz4()
-                        .level(config.getInt(ProducerConfig.COMPRESSION_LZ4_LEVEL_CONFIG))
-                        .build();
-            case ZSTD:
-                return Compression.zstd()
-                        .level(config.getInt(ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG))
-                        .build();
-            default:
-                return Compression.of(type).build();
-        }
     }
 
     /**
@@ -204,67 +152,11 @@ final class TargetWriter implements AutoCloseable {
     }
 
     /**
-     * Encodes {@code records} from {@code from} into one batch whose first record has sequence {@code sequence},
-     * taking as many as fit in {@code maxBytes} (at least one, which may then be larger: the caller checks).
-     */
-    Batch build(
-            TopicPartition tp,
-            int sequence,
-            List<ConsumerRecord<byte[], byte[]>> records,
-            int from,
-            int maxBytes,
-            long nowMs,
-            Compression codec) {
-        int limit = Math.min(maxBytes, maxRequestBytes);
-        MemoryRecordsBuilder builder = new MemoryRecordsBuilder(
-                new ByteBufferOutputStream(Math.min(limit, 64 * 1024)),
-                RecordBatch.CURRENT_MAGIC_VALUE,
-                codec == null ? compression : codec,
-                TimestampType.CREATE_TIME,
-                0L,
-                RecordBatch.NO_TIMESTAMP,
-                writer.producerId(),
-                writer.epoch(),
-                sequence,
-                false,
-                false,
-                RecordBatch.NO_PARTITION_LEADER_EPOCH,
-                limit);
-        int n = 0;
-        for (int i = from; i < records.size(); i++) {
-            ConsumerRecord<byte[], byte[]> r = records.get(i);
-            long timestamp = r.timestamp() >= 0 ? r.timestamp() : nowMs;
-            Header[] headers = r.headers().toArray();
-            if (n > 0 && !builder.hasRoomFor(timestamp, r.key(), r.value(), headers)) {
-                break;
-            }
-            builder.appendWithOffset(n, timestamp, r.key(), r.value(), headers);
-            n++;
-        }
-        MemoryRecords built = builder.build();
-        if (n > 1 && built.sizeInBytes() > limit) {
-            // The size estimate of a compressed batch was low: take fewer records.
-            return build(tp, sequence, records.subList(0, from + n / 2), from, maxBytes, nowMs, codec);
-        }
-        return new Batch(tp, built, n);
-    }
-
-    /**
-     * The source batch as it goes to the target: its header rewritten in place (the link's producer id and epoch,
-     * {@code sequence}, base offset 0, not transactional), its payload untouched.
-     */
-    Batch forward(TopicPartition tp, SourceBatch.Forward source, int sequence) {
-        header.rewrite(source.buffer(), source.at(), writer.producerId(), writer.epoch(), sequence);
-        ByteBuffer slice = source.buffer().duplicate();
-        slice.limit(source.at() + source.sizeInBytes()).position(source.at());
-        return new Batch(tp, MemoryRecords.readableRecords(slice.slice()), source.count());
-    }
-
-    /**
      * Sends the batches (at most one per partition) to their partitions' leaders in one request per leader, up to
      * {@code max.request.size} each, and waits for the answers. Blocks up to the request timeout plus connecting.
      */
-    Map<TopicPartition, Result> write(List<Batch> batches) {
+    @Override
+    public Map<TopicPartition, Result> write(List<Batch> batches) {
         Map<TopicPartition, Result> results = new HashMap<>();
         long now = time.milliseconds();
         for (Batch b : batches) {
@@ -436,19 +328,19 @@ final class TargetWriter implements AutoCloseable {
         batches.keySet().forEach(tp -> results.put(tp, new Result.Failed(error)));
     }
 
-    /** How long a batch may be retried ({@code delivery.timeout.ms} of the target client properties). */
-    long deliveryTimeoutMs() {
+    @Override
+    public BatchEncoder encoder() {
+        return encoder;
+    }
+
+    @Override
+    public long deliveryTimeoutMs() {
         return deliveryTimeoutMs;
     }
 
-    /** The pause between retries ({@code retry.backoff.ms}). */
-    long retryBackoffMs() {
+    @Override
+    public long retryBackoffMs() {
         return retryBackoffMs;
-    }
-
-    /** The sequence number of the record that must land at {@code targetOffset}: the offset modulo 2^31. */
-    static int sequenceAt(long targetOffset) {
-        return (int) (targetOffset & Integer.MAX_VALUE);
     }
 
     @Override

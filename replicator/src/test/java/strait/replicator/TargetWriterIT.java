@@ -43,27 +43,27 @@ class TargetWriterIT {
         try (TargetWriter old = new TargetWriter(props, "writer-it-old", link);
                 TargetWriter fresh = new TargetWriter(props, "writer-it-new", link)) {
             // The old instance writes offsets 0..9.
-            assertThat(write(old, tp, records, 0, 10)).isEqualTo(new TargetWriter.Result.Acked(0));
+            assertThat(write(old, tp, records, 0, 10)).isEqualTo(new BatchTarget.Result.Acked(0));
 
             // The new one, having reconciled 0..9, writes 10..19; the old one's late batch for 10..19 (the same
             // records: both number them by target offset) is answered with the first copy's offset, not appended.
-            assertThat(write(fresh, tp, records, 10, 10)).isEqualTo(new TargetWriter.Result.Acked(10));
-            assertThat(write(old, tp, records, 10, 10)).isEqualTo(new TargetWriter.Result.Acked(10));
+            assertThat(write(fresh, tp, records, 10, 10)).isEqualTo(new BatchTarget.Result.Acked(10));
+            assertThat(write(old, tp, records, 10, 10)).isEqualTo(new BatchTarget.Result.Acked(10));
 
             // A late batch cut differently (10..14) or from further on (20..24, after a batch that never landed
             // for the new writer) is refused by the leader.
             assertThat(write(old, tp, records, 10, 5))
                     .isInstanceOfSatisfying(
-                            TargetWriter.Result.Failed.class,
+                            BatchTarget.Result.Failed.class,
                             f -> assertThat(f.error()).isInstanceOf(OutOfOrderSequenceException.class));
             assertThat(write(old, tp, records, 21, 4))
                     .isInstanceOfSatisfying(
-                            TargetWriter.Result.Failed.class,
+                            BatchTarget.Result.Failed.class,
                             f -> assertThat(f.error()).isInstanceOf(OutOfOrderSequenceException.class));
 
             // The next records land for whichever instance sends them first, then never again.
-            assertThat(write(old, tp, records, 20, 10)).isEqualTo(new TargetWriter.Result.Acked(20));
-            assertThat(write(fresh, tp, records, 20, 5)).isInstanceOf(TargetWriter.Result.Failed.class);
+            assertThat(write(old, tp, records, 20, 10)).isEqualTo(new BatchTarget.Result.Acked(20));
+            assertThat(write(fresh, tp, records, 20, 5)).isInstanceOf(BatchTarget.Result.Failed.class);
         }
         List<ConsumerRecord<byte[], byte[]>> target = readAll(
                         CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted")
@@ -77,10 +77,10 @@ class TargetWriterIT {
     }
 
     /** Writes {@code count} records from {@code from}, numbered as landing at target offset {@code from} onwards. */
-    private static TargetWriter.Result write(
+    private static BatchTarget.Result write(
             TargetWriter writer, TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, int from, int count) {
-        TargetWriter.Batch batch = writer.build(
-                tp, TargetWriter.sequenceAt(from), records.subList(0, from + count), from, 1 << 20, NOW, null);
+        BatchTarget.Batch batch = writer.encoder()
+                .build(tp, BatchEncoder.sequenceAt(from), records.subList(0, from + count), from, 1 << 20, NOW, null);
         assertThat(batch.records()).isEqualTo(count);
         return writer.write(List.of(batch)).get(tp);
     }
