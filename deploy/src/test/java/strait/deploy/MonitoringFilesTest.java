@@ -1,7 +1,6 @@
 package strait.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -17,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import strait.embedded.SystemPrograms;
 
 /**
  * The Grafana dashboard and the Prometheus alert rules use only metrics Strait exports, and Prometheus' own
@@ -197,22 +197,6 @@ class MonitoringFilesTest {
     }
 
     private static Path findPromtool() {
-        Path found = null;
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(entry, "promtool");
-            if (Files.isExecutable(candidate)) {
-                found = candidate;
-                break;
-            }
-        }
-        boolean required = System.getenv("CI") != null || System.getenv("STRAIT_REQUIRE_PROMTOOL") != null;
-        if (required && found == null) {
-            throw new AssertionError("promtool is required (CI or STRAIT_REQUIRE_PROMTOOL set) but not on the PATH: "
-                    + "apt-get install -y prometheus");
-        }
-        assumeThat(found)
-                .as("promtool on the PATH (apt-get install -y prometheus)")
-                .isNotNull();
-        return found;
+        return SystemPrograms.require("promtool", "prometheus");
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import strait.embedded.SystemPrograms;
 
 /**
  * The dashboard rendered by a real headless Chromium (Debian's {@code chromium}, installed by {@code .ci/run}) against
