@@ -1,5 +1,6 @@
 package strait.replicator;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,10 +21,11 @@ import org.slf4j.LoggerFactory;
 import strait.offsets.OffsetMap;
 
 /**
- * The sender thread: drains chunks from the fetcher (smart batching: whatever is there, up to
- * {@code replication.batch.max.records}), writes them to the same topic and partition on the target with the link's
- * {@link TargetWriter}, then, in source order, extends each partition's offset map with the acked target offsets and
- * persists it.
+ * The sender thread: takes chunks from the fetcher, writes them to the same topic and partition on the target
+ * through its {@link BatchTarget}, in rounds of one request per leader carrying the next batch of every partition that
+ * has one ready, and, in source order, extends each partition's offset map with the acked target offsets; the map is
+ * persisted each time a partition's outgoing chunks are all written. Each partition waits only for its own acks and
+ * retries: a partition retrying or stopped never holds back the others (decision 0006).
  *
  * <p>Each record is written with the sequence number of the target offset it must land at
  * ({@link BatchEncoder#sequenceAt}), under the producer id every instance of the link shares. The partition leader
@@ -31,9 +33,12 @@ import strait.offsets.OffsetMap;
  * first copy's offsets: so a batch lands only at the offset its records belong at, and a second copy (an older
  * instance waking from a pause, a request that timed out but was appended) is refused whoever sends it
  * (docs/decisions/0004). A partition has one batch in flight at a time; its next batch is built after the ack.
+ * After a failed send, chunks of that assignment epoch are dropped: nothing is written past the failure until the
+ * partition was reconciled and assigned again.
  *
  * <p>A retriable error (leader change, timeout, throttling) resends the same batch until {@code delivery.timeout.ms};
- * a refusal or a spent timeout stops the partition's map at the last acked record and hands the partition to the
+ * a refusal or a spent timeout (counted per batch from its first send) stops the partition's map at the last acked
+ * record and hands the partition to the
  * admin worker, which reconciles the target tail record by record before anything more is written. Before each
  * round of requests it asks the link's fence ({@link LinkFence#check}); once fenced it ends without sending more.
  *
@@ -93,7 +98,12 @@ final class BatchingSender implements Runnable {
     private boolean anySendFailed;
     private BatchTarget writer;
     private BatchEncoder encoder;
-    private final List<Chunk> batch = new ArrayList<>();
+    /** Per partition with something to write, the chunks being written (at most one batch of them in flight). */
+    private final Map<PartitionState, Outgoing> active = new LinkedHashMap<>();
+    /** Per partition, chunks that arrived after its {@link #active} ones started: written once those are done. */
+    private final Map<PartitionState, ArrayDeque<Chunk>> waiting = new HashMap<>();
+    /** Per partition whose send failed, the assignment epoch it failed in: later chunks of it are dropped. */
+    private final Map<PartitionState, Integer> failedEpoch = new HashMap<>();
     /** Per partition, the target offset whose sequence the leader last refused, and how often in a row. */
     private final Map<PartitionState, long[]> sequenceRefusals = new HashMap<>();
 
@@ -116,7 +126,7 @@ final class BatchingSender implements Runnable {
         this.listener = listener;
     }
 
-    /** Any thread: the sender finishes its current batch (send, map, persist) and ends. */
+    /** Any thread: the sender ends after its current round, persisting the maps its acks advanced. */
     void close() {
         running = false;
     }
@@ -134,18 +144,15 @@ final class BatchingSender implements Runnable {
             int idle = 0;
             while (running) {
                 drain();
-                if (batch.isEmpty()) {
-                    idle = idle(idle);
-                    continue;
-                }
-                idle = 0;
-                boolean carryOn = sendBatch();
-                batch.clear();
-                if (!carryOn) {
+                Round round = sendRound();
+                if (round == Round.ENDED) {
                     return;
                 }
+                idle = round == Round.SENT ? 0 : idle(idle);
             }
-            endedCleanly = !anySendFailed;
+            boolean uncertain = active.values().stream().anyMatch(o -> o.uncertain);
+            finishAll(false);
+            endedCleanly = !anySendFailed && !uncertain;
         } catch (RuntimeException e) {
             // A defect or an unusable client: never carry on silently with a dead sender.
             LOG.error("sender thread failed: {}", Failures.describe(e), e);
@@ -173,13 +180,37 @@ final class BatchingSender implements Runnable {
         return false;
     }
 
+    /**
+     * Takes what the fetcher queued, up to {@code replication.batch.max.records}: a chunk joins its partition's
+     * outgoing chunks while none of them was sent yet (so they go out in larger batches), and waits its turn otherwise.
+     */
     private void drain() {
         int records = 0;
         Chunk chunk;
         while (records < batchMaxRecords && (chunk = fromFetcher.relaxedPoll()) != null) {
-            batch.add(chunk);
             records += chunk.records();
+            PartitionState ps = chunk.partition();
+            if (!writable(chunk)) {
+                ps.onDone(chunk.records(), chunk.bytes());
+                continue;
+            }
+            Outgoing o = active.get(ps);
+            if (o == null) {
+                o = new Outgoing(ps);
+                active.put(ps, o);
+                o.add(chunk);
+            } else if (!o.started && !waiting.containsKey(ps)) {
+                o.add(chunk);
+            } else {
+                waiting.computeIfAbsent(ps, p -> new ArrayDeque<>()).add(chunk);
+            }
         }
+    }
+
+    /** Whether the chunk is of the partition's current assignment, and not of one whose send failed. */
+    private boolean writable(Chunk chunk) {
+        Integer failed = failedEpoch.get(chunk.partition());
+        return live(chunk) && (failed == null || chunk.epoch() > failed);
     }
 
     private static int idle(int idle) {
@@ -234,6 +265,15 @@ final class BatchingSender implements Runnable {
 
         KafkaException refusal;
 
+        /** A batch of it was built: chunks arriving from here wait for the next {@link Outgoing}. */
+        boolean started;
+        /** When the batch in flight may be sent again after a retriable error (nanoTime). */
+        long retryAtNanos;
+        /** Until when the batch in flight may be retried ({@code delivery.timeout.ms} from its first send), 0 unsent. */
+        long deadlineNanos;
+        /** The batch in flight failed retriably: it may have landed, which only reconciliation can tell. */
+        boolean uncertain;
+
         Outgoing(PartitionState ps) {
             this.ps = ps;
             int max = ps.limits.maxBatchBytes();
@@ -274,102 +314,171 @@ final class BatchingSender implements Runnable {
         }
     }
 
-    /**
-     * Writes one drained batch: rounds of one request per leader, each carrying the next batch of every partition
-     * that has more, until all are acked or failed. False when the sender must end (fenced, or closing mid-batch).
-     */
-    private boolean sendBatch() {
-        Map<PartitionState, Outgoing> outgoing = new LinkedHashMap<>();
-        for (Chunk chunk : batch) {
-            if (live(chunk)) {
-                outgoing.computeIfAbsent(chunk.partition(), Outgoing::new).add(chunk);
-            } else {
-                chunk.partition().onDone(chunk.records(), chunk.bytes());
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writer.deliveryTimeoutMs());
-        boolean abandoned = false;
-        while (true) {
-            long now = System.currentTimeMillis();
-            List<BatchTarget.Batch> round = new ArrayList<>();
-            for (Outgoing o : outgoing.values()) {
-                completeChunks(o, now);
-                if (!o.done() && !live(o.chunks.get(o.chunk))) {
-                    o.dropped = true;
-                    o.inFlight = null;
-                }
-                if (!o.done() && o.inFlight == null) {
-                    o.inFlight = next(o, now);
-                }
-                if (o.inFlight != null) {
-                    round.add(o.inFlight);
-                }
-            }
-            if (round.isEmpty()) {
-                break;
-            }
-            // The fence is proven before each round (a volatile read while the proof is fresh). What an older
-            // instance sends after a pause is refused by the leader anyway unless it is exactly the next record.
-            if (!holdsFence()) {
-                abandoned = true;
-                break;
-            }
-            Map<TopicPartition, BatchTarget.Result> results = writer.write(round);
-            boolean retry = false;
-            now = System.currentTimeMillis();
-            for (Outgoing o : outgoing.values()) {
-                if (o.inFlight == null) {
-                    continue;
-                }
-                BatchTarget.Result result = results.get(o.ps.tp);
-                if (result instanceof BatchTarget.Result.Acked acked) {
-                    o.failure = applyAcks(o, acked.baseOffset(), now);
-                    o.inFlight = null;
-                } else if (result instanceof BatchTarget.Result.Failed failed) {
-                    KafkaException error = failed.error();
-                    if (error instanceof RecordTooLargeException && o.inFlight.records() > 1) {
-                        // The broker measured the batch larger than built (recompressed for the topic): halve it;
-                        // a forwarded batch is decoded and written as records from here.
-                        int b = o.batchOf(o.acked);
-                        if (o.batches.get(b) instanceof SourceBatch.Forward forward) {
-                            o.batches.set(b, SourceBatches.decode(o.ps.tp, forward));
-                            metrics.batch("record", "too_large");
-                        }
-                        o.maxBatchBytes = Math.max(1, o.inFlight.sizeInBytes() / 2);
-                        o.inFlight = null;
-                    } else if (error instanceof RetriableException && System.nanoTime() < deadline) {
-                        listener.sendRetried(o.ps, error);
-                        retry = true;
-                    } else {
-                        o.failure = error;
-                        o.inFlight = null;
-                    }
-                }
-            }
-            if (retry) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(writer.retryBackoffMs()));
-            }
-        }
-        boolean fenced = abandoned && fence.fencedBy() != null;
-        for (Outgoing o : outgoing.values()) {
-            // Once fenced, the offsets topic is the new instance's: nothing is persisted from here.
-            if (o.advanced && !fenced) {
-                trimBelowSourceLogStart(o.ps.map(), o.ps.sourceLogStart);
-                store.persist(o.ps.tp, o.ps.map());
-            }
-            if (o.failure != null && !fenced) {
-                anySendFailed = true;
-                // The partition's chunks stay in flight until it is handed over: the status refresh takes a target
-                // end past the map, with nothing in flight on a RUNNING partition, for another writer's records.
-                listener.sendFailed(o.ps, stopIfRefusedAgain(o));
-            }
-            for (int c = o.chunk; c < o.chunks.size(); c++) {
-                o.ps.onDone(o.chunks.get(c).records(), o.chunks.get(c).bytes());
-            }
-        }
-        return !abandoned;
+    /** What one turn of the sender's loop did. */
+    private enum Round {
+        /** Batches were written. */
+        SENT,
+        /** Nothing was ready to send (nothing queued, or only retries backing off). */
+        IDLE,
+        /** Fenced, or closed while waiting for the fence: the sender ends. */
+        ENDED
     }
 
+    /**
+     * One request per leader, carrying the next batch of every partition that has one ready. A partition waits only
+     * for its own acks and retries: one that retries (or fails) never holds back the others, and a partition whose
+     * chunks are all written is finished (map persisted) and continues with the chunks that waited for it.
+     */
+    private Round sendRound() {
+        long now = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
+        List<Outgoing> sent = new ArrayList<>();
+        List<BatchTarget.Batch> round = new ArrayList<>();
+        for (PartitionState ps : new ArrayList<>(active.keySet())) {
+            Outgoing o = ready(active.get(ps), now);
+            if (o != null && o.inFlight != null && nowNanos - o.retryAtNanos >= 0) {
+                if (o.deadlineNanos == 0) {
+                    o.deadlineNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(writer.deliveryTimeoutMs());
+                }
+                sent.add(o);
+                round.add(o.inFlight);
+            }
+        }
+        if (round.isEmpty()) {
+            return Round.IDLE;
+        }
+        // The fence is proven before each round (a volatile read while the proof is fresh). What an older
+        // instance sends after a pause is refused by the leader anyway unless it is exactly the next record.
+        if (!holdsFence()) {
+            finishAll(fence.fencedBy() != null);
+            return Round.ENDED;
+        }
+        Map<TopicPartition, BatchTarget.Result> results = writer.write(round);
+        now = System.currentTimeMillis();
+        nowNanos = System.nanoTime();
+        for (Outgoing o : sent) {
+            BatchTarget.Result result = results.get(o.ps.tp);
+            if (result instanceof BatchTarget.Result.Acked acked) {
+                o.failure = applyAcks(o, acked.baseOffset(), now);
+                o.inFlight = null;
+                o.deadlineNanos = 0;
+                o.uncertain = false;
+            } else if (result instanceof BatchTarget.Result.Failed failed) {
+                KafkaException error = failed.error();
+                if (error instanceof RecordTooLargeException && o.inFlight.records() > 1) {
+                    // The broker measured the batch larger than built (recompressed for the topic): halve it;
+                    // a forwarded batch is decoded and written as records from here.
+                    int b = o.batchOf(o.acked);
+                    if (o.batches.get(b) instanceof SourceBatch.Forward forward) {
+                        o.batches.set(b, SourceBatches.decode(o.ps.tp, forward));
+                        metrics.batch("record", "too_large");
+                    }
+                    o.maxBatchBytes = Math.max(1, o.inFlight.sizeInBytes() / 2);
+                    o.inFlight = null;
+                } else if (error instanceof RetriableException && nowNanos - o.deadlineNanos < 0) {
+                    listener.sendRetried(o.ps, error);
+                    o.uncertain = true;
+                    o.retryAtNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(writer.retryBackoffMs());
+                } else {
+                    o.failure = error;
+                    o.inFlight = null;
+                }
+            }
+            // Deferred: the request to its leader was full; it goes in the next round.
+        }
+        return Round.SENT;
+    }
+
+    /**
+     * The partition's outgoing chunks with their next batch built, moving past chunks fully acked; when they are all
+     * written (or failed, or dropped) they are finished and the chunks that waited take their place. Null when the
+     * partition has nothing more to write.
+     */
+    private Outgoing ready(Outgoing o, long now) {
+        PartitionState ps = o.ps;
+        while (true) {
+            completeChunks(o, now);
+            if (!o.done() && !live(o.chunks.get(o.chunk))) {
+                o.dropped = true;
+                o.inFlight = null;
+            }
+            if (!o.done() && o.inFlight == null) {
+                o.inFlight = next(o, now);
+                o.started = true;
+            }
+            if (!o.done()) {
+                return o;
+            }
+            finish(o, false);
+            o = fromWaiting(ps);
+            if (o == null) {
+                active.remove(ps);
+                return null;
+            }
+            active.put(ps, o);
+        }
+    }
+
+    /**
+     * Ends a partition's outgoing chunks: persists the map its acks advanced, hands a failed partition to the owner
+     * (dropping what waited behind it), and releases the chunks not written.
+     */
+    private void finish(Outgoing o, boolean fenced) {
+        // Once fenced, the offsets topic is the new instance's: nothing is persisted from here.
+        if (o.advanced && !fenced) {
+            trimBelowSourceLogStart(o.ps.map(), o.ps.sourceLogStart);
+            store.persist(o.ps.tp, o.ps.map());
+            o.advanced = false;
+        }
+        if (o.failure != null && !fenced) {
+            anySendFailed = true;
+            failedEpoch.put(o.ps, o.chunks.get(0).epoch());
+            // The partition's chunks stay in flight until it is handed over: the status refresh takes a target
+            // end past the map, with nothing in flight on a RUNNING partition, for another writer's records.
+            listener.sendFailed(o.ps, stopIfRefusedAgain(o));
+            release(waiting.remove(o.ps));
+        }
+        for (int c = o.chunk; c < o.chunks.size(); c++) {
+            o.ps.onDone(o.chunks.get(c).records(), o.chunks.get(c).bytes());
+        }
+        o.chunk = o.chunks.size();
+    }
+
+    /** The chunks that waited for the partition's previous outgoing ones, those still writable; null if none. */
+    private Outgoing fromWaiting(PartitionState ps) {
+        ArrayDeque<Chunk> queued = waiting.remove(ps);
+        if (queued == null) {
+            return null;
+        }
+        Outgoing o = null;
+        for (Chunk chunk : queued) {
+            if (!writable(chunk)) {
+                ps.onDone(chunk.records(), chunk.bytes());
+                continue;
+            }
+            if (o == null) {
+                o = new Outgoing(ps);
+            }
+            o.add(chunk);
+        }
+        return o;
+    }
+
+    /** The sender ends: every partition's outgoing chunks are finished and what waited is released. */
+    private void finishAll(boolean fenced) {
+        for (Outgoing o : active.values()) {
+            finish(o, fenced);
+        }
+        active.clear();
+        waiting.values().forEach(BatchingSender::release);
+        waiting.clear();
+    }
+
+    private static void release(ArrayDeque<Chunk> chunks) {
+        if (chunks != null) {
+            chunks.forEach(c -> c.partition().onDone(c.records(), c.bytes()));
+        }
+    }
     /**
      * The partition's next batch from where its records are written, or null (with the failure set) when its next
      * record is one the target would refuse: nothing after it may be written.
@@ -379,7 +488,7 @@ final class BatchingSender implements Runnable {
             return null;
         }
         // Only records the target accepts are written: the last batch ends before the first it would refuse. Looked
-        // for once per drained batch, not per round.
+        // for once per outgoing chunks, not per round.
         if (o.refusedAt < 0) {
             o.refusedAt = firstRefused(o, now);
         }

@@ -216,7 +216,7 @@ class BatchingSenderTest {
     }
 
     @Test
-    void aRetryingPartitionDoesNotHoldBackAnotherOfTheSameDrainedBatch() {
+    void aRetryingPartitionDoesNotHoldBackAnotherQueuedWithIt() {
         PartitionState p0 = running(P0, 0, 0);
         PartitionState p1 = running(P1, 0, 0);
         p1.limits = new TargetLimits(400, false, Long.MAX_VALUE, Long.MAX_VALUE);
@@ -235,6 +235,55 @@ class BatchingSenderTest {
         int p0Done = target.writeOfLastAck(P0);
         assertThat(p1Done).as("p1's last batch went out while p0 was retrying").isLessThan(p0Done);
         assertThat(target.values(P1)).hasSize(30);
+    }
+
+    @Test
+    void aRetryingPartitionDoesNotHoldBackChunksOfAnotherThatArriveLater() {
+        PartitionState p0 = running(P0, 0, 0);
+        PartitionState p1 = running(P1, 0, 0);
+        target.failAlways(P0, new NotLeaderOrFollowerException("moving"));
+        offer(Chunk.ofRecords(p0, p0.epoch(), records(P0, 0, 5), 5, 500));
+        offer(Chunk.ofRecords(p1, p1.epoch(), records(P1, 0, 5), 5, 500));
+
+        start();
+        eventually(
+                "p1's first chunk written",
+                Duration.ofSeconds(10),
+                () -> p1.map().replicatedPosition() == 5);
+        offer(Chunk.ofRecords(p1, p1.epoch(), records(P1, 5, 5), 10, 500));
+        eventually(
+                "p1's second chunk written",
+                Duration.ofSeconds(10),
+                () -> p1.map().replicatedPosition() == 10);
+
+        assertThat(target.values(P0)).as("p0 still retrying").isEmpty();
+        assertThat(last(persisted.get(P1))).containsExactly(10, 10);
+        target.failAlways(P0, null);
+        eventually("p0 written", Duration.ofSeconds(10), () -> p0.map().replicatedPosition() == 5);
+        assertThat(events.failed).isEmpty();
+    }
+
+    @Test
+    void writesNothingPastAFailedSendUntilThePartitionIsAssignedAgain() {
+        PartitionState p0 = running(P0, 0, 0);
+        target.failNext(P0, new InvalidRecordException("refused"));
+        offer(Chunk.ofRecords(p0, p0.epoch(), records(P0, 0, 5), 5, 500));
+        offer(Chunk.ofRecords(p0, p0.epoch(), records(P0, 5, 5), 10, 500));
+
+        start();
+        eventually("failed", Duration.ofSeconds(10), () -> !events.failed.isEmpty());
+        offer(Chunk.ofRecords(p0, p0.epoch(), records(P0, 10, 5), 15, 500));
+        eventually("the later chunk released", Duration.ofSeconds(10), () -> p0.chunksInFlight() == 0);
+        assertThat(target.values(P0)).isEmpty();
+
+        // Reconciled and assigned again (what the controller does after a failed send): written from the map.
+        p0.nextEpoch();
+        p0.running(OffsetMap.startingAt(0, 0));
+        offer(Chunk.ofRecords(p0, p0.epoch(), records(P0, 0, 15), 15, 1_500));
+        eventually("written", Duration.ofSeconds(10), () -> p0.map().replicatedPosition() == 15);
+
+        assertThat(target.values(P0)).containsExactlyElementsOf(values(records(P0, 0, 15)));
+        assertThat(events.failed).hasSize(1);
     }
 
     @Test
@@ -473,8 +522,13 @@ class BatchingSenderTest {
             script.computeIfAbsent(tp, t -> new HashMap<>()).put(okAttempts, error);
         }
 
+        /** Every attempt on {@code tp} fails with {@code error} from now on; null ends that. */
         synchronized void failAlways(TopicPartition tp, KafkaException error) {
-            always.put(tp, error);
+            if (error == null) {
+                always.remove(tp);
+            } else {
+                always.put(tp, error);
+            }
         }
 
         synchronized List<String> values(TopicPartition tp) {
