@@ -9,7 +9,7 @@ import strait.config.StraitConfig;
 /**
  * {@code java -jar strait.jar run|demo|validate [--config FILE]}: the process entry point.
  *
- * <p>Exit codes (CONTRACT.md): 0 success; 2 bad command line or bad config, one line per problem on stderr; 1 any
+ * <p>Exit codes (docs/contract.md): 0 success; 2 bad command line or bad config, one line per problem on stderr; 1 any
  * other failure, as one line without a stack trace.
  */
 public final class Main {

@@ -28,7 +28,7 @@ import strait.embedded.SharedClusters;
  *
  * <p>Only what cannot exist here is moved: {@code /opt/strait}, {@code /etc/strait} and {@code /var/lib/strait} become
  * temp directories, the bootstrap servers become the embedded clusters', the HTTP port a free one, and the security
- * protocol PLAINTEXT (the SASL and TLS settings stay in the file and are passed on, as CONTRACT.md says, so the
+ * protocol PLAINTEXT (the SASL and TLS settings stay in the file and are passed on, as docs/contract.md says, so the
  * {@code ${file:...}} credentials are still resolved from the Secret's files).
  */
 class DeployedLikeProductionIT {

@@ -31,7 +31,8 @@ class SecretsIT {
                 "target.bootstrap.servers=" + CLUSTERS.targetBootstrapServers(),
                 "topics=secrets\\\\..*",
                 "http.port=0",
-                // PLAINTEXT listeners: the JAAS config does not apply, and is accepted and passed on (CONTRACT.md).
+                // PLAINTEXT listeners: the JAAS config does not apply, and is accepted and passed on
+                // (docs/contract.md).
                 "source.sasl.jaas.config=" + JAAS,
                 "target.ssl.keystore.password=" + SECRET));
         lines.addAll(List.of(extra));

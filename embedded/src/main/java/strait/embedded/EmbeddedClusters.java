@@ -28,7 +28,7 @@ public final class EmbeddedClusters implements AutoCloseable {
         this.target = target;
     }
 
-    /** Starts both clusters with the small-footprint settings of DESIGN.md §10. */
+    /** Starts both clusters with the small-footprint settings below. */
     public static EmbeddedClusters start() {
         return start(Map.of());
     }

@@ -32,7 +32,10 @@ public final class SystemPrograms {
                     + "apt-get install -y " + debianPackage);
         }
         if (found == null) {
-            Assumptions.abort(program + " is not on the PATH: skipped (apt-get install -y " + debianPackage + ")");
+            String reason = program + " is not on the PATH: skipped (apt-get install -y " + debianPackage + ")";
+            // On the build's console too: Maven prints skipped counts, not their reasons.
+            System.err.println("SKIPPED " + reason);
+            Assumptions.abort(reason);
         }
         return found;
     }

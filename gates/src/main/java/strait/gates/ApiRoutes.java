@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API of CONTRACT.md on one {@link Router}. Every handler runs on the event loop and only reads the latest
+ * The HTTP API of docs/contract.md on one {@link Router}. Every handler runs on the event loop and only reads the latest
  * {@link Served} state (or, for {@code /metrics} and a forced evaluation, hands work to a worker); none blocks.
  * Every error, unknown paths and failures included, is {@code {"error": "..."}} with no stack trace.
  */

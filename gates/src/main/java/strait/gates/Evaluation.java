@@ -21,7 +21,7 @@ public record Evaluation(Instant evaluatedAt, List<GateResult> gates) {
         return gates.stream().filter(g -> g.name().equals(name)).findFirst();
     }
 
-    /** The body of {@code GET /gates/ready} (CONTRACT.md). */
+    /** The body of {@code GET /gates/ready} (docs/contract.md). */
     public JsonObject toJson() {
         JsonArray array = new JsonArray();
         gates.forEach(g -> array.add(g.toJson()));

@@ -12,7 +12,7 @@ public final class GateEvaluator {
         this.gates = List.copyOf(gates);
     }
 
-    /** The four gates of CONTRACT.md, in the order they are served. */
+    /** The four gates of docs/contract.md, in the order they are served. */
     public static GateEvaluator standard(GateThresholds thresholds) {
         return new GateEvaluator(List.of(
                 new LagGate(thresholds),

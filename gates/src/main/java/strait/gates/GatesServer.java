@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP control plane: health, cutover gates, status, offsets, metrics and the dashboard (CONTRACT.md).
+ * The HTTP control plane: health, cutover gates, status, offsets, metrics and the dashboard (docs/contract.md).
  *
  * <p>Threads: one Vert.x event loop serves requests from the latest published state only; one worker
  * ({@code strait-gates-eval}) reads the inputs, evaluates the gates every {@link GatesSettings#evaluationInterval},

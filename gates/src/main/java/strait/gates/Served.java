@@ -22,7 +22,7 @@ record Served(
         return new Served(evaluation, inputs, bytes(evaluation.toJson()), Map.copyOf(gates), bytes(statusJson(inputs)));
     }
 
-    /** {@code GET /status}: per-partition positions and lag (CONTRACT.md), plus when they were refreshed. */
+    /** {@code GET /status}: per-partition positions and lag (docs/contract.md), plus when they were refreshed. */
     static JsonObject statusJson(GateInputs inputs) {
         JsonArray partitions = new JsonArray();
         List<PartitionLag> rows = inputs.lag().map(Refreshed::value).orElse(List.of());

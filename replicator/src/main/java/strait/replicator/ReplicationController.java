@@ -26,10 +26,14 @@ import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
 
 /**
- * The admin worker's logic: topic discovery and provisioning, reconciliation of new and failed partitions, the status
- * snapshot, and stopping partitions. Each periodic method runs on the single admin worker thread; the
- * {@code on*}/{@link #stop} callbacks may come from the fetch and sender threads and only touch volatile state and
- * the copy path's commands ({@link CopyPath#unassign}).
+ * The admin worker's logic: topic discovery and provisioning, reconciliation of new and failed partitions, and
+ * stopping partitions; and the status snapshot, on a thread of its own, so a slow discovery or reconciliation never
+ * makes {@code /status} and the gates stale.
+ *
+ * <p>Threads: {@link #refreshTopics} and {@link #reconcileDue} on the admin worker thread; {@link #refreshStatus} on
+ * the status thread, which writes only the partitions' end and lag fields and {@link #status}, and reads what the
+ * admin worker publishes ({@link #topicSync}, the partitions map); the {@code on*}/{@link #stop} callbacks may come from
+ * any thread and only touch volatile state and the copy path's commands ({@link CopyPath#unassign}).
  */
 final class ReplicationController implements SourceFetcher.StopListener, BatchingSender.Listener {
 
@@ -49,11 +53,14 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
     private final Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters;
     private CopyPath copyPath;
 
+    /** The last topic discovery's outcome: written by the admin worker, read by the status thread. */
+    private record TopicSync(List<TopicParity> parity, Instant at, boolean failing) {}
+
+    private volatile TopicSync topicSync = new TopicSync(List.of(), Instant.EPOCH, false);
+    /** Rate limit of the offsets warning, shared by both threads (a lost update only logs once more). */
+    private volatile long lastOffsetsWarningMillis;
+
     // Admin worker only.
-    private List<TopicParity> parity = List.of();
-    private Instant lastTopicSync = Instant.EPOCH;
-    private boolean topicSyncFailing;
-    private long lastOffsetsWarningMillis;
     /**
      * The id of each source topic when this link first saw it (persisted, so it survives restarts), and why the
      * topics whose id changed are not copied.
@@ -102,14 +109,14 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         try {
             result = provisioner.sync();
         } catch (Exception e) {
-            topicSyncFailing = true;
+            TopicSync last = topicSync;
+            topicSync = new TopicSync(last.parity(), last.at(), true);
             metrics.error(Failures.kind(e), "link");
             LOG.warn("topic refresh failed, retrying: {}", Failures.describe(e));
             return;
         }
-        parity = result.parity();
-        lastTopicSync = Instant.now();
-        topicSyncFailing = false;
+        List<TopicParity> parity = result.parity();
+        topicSync = new TopicSync(parity, Instant.now(), false);
         forgetDeletedTopics(result.sourceTopicIds());
         noteRecreatedTopics(result.sourceTopicIds());
         Map<String, TopicParity> byTopic = parity.stream().collect(Collectors.toMap(TopicParity::topic, p -> p));
@@ -301,10 +308,11 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         }
     }
 
-    /** Reads end offsets on both sides and publishes a new snapshot. */
+    /** Status thread: reads end offsets on both sides and publishes a new snapshot. */
     void refreshStatus() {
+        TopicSync sync = topicSync;
         List<PartitionState> all = new ArrayList<>(partitions.values());
-        Map<PartitionState, Long> idleBefore = idlePositions(all);
+        Map<PartitionState, Idle> idleBefore = idle(all);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         all.forEach(ps -> latest.put(ps.tp, OffsetSpec.latest()));
         Map<TopicPartition, Long> sourceEnds = ends(sourceAdmin, latest, IsolationLevel.READ_COMMITTED, "source");
@@ -342,17 +350,20 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         status = new ReplicatorStatus(
                 complete ? at : status.refreshedAt(),
                 rows,
-                parity,
-                topicSyncFailing || lastTopicSync.equals(Instant.EPOCH) ? lastTopicSync : at);
+                sync.parity(),
+                sync.failing() || sync.at().equals(Instant.EPOCH) ? sync.at() : at);
     }
 
-    /** The target position of each RUNNING partition that has nothing in flight. */
-    private static Map<PartitionState, Long> idlePositions(List<PartitionState> all) {
-        Map<PartitionState, Long> idle = new HashMap<>();
+    /** A quiet partition's map and its target position, before the target's end is read. */
+    private record Idle(OffsetMap map, long position) {}
+
+    /** Each RUNNING partition that has nothing in flight. */
+    private static Map<PartitionState, Idle> idle(List<PartitionState> all) {
+        Map<PartitionState, Idle> idle = new HashMap<>();
         for (PartitionState ps : all) {
             OffsetMap map = ps.map();
             if (ps.state() == PartitionRunState.RUNNING && map != null && ps.chunksInFlight() == 0) {
-                idle.put(ps, map.targetPosition());
+                idle.put(ps, new Idle(map, map.targetPosition()));
             }
         }
         return idle;
@@ -363,16 +374,18 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
      * reading it, was written by someone else; the sender only notices at its next ack, which on a quiet partition may
      * be long after. (A failed send keeps its chunks in flight until the partition is handed to reconciliation.)
      */
-    private void catchForeignWrites(Map<PartitionState, Long> idleBefore, Map<TopicPartition, Long> targetEnds) {
-        idleBefore.forEach((ps, position) -> {
+    private void catchForeignWrites(Map<PartitionState, Idle> idleBefore, Map<TopicPartition, Long> targetEnds) {
+        idleBefore.forEach((ps, before) -> {
             Long end = targetEnds.get(ps.tp);
             OffsetMap map = ps.map();
-            if (ControllerDecisions.foreignWrite(position, end, ps.state(), ps.chunksInFlight(), map)) {
+            // The same map as before: one a reconciliation put in meanwhile (on the admin worker) proves nothing.
+            if (map == before.map()
+                    && ControllerDecisions.foreignWrite(before.position(), end, ps.state(), ps.chunksInFlight(), map)) {
                 stop(
                         ps,
                         "foreign_write",
                         "target",
-                        Failures.describe(ForeignWriteException.atEnd(ps.tp, position, end)));
+                        Failures.describe(ForeignWriteException.atEnd(ps.tp, before.position(), end)));
             }
         });
     }

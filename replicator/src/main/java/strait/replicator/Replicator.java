@@ -21,10 +21,11 @@ import strait.offsets.WriterId;
 
 /**
  * Copies every committed record of the topics in scope from the source to the same topic and partition on the
- * target, exactly once, in order, through restarts and crashes (DESIGN.md §1–3).
+ * target, exactly once, in order, through restarts and crashes.
  *
- * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation, status),
- * and the copy path's own ({@link PipelineCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between).
+ * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation), one status
+ * worker ({@code strait-replicator-status}: the snapshot behind {@code /status} and the gates, every second, so a
+ * slow reconciliation never makes them stale), and the copy path's own ({@link PipelineCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between).
  * {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
  * blocking.
  *
@@ -44,6 +45,9 @@ public final class Replicator implements AutoCloseable {
     private final MeterRegistry registry;
 
     private ScheduledExecutorService admin;
+    /** Refreshes the status snapshot alone, so a slow discovery or reconciliation cannot make the gates stale. */
+    private ScheduledExecutorService statusWorker;
+
     private Admin sourceAdmin;
     private Admin targetAdmin;
     private LinkFence fence;
@@ -120,12 +124,13 @@ public final class Replicator implements AutoCloseable {
 
             admin = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "strait-replicator-admin"));
             admin.submit(controller::refreshTopics).get(5, TimeUnit.MINUTES);
-            admin.submit(controller::refreshStatus).get(1, TimeUnit.MINUTES);
+            statusWorker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "strait-replicator-status"));
+            statusWorker.submit(controller::refreshStatus).get(1, TimeUnit.MINUTES);
             long refresh = config.getLong(StraitConfig.TOPICS_REFRESH_INTERVAL_MS);
             admin.scheduleWithFixedDelay(guarded(controller::refreshTopics), refresh, refresh, TimeUnit.MILLISECONDS);
             admin.scheduleWithFixedDelay(
                     guarded(controller::reconcileDue), RECONCILE_CHECK_MS, RECONCILE_CHECK_MS, TimeUnit.MILLISECONDS);
-            admin.scheduleWithFixedDelay(
+            statusWorker.scheduleWithFixedDelay(
                     guarded(controller::refreshStatus), STATUS_INTERVAL_MS, STATUS_INTERVAL_MS, TimeUnit.MILLISECONDS);
             LOG.info("replicator of link {} started", link);
         } catch (InterruptedException e) {
@@ -191,9 +196,15 @@ public final class Replicator implements AutoCloseable {
             return;
         }
         closed = true;
+        if (statusWorker != null) {
+            statusWorker.shutdownNow();
+        }
         if (admin != null) {
             admin.shutdownNow();
             awaitQuietly(admin);
+        }
+        if (statusWorker != null) {
+            awaitQuietly(statusWorker);
         }
         closeQuietly(copyPath);
         closeQuietly(reconciler);
@@ -219,7 +230,7 @@ public final class Replicator implements AutoCloseable {
     private static void awaitQuietly(ScheduledExecutorService executor) {
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("replicator admin worker did not stop within 10 s");
+                LOG.warn("a replicator worker did not stop within 10 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

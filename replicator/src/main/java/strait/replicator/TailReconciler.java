@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import strait.offsets.OffsetMap;
 
 /**
- * Decides where a partition resumes, from its persisted map and what the target really holds (DESIGN.md §3). Every
+ * Decides where a partition resumes, from its persisted map and what the target really holds. Every
  * target record after the map's target position was written by this link after the map was persisted and must be, in
  * order, the next committed source record from the map's replicated position: it pairs them record by record (key,
  * value, headers, timestamp) and extends the map. Any mismatch, or a target that holds records with no map, is a

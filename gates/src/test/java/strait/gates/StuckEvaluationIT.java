@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** When the evaluation worker itself stops making progress, handlers must not keep serving its last good answer. */
-class StuckEvaluationTest {
+class StuckEvaluationIT {
 
     /** A clock the test moves by hand. */
     static final class ManualClock extends Clock {
