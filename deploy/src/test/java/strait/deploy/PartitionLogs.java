@@ -1,6 +1,7 @@
 package strait.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,13 +36,13 @@ final class PartitionLogs {
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (consumer.position(tp) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + tp + " to " + end + " (" + isolation + ")");
+            eventually("reading " + tp + " to " + end + " (" + isolation + ")", Duration.ofSeconds(30), () -> {
+                if (consumer.position(tp) >= end) {
+                    return true;
                 }
                 consumer.poll(Duration.ofMillis(200)).records(tp).forEach(records::add);
-            }
+                return consumer.position(tp) >= end;
+            });
             return records;
         }
     }

@@ -1,6 +1,7 @@
 package strait.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,12 +67,12 @@ class EmbeddedClustersIT {
                 new StringDeserializer(),
                 new StringDeserializer())) {
             consumer.subscribe(Set.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (values.size() < 100 && System.nanoTime() < deadline) {
+            eventually("100 records", Duration.ofSeconds(30), () -> {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     values.add(r.value());
                 }
-            }
+                return values.size() >= 100;
+            });
         }
         assertThat(values).hasSize(100).contains("v0", "v99");
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import strait.embedded.Eventually;
 import strait.embedded.SystemPrograms;
 
 /** {@code deploy/cutover-wait.sh} run by bash against the real server. */

@@ -14,13 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import strait.embedded.Eventually;
 
 /** The real server on a free port, fed by inputs the test sets; every request goes over a socket. */
 class GatesServerTest {
@@ -72,7 +72,7 @@ class GatesServerTest {
         server.close();
     }
 
-    static void eventually(String what, BooleanSupplier condition) {
+    static void eventually(String what, Eventually.Condition condition) {
         Eventually.eventually(what, Duration.ofSeconds(10), condition);
     }
 

@@ -16,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import strait.embedded.Eventually;
 import strait.embedded.SharedClusters;
 
 /**
@@ -216,13 +216,12 @@ class RealBrokersGatesIT {
                 KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.targetBootstrapServers())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (consumer.position(tp) < end) {
-                assertThat(System.nanoTime()).as("copy finished").isLessThan(deadline);
+            Eventually.eventually("the copy of " + tp + " to finish", Duration.ofSeconds(60), () -> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     producer.send(new ProducerRecord<>(TOPIC, partition, r.timestamp(), r.key(), r.value()));
                 }
-            }
+                return consumer.position(tp) >= end;
+            });
             producer.flush();
         }
     }
@@ -236,7 +235,7 @@ class RealBrokersGatesIT {
         return new KafkaProducer<>(props);
     }
 
-    private static void eventually(String what, BooleanSupplier condition) {
+    private static void eventually(String what, Eventually.Condition condition) {
         Eventually.eventually(what, Duration.ofSeconds(60), condition);
     }
 }

@@ -1,6 +1,7 @@
 package strait.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 import static strait.offsets.GappedSource.text;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -250,13 +251,10 @@ class ExactTranslationIT {
                 end = consumer.endOffsets(List.of(tp)).get(tp);
             }
             List<String> values = new ArrayList<>();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (consumer.assignment().isEmpty() || consumer.position(tp) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("target consumer of " + group + " did not reach " + end);
-                }
+            eventually("the target consumer of " + group + " to reach " + end, TIMEOUT, () -> {
                 consumer.poll(Duration.ofMillis(200)).records(tp).forEach(r -> values.add(text(r.value())));
-            }
+                return !consumer.assignment().isEmpty() && consumer.position(tp) >= end;
+            });
             return values;
         }
     }

@@ -1,6 +1,7 @@
 package strait.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -52,11 +53,10 @@ class GroupSyncIT {
         commit(CLUSTERS.sourceBootstrapServers(), group, tp, 4);
         try (KafkaConsumer<byte[], byte[]> running = consumer(CLUSTERS.targetBootstrapServers(), group)) {
             running.subscribe(List.of(tp.topic()));
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (running.assignment().isEmpty()) {
-                assertThat(System.nanoTime()).as("joined the group in time").isLessThan(deadline);
+            eventually("the target consumer to join " + group, TIMEOUT, () -> {
                 running.poll(Duration.ofMillis(100));
-            }
+                return !running.assignment().isEmpty();
+            });
             // when
             GroupOffsetsSnapshot snapshot = round(tp, group);
             // then

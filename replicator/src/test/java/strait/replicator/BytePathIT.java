@@ -1,8 +1,8 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.assertIdentical;
-import static strait.replicator.Fixtures.await;
 import static strait.replicator.Fixtures.batches;
 import static strait.replicator.Fixtures.caughtUp;
 import static strait.replicator.Fixtures.config;
@@ -66,7 +66,7 @@ class BytePathIT {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Running running = Running.start(topic, "bytes-lz4-link", registry)) {
-            await("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 2));
+            eventually("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 2));
             List<PartitionStatus> rows = running.rows(topic);
             assertThat(rows.stream()
                             .mapToLong(PartitionStatus::recordsForwarded)
@@ -114,7 +114,7 @@ class BytePathIT {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Running running = Running.start(topic, "bytes-big-link", registry)) {
-            await("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 1));
+            eventually("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 1));
             PartitionStatus row = running.rows(topic).get(0);
             assertThat(row.recordsEncoded()).isEqualTo(records);
             assertThat(batches(registry, "record", "too_large")).isPositive();
@@ -149,7 +149,7 @@ class BytePathIT {
                     producer.send(new ProducerRecord<>(topic, i % 2, null, json(i)));
                 }
                 producer.flush();
-                await(
+                eventually(
                         "copying has begun",
                         Duration.ofMinutes(1),
                         () -> running.rows(topic).stream()
@@ -167,7 +167,7 @@ class BytePathIT {
                 for (int i = records / 2; i < records; i++) {
                     producer.send(new ProducerRecord<>(topic, i % 2, null, json(i)));
                     if (i == records * 3 / 4) {
-                        await("the reassignment completes", Duration.ofMinutes(1), () -> reassignmentsDone(admin));
+                        eventually("the reassignment completes", Duration.ofMinutes(1), () -> reassignmentsDone(admin));
                         admin.electLeaders(
                                         ElectionType.PREFERRED,
                                         Set.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1)))
@@ -183,7 +183,8 @@ class BytePathIT {
                         .partitions();
                 assertThat(leaders.get(0).leader().id()).as("partition 0 moved").isEqualTo(second);
                 assertThat(leaders.get(1).leader().id()).as("partition 1 moved").isEqualTo(first);
-                await("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 2));
+                eventually(
+                        "the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 2));
             }
             var source = readAll(bootstrap, topic, "read_committed");
             var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");

@@ -1,6 +1,7 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.*;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -64,19 +65,19 @@ class CommittedRecordsIT {
                 }
                 producer.flush();
                 long rolledAt = System.currentTimeMillis() + 150;
-                await(
+                eventually(
                         "segment.ms has passed, so the next append rolls a segment",
                         Duration.ofSeconds(5),
                         () -> System.currentTimeMillis() > rolledAt);
             }
         }
         int total = produced;
-        await(
+        eventually(
                 "the cleaner has removed records",
                 Duration.ofSeconds(90),
                 () -> count(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed")) < total / 2);
         AtomicInteger last = new AtomicInteger(-1);
-        await("the cleaner is done", Duration.ofSeconds(60), () -> {
+        eventually("the cleaner is done", Duration.ofSeconds(60), () -> {
             int now = count(readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"));
             return now == last.getAndSet(now);
         });
@@ -157,7 +158,7 @@ class CommittedRecordsIT {
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             replicator.start();
-            await(
+            eventually(
                     topic + " is replicated",
                     Duration.ofSeconds(90),
                     () -> caughtUp(replicator.status(), topic, partitions));

@@ -1,6 +1,7 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.*;
 
 import java.io.File;
@@ -70,7 +71,7 @@ class CrashRecoveryIT {
                 Path log = dir.resolve("child-" + kill + ".log");
                 Process child = launch(classPath, file, log.toFile());
                 try {
-                    await(
+                    eventually(
                             "child " + kill + " started replicating",
                             Duration.ofSeconds(60),
                             () -> Files.exists(log) && contains(log, "STARTED") || !child.isAlive());
@@ -111,11 +112,11 @@ class CrashRecoveryIT {
         Path lastLog = dir.resolve("child-last.log");
         Process last = launch(classPath, file, lastLog.toFile());
         try {
-            await(
+            eventually(
                     "the last child started",
                     Duration.ofSeconds(60),
                     () -> contains(lastLog, "STARTED") || !last.isAlive());
-            await(
+            eventually(
                     "the target holds every committed record",
                     Duration.ofMinutes(2),
                     () -> targetRecordsUnchecked(topic) >= plainRecords
@@ -165,7 +166,7 @@ class CrashRecoveryIT {
         Process old = launch(classPath, file, oldLog.toFile());
         Process fresh = null;
         try {
-            await(
+            eventually(
                     "the old instance started",
                     Duration.ofSeconds(60),
                     () -> contains(oldLog, "STARTED") || !old.isAlive());
@@ -173,22 +174,25 @@ class CrashRecoveryIT {
             signal("STOP", old);
             fresh = launch(classPath, file, newLog.toFile());
             Process started = fresh;
-            await(
+            eventually(
                     "the new instance started",
                     Duration.ofSeconds(60),
                     () -> contains(newLog, "STARTED") || !started.isAlive());
-            await("the new instance copies", Duration.ofSeconds(60), () -> contains(newLog, "resumes at"));
+            eventually("the new instance copies", Duration.ofSeconds(60), () -> contains(newLog, "resumes at"));
             long resumedAt = targetRecordsUnchecked(topic);
-            await(
+            eventually(
                     "the new instance has written before the old one thaws",
                     Duration.ofSeconds(60),
                     () -> targetRecordsUnchecked(topic) >= resumedAt + 2_000);
             signal("CONT", old);
             // It learns so from the fence at its next batch, or from the new instance's records past its position.
-            await("the thawed instance stops every partition", Duration.ofSeconds(60), () -> stoppedAll(oldLog, topic));
+            eventually(
+                    "the thawed instance stops every partition",
+                    Duration.ofSeconds(60),
+                    () -> stoppedAll(oldLog, topic));
             // more records of the new instance's own, so that a late write of the old one is followed by them
             long thawedAt = targetRecordsUnchecked(topic);
-            await(
+            eventually(
                     "the new instance writes on",
                     Duration.ofSeconds(60),
                     () -> targetRecordsUnchecked(topic) >= thawedAt + 2_000 || stoppedAll(newLog, topic));
@@ -198,7 +202,7 @@ class CrashRecoveryIT {
         }
         assertThat(writerFailure.get()).isNull();
         try {
-            await("every partition caught up or stopped", Duration.ofMinutes(2), () -> {
+            eventually("every partition caught up or stopped", Duration.ofMinutes(2), () -> {
                 Map<Integer, Long> sourceEnds = endsUnchecked(CLUSTERS.sourceBootstrapServers(), topic, 3);
                 Map<Integer, Long> targetEnds = endsUnchecked(CLUSTERS.targetBootstrapServers(), topic, 3);
                 return java.util.stream.IntStream.range(0, 3)

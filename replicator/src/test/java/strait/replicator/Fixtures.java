@@ -1,6 +1,7 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -77,13 +77,12 @@ final class Fixtures {
             Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
             Map<Integer, List<ConsumerRecord<byte[], byte[]>>> out = new TreeMap<>();
             tps.forEach(tp -> out.put(tp.partition(), new ArrayList<>()));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                assertThat(System.nanoTime()).as("reading %s timed out", topic).isLessThan(deadline);
+            eventually("reading " + topic + " to its end", Duration.ofSeconds(60), () -> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     out.get(r.partition()).add(r);
                 }
-            }
+                return tps.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp));
+            });
             return out;
         }
     }
@@ -121,21 +120,6 @@ final class Fixtures {
             out.add(h.key() + "=" + (h.value() == null ? "null" : java.util.Arrays.toString(h.value())));
         }
         return out;
-    }
-
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(100); // polling interval of a deadline wait, not a fixed delay
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting until " + what);
-            }
-        }
     }
 
     /** True when every partition of {@code topic} is RUNNING with nothing left to replicate. */

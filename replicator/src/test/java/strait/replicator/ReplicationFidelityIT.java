@@ -1,6 +1,7 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.*;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -68,7 +69,7 @@ class ReplicationFidelityIT {
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             replicator.start();
-            await(
+            eventually(
                     "both topics are replicated",
                     Duration.ofMinutes(3),
                     () -> caughtUp(replicator.status(), topic, partitions)

@@ -1,6 +1,7 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.*;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,12 +52,15 @@ class TopicLifecycleIT {
                     Replicator replicator =
                             new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
                 replicator.start();
-                await("life-a is replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), "life-a", 1));
+                eventually(
+                        "life-a is replicated",
+                        Duration.ofSeconds(60),
+                        () -> caughtUp(replicator.status(), "life-a", 1));
 
                 createTopic(source, "life-b", 2, Map.of("cleanup.policy", "compact", "retention.ms", "3600000"));
                 produce(producer, "life-b", 0, 50);
                 produce(producer, "life-b", 1, 50);
-                await(
+                eventually(
                         "the new topic life-b is replicated",
                         Duration.ofSeconds(60),
                         () -> caughtUp(replicator.status(), "life-b", 2));
@@ -65,7 +69,7 @@ class TopicLifecycleIT {
                         .all()
                         .get();
                 produce(producer, "life-a", 2, 30);
-                await(
+                eventually(
                         "the added partition life-a-2 is replicated",
                         Duration.ofSeconds(60),
                         () -> caughtUp(replicator.status(), "life-a", 3));
@@ -117,7 +121,7 @@ class TopicLifecycleIT {
             produce(producer, doomed, 0, 10);
             produce(producer, kept, 0, 10);
             replicator.start();
-            await(
+            eventually(
                     "replicated",
                     Duration.ofSeconds(60),
                     () -> caughtUp(replicator.status(), doomed, 1) && caughtUp(replicator.status(), kept, 1));
@@ -127,7 +131,7 @@ class TopicLifecycleIT {
                 source.deleteTopics(List.of(doomed)).all().get();
             }
             java.time.Instant deletedAt = java.time.Instant.now();
-            await("the deleted topic is forgotten and the status stays fresh", Duration.ofSeconds(60), () -> {
+            eventually("the deleted topic is forgotten and the status stays fresh", Duration.ofSeconds(60), () -> {
                 ReplicatorStatus status = replicator.status();
                 return status.partitions().stream().noneMatch(p -> p.topic().equals(doomed))
                         && status.refreshedAt().isAfter(deletedAt.plusSeconds(2));
@@ -138,7 +142,7 @@ class TopicLifecycleIT {
 
             // when a topic of the same name is created again, its offsets start over: it is not mixed in
             try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
-                await("the source topic can be created again", Duration.ofSeconds(60), () -> {
+                eventually("the source topic can be created again", Duration.ofSeconds(60), () -> {
                     try {
                         createTopic(source, doomed, 1, Map.of());
                         return true;
@@ -148,7 +152,7 @@ class TopicLifecycleIT {
                 });
             }
             produce(producer, doomed, 0, 20);
-            await(
+            eventually(
                     "its partition stops",
                     Duration.ofSeconds(60),
                     () -> replicator.status().partitions().stream()
@@ -175,14 +179,14 @@ class TopicLifecycleIT {
                     Replicator replicator =
                             new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
                 replicator.start();
-                await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+                eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
             }
 
             // while the link is stopped, the source topic is deleted and created again, and gets more records
             // than the link had copied: resuming at the old position would skip the new topic's first ones
             try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
                 source.deleteTopics(List.of(topic)).all().get();
-                await("the source topic can be created again", Duration.ofSeconds(60), () -> {
+                eventually("the source topic can be created again", Duration.ofSeconds(60), () -> {
                     try {
                         createTopic(source, topic, 1, Map.of());
                         return true;
@@ -196,7 +200,7 @@ class TopicLifecycleIT {
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
-            await(
+            eventually(
                     "the partition stops",
                     Duration.ofSeconds(60),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
@@ -231,7 +235,7 @@ class TopicLifecycleIT {
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
-            await(
+            eventually(
                     "partition 0 stops",
                     Duration.ofSeconds(60),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
@@ -240,7 +244,7 @@ class TopicLifecycleIT {
             try (KafkaProducer<byte[], byte[]> producer = producer(CLUSTERS.sourceBootstrapServers(), Map.of())) {
                 produce(producer, topic, 1, 20);
             }
-            await("partition 1 keeps flowing", Duration.ofSeconds(60), () -> {
+            eventually("partition 1 keeps flowing", Duration.ofSeconds(60), () -> {
                 PartitionStatus p = partition(replicator, topic, 1);
                 return p.state() == PartitionRunState.RUNNING && p.replicated() == 40 && p.sourceEnd() == 40;
             });
@@ -296,7 +300,7 @@ class TopicLifecycleIT {
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             replicator.start();
-            await(
+            eventually(
                     "partitions 0 and 1 stop",
                     Duration.ofSeconds(60),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED
@@ -308,7 +312,7 @@ class TopicLifecycleIT {
                     .contains("source record at offset 5")
                     .contains("has no key")
                     .contains("compacted");
-            await("partition 2 is copied", Duration.ofSeconds(60), () -> {
+            eventually("partition 2 is copied", Duration.ofSeconds(60), () -> {
                 PartitionStatus p = partition(replicator, topic, 2);
                 return p.state() == PartitionRunState.RUNNING && p.replicated() == 10;
             });
@@ -343,7 +347,8 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 10);
             first.start();
-            await("the first instance replicates", Duration.ofSeconds(60), () -> caughtUp(first.status(), topic, 2));
+            eventually(
+                    "the first instance replicates", Duration.ofSeconds(60), () -> caughtUp(first.status(), topic, 2));
             try (OffsetMapStore store2 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                     Replicator second = new Replicator(config, new OffsetMaps(), store2, new SimpleMeterRegistry())) {
                 second.start();
@@ -351,14 +356,14 @@ class TopicLifecycleIT {
                 produce(producer, topic, 1, 10);
                 for (int p = 0; p < 2; p++) {
                     int partition = p;
-                    await(
+                    eventually(
                             "the first instance is fenced",
                             Duration.ofSeconds(60),
                             () -> partition(first, topic, partition).state() == PartitionRunState.STOPPED);
                     assertThat(partition(first, topic, partition).stoppedReason())
                             .contains("fenced");
                 }
-                await(
+                eventually(
                         "the second instance replicates",
                         Duration.ofSeconds(60),
                         () -> caughtUp(second.status(), topic, 2));
@@ -382,7 +387,7 @@ class TopicLifecycleIT {
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             replicator.start();
-            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
         }
         try (Admin target = CLUSTERS.clusters().targetAdmin();
                 LinkFence next = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
@@ -392,7 +397,7 @@ class TopicLifecycleIT {
 
             // while an instance that proved the fence and then vanished leaves a proof: the next one waits
             assertThat(next.check()).isEqualTo(LinkFence.Verdict.HELD);
-            await("a check proves the fence on the topic", Duration.ofSeconds(30), () -> {
+            eventually("a check proves the fence on the topic", Duration.ofSeconds(30), () -> {
                 assertThat(next.check()).isEqualTo(LinkFence.Verdict.HELD);
                 return next.lastWord(target).map(word -> !word.released()).orElse(false);
             });
@@ -426,7 +431,7 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 200);
             produce(producer, topic, 1, 200);
             replicator.start();
-            await(
+            eventually(
                     "the first records are replicated",
                     Duration.ofSeconds(60),
                     () -> caughtUp(replicator.status(), topic, 2));
@@ -434,7 +439,7 @@ class TopicLifecycleIT {
             // when the target throttles the replicator to 512 bytes/s while records keep coming
             produceQuota(target, "strait-throttled-link-sender", 512.0);
             int[] bursts = {0};
-            await("sends time out while throttled", Duration.ofSeconds(60), () -> {
+            eventually("sends time out while throttled", Duration.ofSeconds(60), () -> {
                 produceUnchecked(producer, topic, bursts[0]++ % 2, 20);
                 return targetErrors(registry) > 0;
             });
@@ -443,7 +448,7 @@ class TopicLifecycleIT {
             produceQuota(target, "strait-throttled-link-sender", null);
             produce(producer, topic, 0, 100);
             produce(producer, topic, 1, 100);
-            await(
+            eventually(
                     "replication resumes and catches up",
                     Duration.ofSeconds(90),
                     () -> caughtUp(replicator.status(), topic, 2));
@@ -475,20 +480,20 @@ class TopicLifecycleIT {
             try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                     Replicator replicator = new Replicator(config, maps, store, new SimpleMeterRegistry())) {
                 replicator.start();
-                await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+                eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
                 assertThat(maps.translate(tp, 100)).isEqualTo(new Translation.Exact(100));
 
                 // when retention (here deleteRecords) moves the source log start to 600, and records keep coming
                 source.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(600)))
                         .all()
                         .get();
-                await("the map forgets what the source deleted", Duration.ofSeconds(60), () -> {
+                eventually("the map forgets what the source deleted", Duration.ofSeconds(60), () -> {
                     produceUnchecked(producer, topic, 0, 1);
                     return maps.translate(tp, 100) instanceof Translation.BelowRetention;
                 });
                 assertThat(maps.translate(tp, 599)).isEqualTo(new Translation.BelowRetention(600));
                 assertThat(maps.translate(tp, 600)).isEqualTo(new Translation.Exact(600));
-                await("caught up", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+                eventually("caught up", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
             }
             // then a restart rebuilds the trimmed map from the target
             try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName())) {
@@ -515,7 +520,7 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 10);
             replicator.start();
-            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 2));
+            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 2));
 
             // when an application writes to target partition 0 while the link still copies into it
             intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8)))
@@ -524,7 +529,7 @@ class TopicLifecycleIT {
             produce(producer, topic, 1, 10);
 
             // then partition 0 stops, saying so; partition 1 keeps flowing
-            await(
+            eventually(
                     "partition 0 stops",
                     Duration.ofSeconds(60),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);
@@ -533,7 +538,7 @@ class TopicLifecycleIT {
             assertThat(partition(replicator, topic, 0).replicated())
                     .as("nothing counted after the foreign record")
                     .isEqualTo(10);
-            await("partition 1 keeps flowing", Duration.ofSeconds(60), () -> {
+            eventually("partition 1 keeps flowing", Duration.ofSeconds(60), () -> {
                 PartitionStatus p = partition(replicator, topic, 1);
                 return p.state() == PartitionRunState.RUNNING && p.replicated() == 20 && p.sourceEnd() == 20;
             });
@@ -555,13 +560,13 @@ class TopicLifecycleIT {
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             replicator.start();
-            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
 
             // when someone deletes the target topic (Strait creates it again, empty) and the source goes on
             try (Admin target = CLUSTERS.clusters().targetAdmin()) {
                 target.deleteTopics(List.of(topic)).all().get();
             }
-            await("the partition stops", Duration.ofSeconds(60), () -> {
+            eventually("the partition stops", Duration.ofSeconds(60), () -> {
                 produceUnchecked(producer, topic, 0, 1);
                 return partition(replicator, topic, 0).state() == PartitionRunState.STOPPED;
             });
@@ -589,14 +594,14 @@ class TopicLifecycleIT {
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 5);
             replicator.start();
-            await("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
 
             // when an application writes to the target partition and the source stays quiet
             intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8)))
                     .get();
 
             // then the status refresh sees the target end past the link's position and stops the partition
-            await(
+            eventually(
                     "the partition stops",
                     Duration.ofSeconds(30),
                     () -> partition(replicator, topic, 0).state() == PartitionRunState.STOPPED);

@@ -1,6 +1,7 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.*;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,10 +23,11 @@ import strait.offsets.OffsetMaps;
  * A first throughput figure: copies {@code strait.bench.records} (default 1M) records of 512 B from a pre-filled
  * source topic of 4 partitions, timed from {@link Replicator#start()} returning to the status showing lag 0
  * (records copied before that are not counted; the status refreshes every second, so the time is rounded up).
- * Runs only with {@code -Dstrait.bench=true}; the command is in benchmarks/README.md.
+ * Runs only with {@code -Dstrait.bench=true}, and only when named (no *IT or *Test suffix: a benchmark, not part of
+ * the test suite); the command is in benchmarks/README.md.
  */
 @EnabledIfSystemProperty(named = "strait.bench", matches = "true")
-class ReplicatorThroughputIT {
+class ReplicatorThroughputRun {
 
     @RegisterExtension
     static final SharedClusters CLUSTERS = new SharedClusters();
@@ -56,7 +58,7 @@ class ReplicatorThroughputIT {
             long before = replicator.status().partitions().stream()
                     .mapToLong(PartitionStatus::replicated)
                     .sum();
-            await("all copied", Duration.ofMinutes(10), () -> caughtUp(replicator.status(), topic, 4));
+            eventually("all copied", Duration.ofMinutes(10), () -> caughtUp(replicator.status(), topic, 4));
             double seconds = (System.nanoTime() - started) / 1e9;
             long copied = replicator.status().partitions().stream()
                     .mapToLong(PartitionStatus::replicated)
