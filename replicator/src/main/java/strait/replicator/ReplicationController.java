@@ -313,6 +313,8 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         TopicSync sync = topicSync;
         List<PartitionState> all = new ArrayList<>(partitions.values());
         Map<PartitionState, Idle> idleBefore = idle(all);
+        // The snapshot is as fresh as the moment its ends were asked for, not when the answers came.
+        Instant readAt = Instant.now();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         all.forEach(ps -> latest.put(ps.tp, OffsetSpec.latest()));
         Map<TopicPartition, Long> sourceEnds = ends(sourceAdmin, latest, IsolationLevel.READ_COMMITTED, "source");
@@ -341,17 +343,16 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
             rows.add(ps.status());
         }
         rows.sort(Comparator.comparing(PartitionStatus::topic).thenComparingInt(PartitionStatus::partition));
-        Instant at = Instant.ofEpochMilli(now);
         // Lag is only as fresh as the last round that read both ends of every partition still being copied: a round
         // that missed one keeps the previous time, so lasting failures make the lag gate stale, not falsely green.
         boolean complete = all.stream()
                 .filter(ps -> ps.state() != PartitionRunState.STOPPED)
                 .allMatch(ps -> sourceEnds.containsKey(ps.tp) && targetEnds.containsKey(ps.tp));
         status = new ReplicatorStatus(
-                complete ? at : status.refreshedAt(),
+                complete ? readAt : status.refreshedAt(),
                 rows,
                 sync.parity(),
-                sync.failing() || sync.at().equals(Instant.EPOCH) ? sync.at() : at);
+                sync.failing() || sync.at().equals(Instant.EPOCH) ? sync.at() : readAt);
     }
 
     /** A quiet partition's map and its target position, before the target's end is read. */

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * An immutable snapshot of the replicator, refreshed by its admin worker; readers (HTTP, gates) never block.
  *
- * @param refreshedAt when both end offsets of every partition still being copied were last read (a round that
+ * @param refreshedAt when both end offsets of every partition still being copied were last asked for (a round that
  *     missed one keeps the previous time, so the lag ages instead of looking current); {@link Instant#EPOCH} until
  *     the first complete round
  * @param topicsCurrentAt when {@code topics} was last known current: the snapshot time while topic discovery

@@ -3,8 +3,8 @@ package strait.replicator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.assertIdentical;
+import static strait.replicator.Fixtures.awaitCaughtUp;
 import static strait.replicator.Fixtures.batches;
-import static strait.replicator.Fixtures.caughtUp;
 import static strait.replicator.Fixtures.config;
 import static strait.replicator.Fixtures.count;
 import static strait.replicator.Fixtures.createTopic;
@@ -66,7 +66,7 @@ class BytePathIT {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Running running = Running.start(topic, "bytes-lz4-link", registry)) {
-            eventually("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 2));
+            awaitCaughtUp("the topic is replicated", Duration.ofMinutes(2), running::status, topic, 2);
             List<PartitionStatus> rows = running.rows(topic);
             assertThat(rows.stream()
                             .mapToLong(PartitionStatus::recordsForwarded)
@@ -114,7 +114,7 @@ class BytePathIT {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Running running = Running.start(topic, "bytes-big-link", registry)) {
-            eventually("the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 1));
+            awaitCaughtUp("the topic is replicated", Duration.ofMinutes(2), running::status, topic, 1);
             PartitionStatus row = running.rows(topic).get(0);
             assertThat(row.recordsEncoded()).isEqualTo(records);
             assertThat(batches(registry, "record", "too_large")).isPositive();
@@ -183,8 +183,7 @@ class BytePathIT {
                         .partitions();
                 assertThat(leaders.get(0).leader().id()).as("partition 0 moved").isEqualTo(second);
                 assertThat(leaders.get(1).leader().id()).as("partition 1 moved").isEqualTo(first);
-                eventually(
-                        "the topic is replicated", Duration.ofMinutes(2), () -> caughtUp(running.status(), topic, 2));
+                awaitCaughtUp("the topic is replicated", Duration.ofMinutes(2), running::status, topic, 2);
             }
             var source = readAll(bootstrap, topic, "read_committed");
             var target = readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted");

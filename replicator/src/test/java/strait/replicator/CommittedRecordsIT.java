@@ -158,10 +158,7 @@ class CommittedRecordsIT {
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             replicator.start();
-            eventually(
-                    topic + " is replicated",
-                    Duration.ofSeconds(90),
-                    () -> caughtUp(replicator.status(), topic, partitions));
+            awaitCaughtUp(topic + " is replicated", Duration.ofSeconds(90), replicator::status, topic, partitions);
             if (path.equals("record")) {
                 assertThat(replicator.status().partitions())
                         .allSatisfy(p -> assertThat(p.recordsForwarded()).isZero());

@@ -6,6 +6,7 @@ import static strait.embedded.Eventually.eventually;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -123,6 +125,19 @@ final class Fixtures {
     }
 
     /** True when every partition of {@code topic} is RUNNING with nothing left to replicate. */
+    /**
+     * Waits until a status snapshot whose ends were read after this call began shows every partition of the topic
+     * caught up: an older snapshot may predate the records just produced, and would call a partial copy complete.
+     */
+    static void awaitCaughtUp(
+            String what, Duration within, Supplier<ReplicatorStatus> status, String topic, int partitions) {
+        Instant from = Instant.now();
+        eventually(what, within, () -> {
+            ReplicatorStatus s = status.get();
+            return !s.refreshedAt().isBefore(from) && caughtUp(s, topic, partitions);
+        });
+    }
+
     static boolean caughtUp(ReplicatorStatus status, String topic, int partitions) {
         List<PartitionStatus> rows = status.partitions().stream()
                 .filter(p -> p.topic().equals(topic))

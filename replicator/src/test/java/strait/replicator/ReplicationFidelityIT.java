@@ -1,7 +1,6 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.*;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -69,11 +68,9 @@ class ReplicationFidelityIT {
         try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry)) {
             replicator.start();
-            eventually(
-                    "both topics are replicated",
-                    Duration.ofMinutes(3),
-                    () -> caughtUp(replicator.status(), topic, partitions)
-                            && caughtUp(replicator.status(), appendTimeTopic, 2));
+            awaitCaughtUp(topic + " is replicated", Duration.ofMinutes(3), replicator::status, topic, partitions);
+            awaitCaughtUp(
+                    appendTimeTopic + " is replicated", Duration.ofMinutes(1), replicator::status, appendTimeTopic, 2);
             System.out.printf(
                     "replicated %d records in %d ms%n", records + 1_000, (System.nanoTime() - started) / 1_000_000);
             assertThat(replicator.status().partitions()).allSatisfy(p -> {

@@ -1,7 +1,6 @@
 package strait.replicator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static strait.embedded.Eventually.eventually;
 import static strait.replicator.Fixtures.*;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,7 +57,7 @@ class ReplicatorThroughputRun {
             long before = replicator.status().partitions().stream()
                     .mapToLong(PartitionStatus::replicated)
                     .sum();
-            eventually("all copied", Duration.ofMinutes(10), () -> caughtUp(replicator.status(), topic, 4));
+            awaitCaughtUp("all copied", Duration.ofMinutes(10), replicator::status, topic, 4);
             double seconds = (System.nanoTime() - started) / 1e9;
             long copied = replicator.status().partitions().stream()
                     .mapToLong(PartitionStatus::replicated)

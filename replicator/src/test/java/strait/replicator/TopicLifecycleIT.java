@@ -52,27 +52,24 @@ class TopicLifecycleIT {
                     Replicator replicator =
                             new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
                 replicator.start();
-                eventually(
-                        "life-a is replicated",
-                        Duration.ofSeconds(60),
-                        () -> caughtUp(replicator.status(), "life-a", 1));
+                awaitCaughtUp("life-a is replicated", Duration.ofSeconds(60), replicator::status, "life-a", 1);
 
                 createTopic(source, "life-b", 2, Map.of("cleanup.policy", "compact", "retention.ms", "3600000"));
                 produce(producer, "life-b", 0, 50);
                 produce(producer, "life-b", 1, 50);
-                eventually(
-                        "the new topic life-b is replicated",
-                        Duration.ofSeconds(60),
-                        () -> caughtUp(replicator.status(), "life-b", 2));
+                awaitCaughtUp(
+                        "the new topic life-b is replicated", Duration.ofSeconds(60), replicator::status, "life-b", 2);
 
                 source.createPartitions(Map.of("life-a", NewPartitions.increaseTo(3)))
                         .all()
                         .get();
                 produce(producer, "life-a", 2, 30);
-                eventually(
+                awaitCaughtUp(
                         "the added partition life-a-2 is replicated",
                         Duration.ofSeconds(60),
-                        () -> caughtUp(replicator.status(), "life-a", 3));
+                        replicator::status,
+                        "life-a",
+                        3);
 
                 TopicParity b = replicator.status().topics().stream()
                         .filter(t -> t.topic().equals("life-b"))
@@ -121,10 +118,8 @@ class TopicLifecycleIT {
             produce(producer, doomed, 0, 10);
             produce(producer, kept, 0, 10);
             replicator.start();
-            eventually(
-                    "replicated",
-                    Duration.ofSeconds(60),
-                    () -> caughtUp(replicator.status(), doomed, 1) && caughtUp(replicator.status(), kept, 1));
+            awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, doomed, 1);
+            awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, kept, 1);
 
             // when the source topic is deleted, it is no longer reported, so it cannot hold the gates
             try (Admin source = CLUSTERS.clusters().sourceAdmin()) {
@@ -179,7 +174,7 @@ class TopicLifecycleIT {
                     Replicator replicator =
                             new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
                 replicator.start();
-                eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+                awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, topic, 1);
             }
 
             // while the link is stopped, the source topic is deleted and created again, and gets more records
@@ -347,8 +342,7 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 10);
             first.start();
-            eventually(
-                    "the first instance replicates", Duration.ofSeconds(60), () -> caughtUp(first.status(), topic, 2));
+            awaitCaughtUp("the first instance replicates", Duration.ofSeconds(60), first::status, topic, 2);
             try (OffsetMapStore store2 = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                     Replicator second = new Replicator(config, new OffsetMaps(), store2, new SimpleMeterRegistry())) {
                 second.start();
@@ -363,10 +357,7 @@ class TopicLifecycleIT {
                     assertThat(partition(first, topic, partition).stoppedReason())
                             .contains("fenced");
                 }
-                eventually(
-                        "the second instance replicates",
-                        Duration.ofSeconds(60),
-                        () -> caughtUp(second.status(), topic, 2));
+                awaitCaughtUp("the second instance replicates", Duration.ofSeconds(60), second::status, topic, 2);
             }
         }
         assertIdentical(
@@ -387,7 +378,7 @@ class TopicLifecycleIT {
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             replicator.start();
-            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, topic, 1);
         }
         try (Admin target = CLUSTERS.clusters().targetAdmin();
                 LinkFence next = LinkFence.acquire(target, config.targetClientProps(), config.linkName())) {
@@ -431,10 +422,7 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 200);
             produce(producer, topic, 1, 200);
             replicator.start();
-            eventually(
-                    "the first records are replicated",
-                    Duration.ofSeconds(60),
-                    () -> caughtUp(replicator.status(), topic, 2));
+            awaitCaughtUp("the first records are replicated", Duration.ofSeconds(60), replicator::status, topic, 2);
 
             // when the target throttles the replicator to 512 bytes/s while records keep coming
             produceQuota(target, "strait-throttled-link-sender", 512.0);
@@ -448,10 +436,7 @@ class TopicLifecycleIT {
             produceQuota(target, "strait-throttled-link-sender", null);
             produce(producer, topic, 0, 100);
             produce(producer, topic, 1, 100);
-            eventually(
-                    "replication resumes and catches up",
-                    Duration.ofSeconds(90),
-                    () -> caughtUp(replicator.status(), topic, 2));
+            awaitCaughtUp("replication resumes and catches up", Duration.ofSeconds(90), replicator::status, topic, 2);
             assertThat(registry.find("strait.errors").tags("side", "target").counters())
                     .as("only transient kinds: nothing stopped")
                     .allMatch(c ->
@@ -480,7 +465,7 @@ class TopicLifecycleIT {
             try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
                     Replicator replicator = new Replicator(config, maps, store, new SimpleMeterRegistry())) {
                 replicator.start();
-                eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+                awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, topic, 1);
                 assertThat(maps.translate(tp, 100)).isEqualTo(new Translation.Exact(100));
 
                 // when retention (here deleteRecords) moves the source log start to 600, and records keep coming
@@ -493,7 +478,7 @@ class TopicLifecycleIT {
                 });
                 assertThat(maps.translate(tp, 599)).isEqualTo(new Translation.BelowRetention(600));
                 assertThat(maps.translate(tp, 600)).isEqualTo(new Translation.Exact(600));
-                eventually("caught up", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+                awaitCaughtUp("caught up", Duration.ofSeconds(60), replicator::status, topic, 1);
             }
             // then a restart rebuilds the trimmed map from the target
             try (OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName())) {
@@ -520,7 +505,7 @@ class TopicLifecycleIT {
             produce(producer, topic, 0, 10);
             produce(producer, topic, 1, 10);
             replicator.start();
-            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 2));
+            awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, topic, 2);
 
             // when an application writes to target partition 0 while the link still copies into it
             intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8)))
@@ -560,7 +545,7 @@ class TopicLifecycleIT {
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 10);
             replicator.start();
-            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, topic, 1);
 
             // when someone deletes the target topic (Strait creates it again, empty) and the source goes on
             try (Admin target = CLUSTERS.clusters().targetAdmin()) {
@@ -594,7 +579,7 @@ class TopicLifecycleIT {
                 Replicator replicator = new Replicator(config, new OffsetMaps(), store, new SimpleMeterRegistry())) {
             produce(producer, topic, 0, 5);
             replicator.start();
-            eventually("replicated", Duration.ofSeconds(60), () -> caughtUp(replicator.status(), topic, 1));
+            awaitCaughtUp("replicated", Duration.ofSeconds(60), replicator::status, topic, 1);
 
             // when an application writes to the target partition and the source stays quiet
             intruder.send(new ProducerRecord<>(topic, 0, null, "too early".getBytes(StandardCharsets.UTF_8)))
