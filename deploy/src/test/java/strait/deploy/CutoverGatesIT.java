@@ -1,12 +1,14 @@
 package strait.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -77,17 +79,17 @@ class CutoverGatesIT {
 
     /** Polls while the burst runs (and a little after) until the lag gate fails; returns that answer. */
     private static HttpResponse<String> awaitLagFailure(String url, CompletableFuture<Void> burst) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        HttpResponse<String> last = null;
-        while (System.nanoTime() < deadline) {
-            last = StraitProcess.get(url);
-            if (last.statusCode() == 503 && last.body().contains("\"name\":\"lag\",\"passed\":false")) {
-                return last;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("lag gate never failed during the burst; last answer: "
-                + (last == null ? "none" : last.body()) + "; burst done: " + burst.isDone());
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        eventually(
+                "the lag gate to fail during the burst",
+                Duration.ofSeconds(60),
+                () -> {
+                    last.set(StraitProcess.get(url));
+                    return last.get().statusCode() == 503
+                            && last.get().body().contains("\"name\":\"lag\",\"passed\":false");
+                },
+                () -> (last.get() == null ? "no answer" : last.get().body()) + "; burst done: " + burst.isDone());
+        return last.get();
     }
 
     private static void produce(int records) {

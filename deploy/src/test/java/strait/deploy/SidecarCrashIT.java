@@ -1,6 +1,7 @@
 package strait.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -173,44 +175,50 @@ class SidecarCrashIT {
 
     /** Polls {@code /status} until the replicated positions of our partitions sum to at least {@code atLeast}. */
     private long awaitReplicatedProgress(StraitProcess strait, String base, long atLeast, String run) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-        long seen = -1;
-        Map<TopicPartition, JsonObject> status = Map.of();
-        while (System.nanoTime() < deadline) {
-            status = status(base);
-            Map<TopicPartition, JsonObject> s = status;
-            seen = partitions.stream()
-                    .mapToLong(tp -> s.containsKey(tp) ? Math.max(0, s.get(tp).getLong("replicated")) : 0)
-                    .sum();
-            if (seen >= atLeast) {
-                return seen;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("replicated positions reached only " + seen + " of " + atLeast + "; " + run
-                + "; status " + status + "; stderr: " + tail(strait));
+        long[] seen = {-1};
+        AtomicReference<Map<TopicPartition, JsonObject>> status = new AtomicReference<>(Map.of());
+        eventually(
+                "replicated positions summing to " + atLeast + "; " + run,
+                Duration.ofSeconds(45),
+                () -> {
+                    Map<TopicPartition, JsonObject> s = status(base);
+                    status.set(s);
+                    seen[0] = partitions.stream()
+                            .mapToLong(tp ->
+                                    s.containsKey(tp) ? Math.max(0, s.get(tp).getLong("replicated")) : 0)
+                            .sum();
+                    return seen[0] >= atLeast;
+                },
+                () -> "only " + seen[0] + "; status " + status.get() + "; stderr: " + tailQuietly(strait));
+        return seen[0];
     }
 
     private void awaitCaughtUp(StraitProcess strait, String base, Map<TopicPartition, Long> sourceEnds, String run)
             throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        Map<TopicPartition, JsonObject> status = Map.of();
-        while (System.nanoTime() < deadline) {
-            status = status(base);
-            Map<TopicPartition, JsonObject> s = status;
-            if (partitions.stream()
-                    .allMatch(tp -> s.containsKey(tp)
-                            && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
-                            && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp)))) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(
-                "not caught up to " + sourceEnds + ": " + status + "; " + run + "; stderr: " + tail(strait));
+        AtomicReference<Map<TopicPartition, JsonObject>> status = new AtomicReference<>(Map.of());
+        eventually(
+                "caught up to " + sourceEnds + "; " + run,
+                Duration.ofSeconds(60),
+                () -> {
+                    Map<TopicPartition, JsonObject> s = status(base);
+                    status.set(s);
+                    return partitions.stream()
+                            .allMatch(tp -> s.containsKey(tp)
+                                    && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
+                                    && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp)));
+                },
+                () -> status.get() + "; stderr: " + tailQuietly(strait));
     }
 
     /** The last lines the sidecar logged, for failure messages. */
+    private static String tailQuietly(StraitProcess strait) {
+        try {
+            return tail(strait);
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     private static String tail(StraitProcess strait) throws java.io.IOException {
         String err = strait.stderr();
         return err.substring(Math.max(0, err.length() - 4_000));

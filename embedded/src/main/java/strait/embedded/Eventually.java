@@ -42,6 +42,9 @@ public final class Eventually {
                         + (seen == null ? "" : "; last seen: " + seen));
             }
             LockSupport.parkNanos(POLL_NANOS);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new AssertionError("interrupted waiting for " + what);
+            }
         }
     }
 
