@@ -25,7 +25,8 @@ import strait.offsets.WriterId;
  *
  * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation), one status
  * worker ({@code strait-replicator-status}: the snapshot behind {@code /status} and the gates, every second, so a
- * slow reconciliation never makes them stale), and the copy path's own ({@link PipelineCopyPath}: a fetch thread, a sender thread, a JCTools SPSC queue between).
+ * slow reconciliation never makes them stale), and the copy path's own ({@link PipelineCopyPath}: a fetch thread,
+ * a sender thread, a JCTools SPSC queue between).
  * {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
  * blocking.
  *
@@ -178,7 +179,7 @@ public final class Replicator implements AutoCloseable {
                 task.run();
             } catch (RuntimeException e) {
                 // A periodic task that throws is never run again: log and keep the schedule.
-                LOG.warn("replicator admin task failed: {}", Failures.describe(e), e);
+                LOG.warn("replicator task failed: {}", Failures.describe(e), e);
             }
         };
     }
