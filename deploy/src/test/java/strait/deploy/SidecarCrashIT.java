@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -174,54 +175,61 @@ class SidecarCrashIT {
     }
 
     /** Polls {@code /status} until the replicated positions of our partitions sum to at least {@code atLeast}. */
-    private long awaitReplicatedProgress(StraitProcess strait, String base, long atLeast, String run) throws Exception {
-        long[] seen = {-1};
-        AtomicReference<Map<TopicPartition, JsonObject>> status = new AtomicReference<>(Map.of());
-        eventually(
+    private long awaitReplicatedProgress(StraitProcess strait, String base, long atLeast, String run) {
+        return replicatedSum(awaitStatus(
+                strait,
+                base,
                 "replicated positions summing to " + atLeast + "; " + run,
                 Duration.ofSeconds(45),
-                () -> {
-                    Map<TopicPartition, JsonObject> s = status(base);
-                    status.set(s);
-                    seen[0] = partitions.stream()
-                            .mapToLong(tp ->
-                                    s.containsKey(tp) ? Math.max(0, s.get(tp).getLong("replicated")) : 0)
-                            .sum();
-                    return seen[0] >= atLeast;
-                },
-                () -> "only " + seen[0] + "; status " + status.get() + "; stderr: " + tailQuietly(strait));
-        return seen[0];
+                s -> replicatedSum(s) >= atLeast));
     }
 
-    private void awaitCaughtUp(StraitProcess strait, String base, Map<TopicPartition, Long> sourceEnds, String run)
-            throws Exception {
-        AtomicReference<Map<TopicPartition, JsonObject>> status = new AtomicReference<>(Map.of());
-        eventually(
+    private long replicatedSum(Map<TopicPartition, JsonObject> status) {
+        return partitions.stream()
+                .mapToLong(tp ->
+                        status.containsKey(tp) ? Math.max(0, status.get(tp).getLong("replicated")) : 0)
+                .sum();
+    }
+
+    private void awaitCaughtUp(StraitProcess strait, String base, Map<TopicPartition, Long> sourceEnds, String run) {
+        awaitStatus(
+                strait,
+                base,
                 "caught up to " + sourceEnds + "; " + run,
                 Duration.ofSeconds(60),
+                s -> partitions.stream()
+                        .allMatch(tp -> s.containsKey(tp)
+                                && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
+                                && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp))));
+    }
+
+    /** Polls {@code /status} until {@code condition} holds; returns that status. Fails with the last one and stderr. */
+    private static Map<TopicPartition, JsonObject> awaitStatus(
+            StraitProcess strait,
+            String base,
+            String what,
+            Duration within,
+            Predicate<Map<TopicPartition, JsonObject>> condition) {
+        AtomicReference<Map<TopicPartition, JsonObject>> last = new AtomicReference<>(Map.of());
+        eventually(
+                what,
+                within,
                 () -> {
-                    Map<TopicPartition, JsonObject> s = status(base);
-                    status.set(s);
-                    return partitions.stream()
-                            .allMatch(tp -> s.containsKey(tp)
-                                    && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
-                                    && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp)));
+                    last.set(status(base));
+                    return condition.test(last.get());
                 },
-                () -> status.get() + "; stderr: " + tailQuietly(strait));
+                () -> last.get() + "; stderr: " + tail(strait));
+        return last.get();
     }
 
     /** The last lines the sidecar logged, for failure messages. */
-    private static String tailQuietly(StraitProcess strait) {
+    private static String tail(StraitProcess strait) {
         try {
-            return tail(strait);
+            String err = strait.stderr();
+            return err.substring(Math.max(0, err.length() - 4_000));
         } catch (java.io.IOException e) {
             return "(unreadable: " + e.getMessage() + ")";
         }
-    }
-
-    private static String tail(StraitProcess strait) throws java.io.IOException {
-        String err = strait.stderr();
-        return err.substring(Math.max(0, err.length() - 4_000));
     }
 
     private static Map<TopicPartition, JsonObject> status(String base) throws Exception {

@@ -45,6 +45,8 @@ class BatchingSenderTest {
     private static final TopicPartition P0 = new TopicPartition("orders", 0);
     private static final TopicPartition P1 = new TopicPartition("orders", 1);
     private static final long NOW = System.currentTimeMillis();
+    /** Batches of a few records, so one chunk takes several rounds. */
+    private static final TargetLimits SMALL_BATCHES = new TargetLimits(400, false, Long.MAX_VALUE, Long.MAX_VALUE);
 
     private final Leaders target = new Leaders();
     private final SpscArrayQueue<Chunk> queue = new SpscArrayQueue<>(1024);
@@ -72,9 +74,8 @@ class BatchingSenderTest {
     void writesEachPartitionInSourceOrderWithOneBatchInFlightAtTheSequenceOfItsTargetOffset() {
         PartitionState p0 = running(P0, 100, 0);
         PartitionState p1 = running(P1, 0, 7);
-        // Small batches, so the drained batch takes many rounds.
-        p0.limits = new TargetLimits(400, false, Long.MAX_VALUE, Long.MAX_VALUE);
-        p1.limits = p0.limits;
+        p0.limits = SMALL_BATCHES;
+        p1.limits = SMALL_BATCHES;
         List<ConsumerRecord<byte[], byte[]>> first = records(P0, 100, 30);
         List<ConsumerRecord<byte[], byte[]>> second = records(P0, 130, 30);
         List<ConsumerRecord<byte[], byte[]>> other = records(P1, 0, 25);
@@ -177,7 +178,7 @@ class BatchingSenderTest {
     void stopsAtTheLastAckedRecordWhenTheLeaderRefusesAndLetsTheOtherPartitionsFinish() {
         PartitionState p0 = running(P0, 0, 0);
         PartitionState p1 = running(P1, 0, 0);
-        p0.limits = new TargetLimits(400, false, Long.MAX_VALUE, Long.MAX_VALUE);
+        p0.limits = SMALL_BATCHES;
         target.failAfter(P0, 1, new InvalidRecordException("refused by a policy"));
         offer(Chunk.ofRecords(p0, p0.epoch(), records(P0, 0, 30), 30, 3_000));
         offer(Chunk.ofRecords(p1, p1.epoch(), records(P1, 0, 30), 30, 3_000));
@@ -219,7 +220,7 @@ class BatchingSenderTest {
     void aRetryingPartitionDoesNotHoldBackAnotherQueuedWithIt() {
         PartitionState p0 = running(P0, 0, 0);
         PartitionState p1 = running(P1, 0, 0);
-        p1.limits = new TargetLimits(400, false, Long.MAX_VALUE, Long.MAX_VALUE);
+        p1.limits = SMALL_BATCHES;
         KafkaException moving = new NotLeaderOrFollowerException("moving");
         target.failNext(P0, moving, moving, moving, moving, moving, moving, moving, moving);
         offer(Chunk.ofRecords(p0, p0.epoch(), records(P0, 0, 5), 5, 500));

@@ -138,7 +138,7 @@ final class Fixtures {
         });
     }
 
-    static boolean caughtUp(ReplicatorStatus status, String topic, int partitions) {
+    private static boolean caughtUp(ReplicatorStatus status, String topic, int partitions) {
         List<PartitionStatus> rows = status.partitions().stream()
                 .filter(p -> p.topic().equals(topic))
                 .toList();
