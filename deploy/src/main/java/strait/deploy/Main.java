@@ -15,9 +15,20 @@ import strait.config.StraitConfig;
 public final class Main {
 
     static {
-        // Before any logger exists: our log4j2 file (stderr only) must win over the Kafka test kit's.
+        // Before any logger exists (decision 0008). strait.jar logs through slf4j-simple (simplelogger.properties);
+        // the documented level switches map onto its keys. In the tests log4j2 is the backend: its file must win
+        // over the Kafka test kit's.
+        mapLevel("strait.log.level", "org.slf4j.simpleLogger.log.strait");
+        mapLevel("strait.log.root.level", "org.slf4j.simpleLogger.defaultLogLevel");
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "log4j2-strait.xml");
+        }
+    }
+
+    private static void mapLevel(String straitKey, String simpleLoggerKey) {
+        String level = System.getProperty(straitKey);
+        if (level != null && System.getProperty(simpleLoggerKey) == null) {
+            System.setProperty(simpleLoggerKey, level.toLowerCase(java.util.Locale.ROOT));
         }
     }
 

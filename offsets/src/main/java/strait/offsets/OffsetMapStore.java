@@ -176,6 +176,8 @@ public final class OffsetMapStore implements AutoCloseable {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        // Read up to a known end: a fetch there must return at once, not after the default 500 ms wait.
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "strait-offsets-loader");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<TopicPartition, MapRebuilder> builders = new HashMap<>();

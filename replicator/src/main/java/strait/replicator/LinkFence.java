@@ -129,7 +129,7 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
     java.util.Optional<LastWord> lastWord(Admin targetAdmin) {
         TopicPartition tp = new TopicPartition(topic, 0);
         try (KafkaConsumer<byte[], byte[]> consumer =
-                TailReconciler.consumer(clientProps, "read_committed", clientId + "-read")) {
+                TailReconciler.boundedReader(clientProps, "read_committed", clientId + "-read")) {
             consumer.assign(List.of(tp));
             long begin = consumer.beginningOffsets(List.of(tp), READ_TIMEOUT).get(tp);
             long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).get(tp);
