@@ -14,7 +14,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 /**
  * Narrows an upstream broker's ApiVersions answer to what every party supports, so a client negotiates nothing that
  * breaks when forwarding moves from one cluster to the other: each api's range is cut to the ranges both clusters
- * gave at start and, for the apis the proxy decodes, to the versions its kafka-clients can parse (stable ones only);
+ * gave at start and, for the apis the proxy decodes, to the highest version its kafka-clients can parse (stable ones);
  * an api one cluster lacks is left out. Features are narrowed the same way: a finalized feature (say
  * {@code transaction.version}) gets the lower of the two levels, and is left out where either cluster lacks it.
  * {@code SaslHandshake} starts at version 1, since v0 sends raw SASL tokens without Kafka framing.
@@ -59,7 +59,8 @@ public final class ApiVersionsIntersection {
             if (ApiKeys.hasId(api.apiKey())) {
                 ApiKeys key = ApiKeys.forId(api.apiKey());
                 if (ResponseRewriter.decodes(key)) {
-                    min = Math.max(min, key.oldestVersion());
+                    // Only the top is cut: a broker's minimum stays as it said (4.x brokers still list Produce from
+                    // v0 for old clients' sake, and refuse v0-2 themselves).
                     max = Math.min(max, parseableUpTo(key));
                 }
                 if (key == ApiKeys.SASL_HANDSHAKE) {

@@ -126,9 +126,19 @@ final class ClientConnection {
         }
         ApiKeys api = ApiKeys.forId(key);
         boolean expectsResponse = true;
-        if (api == ApiKeys.PRODUCE) {
-            ProduceRequestData request = new ProduceRequestData(
-                    KafkaFrames.readRequest(frame, api, version).body(), version);
+        if (api == ApiKeys.PRODUCE && version >= ProduceRequestData.LOWEST_SUPPORTED_VERSION) {
+            ProduceRequestData request;
+            try {
+                request = new ProduceRequestData(
+                        KafkaFrames.readRequest(frame, api, version).body(), version);
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "producer proxy: could not decode a Produce v{} request; closing the connection: {}",
+                        version,
+                        ErrorText.describe(e));
+                close();
+                return;
+            }
             if (disposition(request, version) == ProduceHook.Disposition.HOLD) {
                 hold(frame);
                 return;
