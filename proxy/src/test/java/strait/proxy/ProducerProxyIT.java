@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -189,6 +192,62 @@ class ProducerProxyIT {
                     });
         }
         assertThat(realPorts).doesNotContainAnyElementsOf(proxyPorts());
+    }
+
+    @Test
+    void afterALeaderMoveTheLeaderHintsInProduceResponsesPointAtTheProxy() throws Exception {
+        startProxy(ProduceHook.FORWARD);
+        String topic = "proxy-moved-" + TOPICS.incrementAndGet();
+        TopicPartition tp = new TopicPartition(topic, 0);
+        List<Integer> ids;
+        try (Admin admin = source.admin()) {
+            ids = admin.describeCluster().nodes().get().stream()
+                    .map(Node::id)
+                    .sorted()
+                    .toList();
+            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, ids))))
+                    .all()
+                    .get();
+        }
+        List<Integer> moved = List.of(ids.get(1), ids.get(2), ids.get(0));
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, "0"));
+                Admin admin = source.admin()) {
+            producer.send(new ProducerRecord<>(topic, "before", "move")).get();
+            admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(moved))))
+                    .all()
+                    .get();
+            Eventually.eventually(
+                    "the reassignment is done",
+                    Duration.ofSeconds(30),
+                    () -> admin.listPartitionReassignments()
+                            .reassignments()
+                            .get()
+                            .isEmpty());
+            var election =
+                    admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).all();
+            // Writes keep going while the leader moves: the old leader answers NOT_LEADER_OR_FOLLOWER with a hint.
+            while (!election.isDone()) {
+                sends.add(producer.send(new ProducerRecord<>(topic, "during", "move")));
+            }
+            election.get();
+            for (int i = 0; i < 50; i++) {
+                sends.add(producer.send(new ProducerRecord<>(topic, "after", "move")));
+            }
+            for (Future<RecordMetadata> send : sends) {
+                send.get();
+            }
+            PartitionInfo partition = producer.partitionsFor(topic).get(0);
+            assertThat(partition.leader().id()).isEqualTo(moved.get(0));
+            isProxyAddress(partition.leader());
+        }
+        double hints =
+                proxies.registry.find("strait.proxy.rewritten.responses").tag("api", "produce").counters().stream()
+                        .mapToDouble(c -> c.count())
+                        .sum();
+        assertThat(hints)
+                .as("produce responses whose leader hints were rewritten")
+                .isPositive();
     }
 
     @Test

@@ -260,6 +260,9 @@ final class ClientConnection {
             close();
             return;
         }
+        if (out != frame) {
+            metrics.rewritten(next.api());
+        }
         client.write(out);
         if (!clientFull && client.writeQueueFull()) {
             clientFull = true;

@@ -14,7 +14,8 @@ import strait.proxy.Cluster;
 
 /**
  * The proxy's meters, all {@code strait_proxy_*}: open and accepted client connections, requests by api, produce
- * requests held, bytes each way, upstream connections that failed, brokers left out for want of a port.
+ * requests held, bytes each way, responses rewritten by api, upstream connections that failed, brokers left out for
+ * want of a port.
  *
  * <p>Thread-safe: updated on the event loop, read by the metrics scrape.
  */
@@ -30,6 +31,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter unmapped;
     private final ConcurrentHashMap<Short, Counter> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Cluster, Counter> connectFailures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ApiKeys, Counter> rewritten = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -111,6 +113,18 @@ public final class ProxyMetrics implements AutoCloseable {
                         c -> add(Counter.builder("strait.proxy.upstream.connect.failures")
                                 .tag("cluster", c.wireName())
                                 .description("Upstream broker connections the producer proxy could not open")
+                                .register(registry)))
+                .increment();
+    }
+
+    /** A response of {@code api} was decoded and written again with proxy addresses (or narrowed versions). */
+    void rewritten(ApiKeys api) {
+        rewritten
+                .computeIfAbsent(
+                        api,
+                        a -> add(Counter.builder("strait.proxy.rewritten.responses")
+                                .tag("api", a.name().toLowerCase(Locale.ROOT))
+                                .description("Responses the producer proxy rewrote (addresses, api versions), by api")
                                 .register(registry)))
                 .increment();
     }
