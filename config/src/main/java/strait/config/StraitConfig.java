@@ -99,7 +99,41 @@ public final class StraitConfig extends AbstractConfig {
 
     public static final String PROXY_ENABLED = "proxy.enabled";
     public static final boolean PROXY_ENABLED_DEFAULT = false;
-    public static final String PROXY_ENABLED_DOC = "Whether the producer proxy is part of this link's cutover.";
+    public static final String PROXY_ENABLED_DOC =
+            "Whether the producer proxy runs: a Kafka-protocol proxy that producers use as bootstrap, so their writes "
+                    + "can be fenced and moved to the target at cutover.";
+
+    public static final String PROXY_LISTEN_HOST = "proxy.listen.host";
+    public static final String PROXY_LISTEN_HOST_DEFAULT = "127.0.0.1";
+    public static final String PROXY_LISTEN_HOST_DOC = "Address the producer proxy listens on.";
+
+    public static final String PROXY_LISTEN_PORT = "proxy.listen.port";
+    public static final int PROXY_LISTEN_PORT_DEFAULT = 9192;
+    public static final String PROXY_LISTEN_PORT_DOC =
+            "The proxy's bootstrap port. Upstream broker n of the cluster forwarded to is served on port "
+                    + "proxy.listen.port + 1 + (n - that cluster's lowest broker id at start).";
+
+    public static final String PROXY_BROKER_PORTS = "proxy.broker.ports";
+    public static final int PROXY_BROKER_PORTS_DEFAULT = 16;
+    public static final String PROXY_BROKER_PORTS_DOC =
+            "How many ports after proxy.listen.port the proxy binds, one per upstream broker id; a broker whose id "
+                    + "falls outside is left out of what clients learn (and logged).";
+
+    public static final String PROXY_ADVERTISED_HOST = "proxy.advertised.host";
+    public static final String PROXY_ADVERTISED_HOST_DOC =
+            "Host name clients are told to connect to for every broker; unset: proxy.listen.host.";
+
+    public static final String PROXY_LISTEN_SSL_KEYSTORE_LOCATION = "proxy.listen.ssl.keystore.location";
+    public static final String PROXY_LISTEN_SSL_KEYSTORE_LOCATION_DOC =
+            "Key store (certificate and private key) of the proxy's TLS listener; unset: the listener is plain TCP.";
+
+    public static final String PROXY_LISTEN_SSL_KEYSTORE_PASSWORD = "proxy.listen.ssl.keystore.password";
+    public static final String PROXY_LISTEN_SSL_KEYSTORE_PASSWORD_DOC =
+            "Password of proxy.listen.ssl.keystore.location (also the key's).";
+
+    public static final String PROXY_LISTEN_SSL_KEYSTORE_TYPE = "proxy.listen.ssl.keystore.type";
+    public static final String PROXY_LISTEN_SSL_KEYSTORE_TYPE_DEFAULT = "PKCS12";
+    public static final String PROXY_LISTEN_SSL_KEYSTORE_TYPE_DOC = "Format of proxy.listen.ssl.keystore.location.";
 
     public static final String REPLICATION_QUEUE_MAX_BYTES = "replication.queue.max.bytes";
     public static final long REPLICATION_QUEUE_MAX_BYTES_DEFAULT = 4L * 1024 * 1024;
@@ -231,6 +265,55 @@ public final class StraitConfig extends AbstractConfig {
                     GATES_EVIDENCE_FILE_DOC)
             .define(PROXY_ENABLED, Type.BOOLEAN, PROXY_ENABLED_DEFAULT, Importance.LOW, PROXY_ENABLED_DOC)
             .define(
+                    PROXY_LISTEN_HOST,
+                    Type.STRING,
+                    PROXY_LISTEN_HOST_DEFAULT,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM,
+                    PROXY_LISTEN_HOST_DOC)
+            .define(
+                    PROXY_LISTEN_PORT,
+                    Type.INT,
+                    PROXY_LISTEN_PORT_DEFAULT,
+                    Range.between(1, 65_534),
+                    Importance.MEDIUM,
+                    PROXY_LISTEN_PORT_DOC)
+            .define(
+                    PROXY_BROKER_PORTS,
+                    Type.INT,
+                    PROXY_BROKER_PORTS_DEFAULT,
+                    Range.between(1, 1_024),
+                    Importance.LOW,
+                    PROXY_BROKER_PORTS_DOC)
+            .define(
+                    PROXY_ADVERTISED_HOST,
+                    Type.STRING,
+                    null,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM,
+                    PROXY_ADVERTISED_HOST_DOC)
+            .define(
+                    PROXY_LISTEN_SSL_KEYSTORE_LOCATION,
+                    Type.STRING,
+                    null,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    PROXY_LISTEN_SSL_KEYSTORE_LOCATION_DOC)
+            .define(
+                    PROXY_LISTEN_SSL_KEYSTORE_PASSWORD,
+                    Type.PASSWORD,
+                    null,
+                    new NonEmptyPassword(),
+                    Importance.LOW,
+                    PROXY_LISTEN_SSL_KEYSTORE_PASSWORD_DOC)
+            .define(
+                    PROXY_LISTEN_SSL_KEYSTORE_TYPE,
+                    Type.STRING,
+                    PROXY_LISTEN_SSL_KEYSTORE_TYPE_DEFAULT,
+                    ConfigDef.ValidString.in("PKCS12", "JKS"),
+                    Importance.LOW,
+                    PROXY_LISTEN_SSL_KEYSTORE_TYPE_DOC)
+            .define(
                     REPLICATION_QUEUE_MAX_BYTES,
                     Type.LONG,
                     REPLICATION_QUEUE_MAX_BYTES_DEFAULT,
@@ -272,7 +355,7 @@ public final class StraitConfig extends AbstractConfig {
      * @throws InvalidConfigException listing every problem found, one per key
      */
     public static StraitConfig parse(Map<String, String> props) {
-        List<String> problems = ConfigValidation.problems(CONFIG_DEF, props);
+        List<String> problems = problems(props);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -378,6 +461,25 @@ public final class StraitConfig extends AbstractConfig {
 
     /** Every problem a configuration has, for callers that report rather than throw. */
     public static List<String> problems(Map<String, String> props) {
-        return new ArrayList<>(ConfigValidation.problems(CONFIG_DEF, props));
+        List<String> problems = new ArrayList<>(ConfigValidation.problems(CONFIG_DEF, props));
+        if (problems.isEmpty()) {
+            proxyPortsProblem(props).ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    /** The proxy's broker ports must fit after its bootstrap port; each key alone cannot say so. */
+    private static java.util.Optional<String> proxyPortsProblem(Map<String, String> props) {
+        int port = props.containsKey(PROXY_LISTEN_PORT)
+                ? Integer.parseInt(props.get(PROXY_LISTEN_PORT).strip())
+                : PROXY_LISTEN_PORT_DEFAULT;
+        int brokers = props.containsKey(PROXY_BROKER_PORTS)
+                ? Integer.parseInt(props.get(PROXY_BROKER_PORTS).strip())
+                : PROXY_BROKER_PORTS_DEFAULT;
+        if (port + brokers > 65_535) {
+            return java.util.Optional.of(PROXY_BROKER_PORTS + ": " + brokers + " ports after " + PROXY_LISTEN_PORT + " "
+                    + port + " go past 65535");
+        }
+        return java.util.Optional.empty();
     }
 }

@@ -2,11 +2,14 @@ package strait.deploy;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
@@ -18,6 +21,10 @@ import strait.gates.HttpStartException;
 import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
+import strait.proxy.ProduceHook;
+import strait.proxy.ProducerProxy;
+import strait.proxy.ProxySettings;
+import strait.proxy.ProxyStartException;
 import strait.replicator.Replicator;
 
 /**
@@ -30,6 +37,7 @@ final class Sidecar implements AutoCloseable {
 
     private final Deque<NamedPart> running = new ArrayDeque<>();
     private String httpAddress = "";
+    private String proxyBootstrap = "";
 
     private record NamedPart(String name, AutoCloseable part) {}
 
@@ -57,6 +65,9 @@ final class Sidecar implements AutoCloseable {
         replicator.start();
         GroupOffsetsWorker groups = started("group sync", new GroupOffsetsWorker(config, maps, registry));
         groups.start();
+        if (config.getBoolean(StraitConfig.PROXY_ENABLED)) {
+            startProxy(config, registry);
+        }
         GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps);
         GatesServer http =
                 started("http", new GatesServer(GatesSettings.from(config), inputs, registry, Clock.systemUTC()));
@@ -66,6 +77,28 @@ final class Sidecar implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         httpAddress = http.address();
+    }
+
+    /**
+     * The producer proxy on an event loop of its own (one thread), so a busy HTTP API never delays a produce request.
+     * Every request is forwarded until the cutover (issue 15) hands in its fence.
+     */
+    private void startProxy(StraitConfig config, PrometheusMeterRegistry registry) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        started("proxy event loop", () -> vertx.close().await(30, TimeUnit.SECONDS));
+        ProducerProxy proxy = started(
+                "producer proxy", new ProducerProxy(vertx, ProxySettings.from(config), ProduceHook.FORWARD, registry));
+        try {
+            proxy.start();
+        } catch (ProxyStartException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        proxyBootstrap = proxy.bootstrapAddress();
+    }
+
+    /** host:port clients use as bootstrap through the producer proxy; empty when it does not run. */
+    String proxyBootstrap() {
+        return proxyBootstrap;
     }
 
     private <T extends AutoCloseable> T started(String name, T part) {

@@ -1,0 +1,330 @@
+package strait.proxy.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import strait.config.ErrorText;
+import strait.proxy.Cluster;
+import strait.proxy.ProduceHook;
+
+/**
+ * One client connection and the upstream broker connection it is paired with, for its whole life: the client's
+ * bytes go to that one broker, frame by frame, and the broker's come back, rewritten where they carry addresses.
+ *
+ * <p>Order is the invariant: requests go upstream in the order the client sent them, and every response the client
+ * gets answers its oldest unanswered request (Kafka clients fail a connection otherwise). Hence one queue: a frame
+ * waits in {@code waiting} while the upstream is not connected yet or while a held Produce request is ahead of it,
+ * and the client is not read from while something is held. {@code owed} lists the forwarded requests whose responses
+ * are still due, oldest first, with what is needed to decode them.
+ *
+ * <p>Confined to its event loop: every method is called there.
+ */
+final class ClientConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+    /** How long a retired connection waits for the responses its old upstream still owes before it closes. */
+    static final long RETIRE_MAX_MS = 30_000;
+
+    private record Owed(int correlationId, ApiKeys api, short version) {}
+
+    private final Vertx vertx;
+    private final NetSocket client;
+    private final Cluster cluster;
+    private final ResponseRewriter rewriter;
+    private final ProduceHook hook;
+    private final ProxyMetrics metrics;
+    private final Consumer<ClientConnection> onClose;
+    private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Owed> owed = new ArrayDeque<>();
+    private NetSocket upstream;
+    private boolean holding;
+    private boolean upstreamFull;
+    private boolean clientFull;
+    private boolean retiring;
+    private boolean closed;
+    private int produceWaiting;
+    private int heldCounted;
+
+    ClientConnection(
+            Vertx vertx,
+            NetSocket client,
+            Cluster cluster,
+            ResponseRewriter rewriter,
+            ProduceHook hook,
+            ProxyMetrics metrics,
+            Consumer<ClientConnection> onClose) {
+        this.vertx = vertx;
+        this.client = client;
+        this.cluster = cluster;
+        this.rewriter = rewriter;
+        this.hook = hook;
+        this.metrics = metrics;
+        this.onClose = onClose;
+    }
+
+    Cluster cluster() {
+        return cluster;
+    }
+
+    /** Starts reading the client; its frames wait until {@code connecting} gives the upstream socket. */
+    void start(Future<NetSocket> connecting) {
+        client.handler(new FrameSplitter(KafkaFrames.MAX_FRAME_BYTES, this::fromClient, this::brokenClient));
+        client.closeHandler(v -> close());
+        client.exceptionHandler(e -> closeOn("client connection failed", e));
+        connecting.onComplete(
+                socket -> {
+                    if (closed) {
+                        socket.close();
+                        return;
+                    }
+                    upstream = socket;
+                    upstream.handler(
+                            new FrameSplitter(KafkaFrames.MAX_FRAME_BYTES, this::fromUpstream, this::brokenUpstream));
+                    upstream.closeHandler(v -> close());
+                    upstream.exceptionHandler(e -> closeOn("upstream connection failed", e));
+                    drainWaiting();
+                },
+                e -> close());
+    }
+
+    private void fromClient(Buffer frame) {
+        if (closed || retiring) {
+            return;
+        }
+        metrics.fromClient(frame.length());
+        metrics.request(KafkaFrames.apiKey(frame));
+        if (upstream == null || holding) {
+            enqueue(frame);
+        } else {
+            process(frame);
+        }
+    }
+
+    private void enqueue(Buffer frame) {
+        waiting.addLast(frame);
+        if (KafkaFrames.apiKey(frame) == ApiKeys.PRODUCE.id) {
+            produceWaiting++;
+        }
+        recountHeld();
+    }
+
+    /** Forwards one frame, unless it is a Produce request the hook holds: then it heads {@code waiting}. */
+    private void process(Buffer frame) {
+        short key = KafkaFrames.apiKey(frame);
+        short version = KafkaFrames.apiVersion(frame);
+        if (!ApiKeys.hasId(key)) {
+            forward(frame, null, version, true);
+            return;
+        }
+        ApiKeys api = ApiKeys.forId(key);
+        boolean expectsResponse = true;
+        if (api == ApiKeys.PRODUCE && version >= ProduceRequestData.LOWEST_SUPPORTED_VERSION) {
+            ProduceRequestData request;
+            try {
+                request = new ProduceRequestData(
+                        KafkaFrames.readRequest(frame, api, version).body(), version);
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "producer proxy: could not decode a Produce v{} request; closing the connection: {}",
+                        version,
+                        ErrorText.describe(e));
+                close();
+                return;
+            }
+            if (disposition(request, version) == ProduceHook.Disposition.HOLD) {
+                hold(frame);
+                return;
+            }
+            // acks=0: the broker sends no response, and the client expects none.
+            expectsResponse = request.acks() != 0;
+        } else if (api == ApiKeys.SASL_HANDSHAKE && version == 0) {
+            LOG.warn("producer proxy: a client sent SaslHandshake v0 (raw SASL tokens follow, not Kafka frames); "
+                    + "closing its connection");
+            close();
+            return;
+        }
+        forward(frame, api, version, expectsResponse);
+    }
+
+    private ProduceHook.Disposition disposition(ProduceRequestData request, short version) {
+        try {
+            return hook.onProduce(request, version);
+        } catch (RuntimeException e) {
+            // A broken hook must not stop writes silently: forward, and say so.
+            LOG.error("producer proxy: the produce hook failed, forwarding the request: {}", ErrorText.describe(e));
+            return ProduceHook.Disposition.FORWARD;
+        }
+    }
+
+    private void hold(Buffer frame) {
+        holding = true;
+        waiting.addFirst(frame);
+        produceWaiting++;
+        recountHeld();
+        updateReading();
+    }
+
+    private void forward(Buffer frame, ApiKeys api, short version, boolean expectsResponse) {
+        if (expectsResponse) {
+            owed.addLast(new Owed(KafkaFrames.requestCorrelationId(frame), api, version));
+        }
+        upstream.write(frame);
+        if (!upstreamFull && upstream.writeQueueFull()) {
+            upstreamFull = true;
+            updateReading();
+            upstream.drainHandler(v -> {
+                upstreamFull = false;
+                updateReading();
+            });
+        }
+    }
+
+    /** Forwards what waits, in order, until it is empty or a Produce request is held again. */
+    private void drainWaiting() {
+        while (!waiting.isEmpty() && !holding && !closed && !retiring) {
+            Buffer frame = waiting.pollFirst();
+            if (KafkaFrames.apiKey(frame) == ApiKeys.PRODUCE.id) {
+                produceWaiting--;
+            }
+            process(frame);
+        }
+        recountHeld();
+        updateReading();
+    }
+
+    /** Lets the held requests go to this connection's upstream, asking the hook again for each. */
+    void release() {
+        if (!holding || closed || retiring) {
+            return;
+        }
+        holding = false;
+        drainWaiting();
+    }
+
+    /**
+     * The proxy now forwards to another cluster: read nothing more, drop what was not forwarded (the client resends
+     * it on its next connection), and close once the responses already owed have been delivered.
+     */
+    void retire() {
+        if (closed || retiring) {
+            return;
+        }
+        retiring = true;
+        waiting.clear();
+        produceWaiting = 0;
+        recountHeld();
+        client.pause();
+        if (owed.isEmpty()) {
+            close();
+        } else {
+            vertx.setTimer(RETIRE_MAX_MS, id -> close());
+        }
+    }
+
+    private void fromUpstream(Buffer frame) {
+        if (closed) {
+            return;
+        }
+        metrics.fromUpstream(frame.length());
+        Owed next = owed.pollFirst();
+        int correlationId = KafkaFrames.responseCorrelationId(frame);
+        if (next == null || next.correlationId() != correlationId) {
+            LOG.warn(
+                    "producer proxy: {} sent a response with correlation id {} where {} was due; closing the "
+                            + "connection",
+                    cluster.wireName(),
+                    correlationId,
+                    next == null ? "none" : next.correlationId());
+            close();
+            return;
+        }
+        Buffer out;
+        try {
+            out = next.api() == null ? frame : rewriter.rewrite(next.api(), next.version(), frame);
+        } catch (RuntimeException e) {
+            // Passing it on undecoded could hand the client a broker's own address: close instead.
+            LOG.warn(
+                    "producer proxy: could not decode a {} v{} response from {}; closing the connection: {}",
+                    next.api(),
+                    next.version(),
+                    cluster.wireName(),
+                    ErrorText.describe(e));
+            close();
+            return;
+        }
+        if (out != frame) {
+            metrics.rewritten(next.api());
+        }
+        client.write(out);
+        if (!clientFull && client.writeQueueFull()) {
+            clientFull = true;
+            upstream.pause();
+            client.drainHandler(v -> {
+                clientFull = false;
+                if (!closed) {
+                    upstream.resume();
+                }
+            });
+        }
+        if (retiring && owed.isEmpty()) {
+            close();
+        }
+    }
+
+    private void updateReading() {
+        if (closed) {
+            return;
+        }
+        if (holding || upstreamFull || retiring) {
+            client.pause();
+        } else {
+            client.resume();
+        }
+    }
+
+    private void recountHeld() {
+        int now = holding ? produceWaiting : 0;
+        metrics.held(now - heldCounted);
+        heldCounted = now;
+    }
+
+    private void brokenClient(String what) {
+        LOG.warn("producer proxy: a client sent {}; closing its connection", what);
+        close();
+    }
+
+    private void brokenUpstream(String what) {
+        LOG.warn("producer proxy: {} sent {}; closing the connection", cluster.wireName(), what);
+        close();
+    }
+
+    private void closeOn(String what, Throwable e) {
+        LOG.debug("producer proxy: {}: {}", what, ErrorText.describe(e));
+        close();
+    }
+
+    /** Closes both sides; idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        waiting.clear();
+        produceWaiting = 0;
+        holding = false;
+        recountHeld();
+        client.close();
+        if (upstream != null) {
+            upstream.close();
+        }
+        onClose.accept(this);
+    }
+}

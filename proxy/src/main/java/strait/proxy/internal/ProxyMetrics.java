@@ -1,0 +1,144 @@
+package strait.proxy.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.protocol.ApiKeys;
+import strait.proxy.Cluster;
+
+/**
+ * The proxy's meters, all {@code strait_proxy_*}: open and accepted client connections, requests by api, produce
+ * requests held, bytes each way, responses rewritten by api, upstream connections that failed, brokers left out for
+ * want of a port.
+ *
+ * <p>Thread-safe: updated on the event loop, read by the metrics scrape.
+ */
+public final class ProxyMetrics implements AutoCloseable {
+
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger held = new AtomicInteger();
+    private final Counter accepted;
+    private final Counter bytesFromClients;
+    private final Counter bytesFromUpstream;
+    private final Counter unmapped;
+    private final ConcurrentHashMap<Short, Counter> requests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Cluster, Counter> connectFailures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ApiKeys, Counter> rewritten = new ConcurrentHashMap<>();
+
+    public ProxyMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        add(Gauge.builder("strait.proxy.connections", open, AtomicInteger::get)
+                .description("Client connections open through the producer proxy")
+                .register(registry));
+        add(Gauge.builder("strait.proxy.held.requests", held, AtomicInteger::get)
+                .description("Produce requests the proxy holds (fenced), waiting for a release")
+                .register(registry));
+        accepted = add(Counter.builder("strait.proxy.connections.accepted")
+                .description("Client connections the producer proxy accepted")
+                .register(registry));
+        bytesFromClients = add(Counter.builder("strait.proxy.bytes")
+                .tag("direction", "from_client")
+                .baseUnit("bytes")
+                .description("Bytes the producer proxy read, by direction")
+                .register(registry));
+        bytesFromUpstream = add(Counter.builder("strait.proxy.bytes")
+                .tag("direction", "from_upstream")
+                .baseUnit("bytes")
+                .description("Bytes the producer proxy read, by direction")
+                .register(registry));
+        unmapped = add(Counter.builder("strait.proxy.unmapped.brokers")
+                .description("Broker addresses left out of a response: the node id has no proxy port")
+                .register(registry));
+    }
+
+    private <M extends Meter> M add(M meter) {
+        synchronized (meters) {
+            meters.add(meter);
+        }
+        return meter;
+    }
+
+    void connectionOpened() {
+        accepted.increment();
+        open.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        open.decrementAndGet();
+    }
+
+    /** Adds {@code delta} (may be negative) to the produce requests held. */
+    void held(int delta) {
+        if (delta != 0) {
+            held.addAndGet(delta);
+        }
+    }
+
+    public int heldRequests() {
+        return held.get();
+    }
+
+    void request(short apiKey) {
+        requests.computeIfAbsent(apiKey, this::requestCounter).increment();
+    }
+
+    private Counter requestCounter(short apiKey) {
+        String api = ApiKeys.hasId(apiKey) ? ApiKeys.forId(apiKey).name().toLowerCase(Locale.ROOT) : "unknown";
+        return add(Counter.builder("strait.proxy.requests")
+                .tag("api", api)
+                .description("Requests clients sent through the producer proxy, by api")
+                .register(registry));
+    }
+
+    void fromClient(int bytes) {
+        bytesFromClients.increment(bytes);
+    }
+
+    void fromUpstream(int bytes) {
+        bytesFromUpstream.increment(bytes);
+    }
+
+    void connectFailed(Cluster cluster) {
+        connectFailures
+                .computeIfAbsent(
+                        cluster,
+                        c -> add(Counter.builder("strait.proxy.upstream.connect.failures")
+                                .tag("cluster", c.wireName())
+                                .description("Upstream broker connections the producer proxy could not open")
+                                .register(registry)))
+                .increment();
+    }
+
+    /** A response of {@code api} was decoded and written again with proxy addresses (or narrowed versions). */
+    void rewritten(ApiKeys api) {
+        rewritten
+                .computeIfAbsent(
+                        api,
+                        a -> add(Counter.builder("strait.proxy.rewritten.responses")
+                                .tag("api", a.name().toLowerCase(Locale.ROOT))
+                                .description("Responses the producer proxy rewrote (addresses, api versions), by api")
+                                .register(registry)))
+                .increment();
+    }
+
+    /** The counter for brokers left out; handed to each cluster's addresses. */
+    public void unmappedBroker() {
+        unmapped.increment();
+    }
+
+    @Override
+    public void close() {
+        synchronized (meters) {
+            meters.forEach(registry::remove);
+            meters.clear();
+        }
+    }
+}
