@@ -97,6 +97,18 @@ public final class StraitConfig extends AbstractConfig {
     public static final String GATES_EVIDENCE_FILE_DOC =
             "When set, every gate transition is appended to this file as a JSON line, for the change record.";
 
+    public static final String CUTOVER_FENCE_MAX_MS = "cutover.fence.max.ms";
+    public static final long CUTOVER_FENCE_MAX_MS_DEFAULT = 10_000;
+    public static final String CUTOVER_FENCE_MAX_MS_DOC =
+            "Longest a cutover may hold producers' writes, from raising the fence to the switch; past it the cutover "
+                    + "aborts and the held requests go to the source. Keep it under the producers' request.timeout.ms.";
+
+    public static final String CUTOVER_FENCE_VERIFY_MS = "cutover.fence.verify.ms";
+    public static final long CUTOVER_FENCE_VERIFY_MS_DEFAULT = 250;
+    public static final String CUTOVER_FENCE_VERIFY_MS_DOC =
+            "How long every replicated source partition's end offset must stay unchanged after the fence is raised "
+                    + "before the cutover believes nobody writes around the proxy.";
+
     public static final String PROXY_ENABLED = "proxy.enabled";
     public static final boolean PROXY_ENABLED_DEFAULT = false;
     public static final String PROXY_ENABLED_DOC =
@@ -263,6 +275,20 @@ public final class StraitConfig extends AbstractConfig {
                     new ConfigDef.NonEmptyString(),
                     Importance.LOW,
                     GATES_EVIDENCE_FILE_DOC)
+            .define(
+                    CUTOVER_FENCE_MAX_MS,
+                    Type.LONG,
+                    CUTOVER_FENCE_MAX_MS_DEFAULT,
+                    Range.between(100, 600_000),
+                    Importance.MEDIUM,
+                    CUTOVER_FENCE_MAX_MS_DOC)
+            .define(
+                    CUTOVER_FENCE_VERIFY_MS,
+                    Type.LONG,
+                    CUTOVER_FENCE_VERIFY_MS_DEFAULT,
+                    Range.between(0, 60_000),
+                    Importance.LOW,
+                    CUTOVER_FENCE_VERIFY_MS_DOC)
             .define(PROXY_ENABLED, Type.BOOLEAN, PROXY_ENABLED_DEFAULT, Importance.LOW, PROXY_ENABLED_DOC)
             .define(
                     PROXY_LISTEN_HOST,

@@ -18,6 +18,7 @@ public final class TopicScope implements Predicate<String> {
     private static final String OFFSETS = ".offsets" + INTERNAL;
     private static final String FENCE = ".fence" + INTERNAL;
     private static final String CHECKPOINTS = ".checkpoints" + INTERNAL;
+    private static final String CUTOVER = ".cutover" + INTERNAL;
 
     /** MirrorMaker 2's own topics: its Connect topics in dedicated mode, offset syncs, checkpoints, heartbeats. */
     private static final Pattern MM2 = Pattern.compile("mm2-(offsets|configs|status|offset-syncs)\\..+\\.internal"
@@ -59,8 +60,8 @@ public final class TopicScope implements Predicate<String> {
      *       {@code mm2-status.*.internal}, {@code mm2-offset-syncs.*.internal}, {@code *.checkpoints.internal},
      *       {@code heartbeats} and {@code *.heartbeats}. They describe an MM2 deployment on the source; a copy on the
      *       target would be read by MM2-era tooling as that deployment's state.
-     *   <li>This link's own topics on the target: {@link #offsetsTopic}, {@link #fenceTopic} and
-     *       {@link #checkpointsTopic}, so a link whose source is another link's target does not copy them.
+     *   <li>This link's own topics on the target: {@link #offsetsTopic}, {@link #fenceTopic},
+     *       {@link #checkpointsTopic} and {@link #cutoverTopic}, so a link whose source is another link's target does not copy them.
      * </ul>
      *
      * <p>Any other name is an application's topic, whatever it ends with: {@code billing.internal} is copied and the
@@ -73,7 +74,8 @@ public final class TopicScope implements Predicate<String> {
                 || MM2.matcher(topic).matches()
                 || topic.equals(offsetsTopic(linkName))
                 || topic.equals(fenceTopic(linkName))
-                || topic.equals(checkpointsTopic(linkName));
+                || topic.equals(checkpointsTopic(linkName))
+                || topic.equals(cutoverTopic(linkName));
     }
 
     /** The link's persisted offset maps on the target. */
@@ -84,6 +86,11 @@ public final class TopicScope implements Predicate<String> {
     /** The link's fence on the target (one writing instance at a time). */
     public static String fenceTopic(String linkName) {
         return linkName + FENCE;
+    }
+
+    /** The link's cutover state on the target (where a restarted sidecar learns whether producers moved). */
+    public static String cutoverTopic(String linkName) {
+        return linkName + CUTOVER;
     }
 
     /** The link's MirrorMaker 2-format checkpoints on the target ({@code link.name} is the MM2 source alias). */

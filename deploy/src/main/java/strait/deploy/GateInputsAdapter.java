@@ -29,24 +29,26 @@ final class GateInputsAdapter {
 
     private GateInputsAdapter() {}
 
-    static GateInputSources of(Replicator replicator, GroupOffsetsWorker groups, OffsetMaps maps) {
-        return of(replicator::status, groups::snapshot, maps, Clock.systemUTC());
+    static GateInputSources of(
+            Replicator replicator, GroupOffsetsWorker groups, OffsetMaps maps, Supplier<ProxyState> proxy) {
+        return of(replicator::status, groups::snapshot, maps, proxy, Clock.systemUTC());
     }
 
     /**
-     * The same over the two snapshots' suppliers; {@code clock} dates the proxy state, which is known at once (there
-     * is no proxy yet). A snapshot's own refresh time is passed on as it is, so an old one ages into a stale gate.
+     * The same over the two snapshots' suppliers; {@code clock} dates the proxy state, which is read at once (the
+     * cutover publishes it). A snapshot's own refresh time is passed on as it is, so an old one ages into a stale gate.
      */
     static GateInputSources of(
             Supplier<ReplicatorStatus> replicator,
             Supplier<GroupOffsetsSnapshot> groups,
             OffsetMaps maps,
+            Supplier<ProxyState> proxy,
             Clock clock) {
         return new GateInputSources(
                 () -> replication(replicator.get()).map(s -> Refreshed.of(lag(s), s.refreshedAt())),
                 () -> groups(groups.get()).map(g -> Refreshed.of(resumePoints(g), g.takenAt())),
                 () -> topics(replicator.get()).map(s -> Refreshed.of(parity(s), s.topicsCurrentAt())),
-                () -> Optional.of(Refreshed.of(ProxyState.NONE, clock.instant())),
+                () -> Optional.of(Refreshed.of(proxy.get(), clock.instant())),
                 (topic, partition, offset) -> result(maps.translate(new TopicPartition(topic, partition), offset)));
     }
 

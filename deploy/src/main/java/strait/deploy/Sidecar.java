@@ -9,19 +9,29 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
 import strait.config.StraitConfig;
+import strait.cutover.Cutover;
+import strait.cutover.CutoverException;
+import strait.cutover.CutoverRecord;
+import strait.cutover.CutoverSettings;
+import strait.cutover.CutoverStore;
+import strait.gates.CutoverApi;
 import strait.gates.GateInputSources;
 import strait.gates.GatesServer;
 import strait.gates.GatesSettings;
 import strait.gates.HttpStartException;
+import strait.gates.ProxyState;
 import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
-import strait.proxy.ProduceHook;
+import strait.proxy.Cluster;
+import strait.proxy.ProduceFence;
 import strait.proxy.ProducerProxy;
 import strait.proxy.ProxySettings;
 import strait.proxy.ProxyStartException;
@@ -44,9 +54,14 @@ final class Sidecar implements AutoCloseable {
     private Sidecar() {}
 
     static Sidecar start(StraitConfig config) {
+        return start(config, Cutover.Listener.NONE);
+    }
+
+    /** The same, with a listener told of every cutover state entered (for tests that act at a given step). */
+    static Sidecar start(StraitConfig config, Cutover.Listener cutoverListener) {
         Sidecar sidecar = new Sidecar();
         try {
-            sidecar.startParts(config);
+            sidecar.startParts(config, cutoverListener);
         } catch (RuntimeException e) {
             sidecar.close();
             throw e;
@@ -55,22 +70,55 @@ final class Sidecar implements AutoCloseable {
         return sidecar;
     }
 
-    private void startParts(StraitConfig config) {
+    private void startParts(StraitConfig config, Cutover.Listener cutoverListener) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         started("metrics", registry::close);
         OffsetMaps maps = new OffsetMaps();
         OffsetMapStore store =
                 started("offset store", OffsetMapStore.open(config.targetClientProps(), config.linkName()));
+        boolean proxyEnabled = config.getBoolean(StraitConfig.PROXY_ENABLED);
+        CutoverStore cutoverStore = null;
+        Optional<CutoverRecord> cutoverRecord = Optional.empty();
+        if (proxyEnabled) {
+            cutoverStore = started("cutover store", openCutoverStore(config));
+            cutoverRecord = loadCutover(cutoverStore);
+        }
+        boolean switched = cutoverRecord.map(r -> r.state().pastSwitch()).orElse(false);
         Replicator replicator = started("replicator", new Replicator(config, maps, store, registry));
-        replicator.start();
+        if (switched) {
+            LOG.info(
+                    "the link's producers were switched to the target ({} at {}): replication does not run again",
+                    cutoverRecord.get().state(),
+                    cutoverRecord.get().since());
+        } else {
+            replicator.start();
+        }
         GroupOffsetsWorker groups = started("group sync", new GroupOffsetsWorker(config, maps, registry));
         groups.start();
-        if (config.getBoolean(StraitConfig.PROXY_ENABLED)) {
-            startProxy(config, registry);
+        CutoverApi cutoverApi = CutoverApi.NONE;
+        Supplier<ProxyState> proxyState = () -> ProxyState.NONE;
+        if (proxyEnabled) {
+            ProduceFence fence = new ProduceFence();
+            ProducerProxy proxy = startProxy(config, registry, fence, switched);
+            SidecarLinkControls controls = started(
+                    "cutover controls",
+                    new SidecarLinkControls(config.sourceClientProps(), proxy, fence, replicator, groups, maps));
+            Cutover cutover = started(
+                    "cutover",
+                    Cutover.resume(
+                            cutoverStore,
+                            cutoverRecord,
+                            controls,
+                            CutoverSettings.from(config),
+                            Clock.systemUTC(),
+                            cutoverListener));
+            cutover.completeSwitch();
+            cutoverApi = new CutoverHttp(cutover);
+            proxyState = () -> ProxyState.valueOf(cutover.record().state().name());
         }
-        GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps);
-        GatesServer http =
-                started("http", new GatesServer(GatesSettings.from(config), inputs, registry, Clock.systemUTC()));
+        GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps, proxyState);
+        GatesServer http = started(
+                "http", new GatesServer(GatesSettings.from(config), inputs, registry, Clock.systemUTC(), cutoverApi));
         try {
             http.start();
         } catch (HttpStartException e) {
@@ -79,21 +127,42 @@ final class Sidecar implements AutoCloseable {
         httpAddress = http.address();
     }
 
+    private static CutoverStore openCutoverStore(StraitConfig config) {
+        try {
+            return CutoverStore.open(config.targetClientProps(), config.linkName());
+        } catch (CutoverException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private static Optional<CutoverRecord> loadCutover(CutoverStore store) {
+        try {
+            return store.load();
+        } catch (CutoverException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
     /**
      * The producer proxy on an event loop of its own (one thread), so a busy HTTP API never delays a produce request.
-     * Every request is forwarded until the cutover (issue 15) hands in its fence.
+     * Every request passes the cutover's fence; a link that already switched forwards to the target from the start.
      */
-    private void startProxy(StraitConfig config, PrometheusMeterRegistry registry) {
+    private ProducerProxy startProxy(
+            StraitConfig config, PrometheusMeterRegistry registry, ProduceFence fence, boolean switched) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         started("proxy event loop", () -> vertx.close().await(30, TimeUnit.SECONDS));
-        ProducerProxy proxy = started(
-                "producer proxy", new ProducerProxy(vertx, ProxySettings.from(config), ProduceHook.FORWARD, registry));
+        ProducerProxy proxy =
+                started("producer proxy", new ProducerProxy(vertx, ProxySettings.from(config), fence, registry));
+        if (switched) {
+            proxy.router().switchTo(Cluster.TARGET);
+        }
         try {
             proxy.start();
         } catch (ProxyStartException e) {
             throw new StartupException(e.getMessage(), e);
         }
         proxyBootstrap = proxy.bootstrapAddress();
+        return proxy;
     }
 
     /** host:port clients use as bootstrap through the producer proxy; empty when it does not run. */

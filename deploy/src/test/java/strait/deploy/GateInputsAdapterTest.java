@@ -45,7 +45,8 @@ class GateInputsAdapterTest {
     private final AtomicReference<ReplicatorStatus> replicator = new AtomicReference<>(ReplicatorStatus.EMPTY);
     private final AtomicReference<GroupOffsetsSnapshot> groups = new AtomicReference<>(GroupOffsetsSnapshot.EMPTY);
     private final OffsetMaps maps = new OffsetMaps();
-    private final GateInputSources sources = GateInputsAdapter.of(replicator::get, groups::get, maps, clock);
+    private final GateInputSources sources =
+            GateInputsAdapter.of(replicator::get, groups::get, maps, () -> ProxyState.NONE, clock);
 
     @Test
     void beforeTheFirstRoundsThereIsNoDataYetRatherThanAnEmptyAnswer() {

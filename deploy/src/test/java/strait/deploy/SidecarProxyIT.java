@@ -26,7 +26,7 @@ import strait.embedded.SharedClusters;
 /**
  * With {@code proxy.enabled=true} the sidecar runs the producer proxy beside the replicator: a producer writes to the
  * source through it, the replicator copies the records to the target, and the proxy's metrics are served. The
- * {@code producer-proxy} gate still fails (state {@code none}) until the cutover exists.
+ * {@code producer-proxy} gate passes: the proxy forwards to the source and no cutover runs.
  */
 class SidecarProxyIT {
 
@@ -82,7 +82,8 @@ class SidecarProxyIT {
                     .contains("strait_proxy_requests_total{api=\"produce\"}")
                     .contains("strait_proxy_connections ");
             HttpResponse<String> gate = StraitProcess.get("http://" + sidecar.httpAddress() + "/gates/producer-proxy");
-            assertThat(gate.statusCode()).isEqualTo(503);
+            assertThat(gate.statusCode()).isEqualTo(200);
+            assertThat(gate.body()).contains("\"state\":\"mirroring\"");
         }
     }
 

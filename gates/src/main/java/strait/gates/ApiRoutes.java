@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ final class ApiRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     static final long FORCED_EVALUATION_TIMEOUT_S = 5;
+    private static final long MAX_BODY_BYTES = 4_096;
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final GateRunner runner;
@@ -36,6 +38,7 @@ final class ApiRoutes {
     private final Clock clock;
     private final long staleMs;
     private final Buffer dashboard;
+    private final CutoverApi cutover;
 
     ApiRoutes(
             GateRunner runner,
@@ -45,7 +48,8 @@ final class ApiRoutes {
             Supplier<Future<Served>> forceEvaluation,
             Clock clock,
             long staleMs,
-            Buffer dashboard) {
+            Buffer dashboard,
+            CutoverApi cutover) {
         this.runner = runner;
         this.translator = translator;
         this.registry = registry;
@@ -54,6 +58,7 @@ final class ApiRoutes {
         this.clock = clock;
         this.staleMs = staleMs;
         this.dashboard = dashboard;
+        this.cutover = cutover;
     }
 
     Router router(Vertx vertx, BearerAuth auth) {
@@ -70,6 +75,12 @@ final class ApiRoutes {
         router.get("/offsets/groups/:group").handler(this::group);
         router.get("/offsets/translate").handler(this::translate);
         router.get("/metrics").handler(this::metrics);
+        router.get("/cutover").handler(ctx -> JsonResponses.send(ctx, 200, cutover.view()));
+        router.post("/cutover")
+                .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
+                .handler(auth)
+                .handler(this::startCutover);
+        router.post("/cutover/rollback").handler(auth).handler(this::rollback);
         router.get("/")
                 .handler(ctx -> ctx.response()
                         .putHeader("Content-Type", "text/html; charset=utf-8")
@@ -82,6 +93,7 @@ final class ApiRoutes {
         router.errorHandler(401, ctx -> JsonResponses.error(ctx, 401, "unauthorized"));
         router.errorHandler(404, ctx -> JsonResponses.error(ctx, 404, "no such endpoint"));
         router.errorHandler(405, ctx -> JsonResponses.error(ctx, 405, "method not allowed"));
+        router.errorHandler(413, ctx -> JsonResponses.error(ctx, 413, "request body too large"));
         router.errorHandler(500, this::internalError);
         return router;
     }
@@ -197,6 +209,62 @@ final class ApiRoutes {
                             + ")");
         } else {
             JsonResponses.error(ctx, 404, "unknown topic or partition");
+        }
+    }
+
+    /**
+     * {@code POST /cutover}: starts a run when every gate passes. The body is empty or {@code {"dryRun": true}}; a
+     * refusal names the failing gates or what is running.
+     */
+    private void startCutover(RoutingContext ctx) {
+        boolean dryRun;
+        try {
+            String body = ctx.body().asString();
+            JsonObject json = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+            Object flag = json.getValue("dryRun", false);
+            if (!(flag instanceof Boolean b)) {
+                JsonResponses.error(ctx, 400, "dryRun must be true or false");
+                return;
+            }
+            dryRun = b;
+        } catch (RuntimeException e) {
+            JsonResponses.error(ctx, 400, "the body must be empty or JSON like {\"dryRun\": true}");
+            return;
+        }
+        Served served = current();
+        java.util.List<GateResult> failing =
+                served.evaluation().gates().stream().filter(g -> !g.passed()).toList();
+        if (!failing.isEmpty()) {
+            JsonArray gates = new JsonArray();
+            failing.forEach(
+                    g -> gates.add(new JsonObject().put("gate", g.name()).put("reason", g.reason())));
+            JsonResponses.send(
+                    ctx,
+                    409,
+                    new JsonObject()
+                            .put(
+                                    "error",
+                                    "not ready: failing gates "
+                                            + String.join(
+                                                    ", ",
+                                                    failing.stream()
+                                                            .map(GateResult::name)
+                                                            .toList()))
+                            .put("failingGates", gates));
+            return;
+        }
+        reply(ctx, cutover.start(dryRun));
+    }
+
+    private void rollback(RoutingContext ctx) {
+        reply(ctx, cutover.rollback());
+    }
+
+    private static void reply(RoutingContext ctx, CutoverApi.Reply reply) {
+        if (reply.accepted()) {
+            JsonResponses.send(ctx, 202, new JsonObject().put("accepted", true).put("message", reply.message()));
+        } else {
+            JsonResponses.error(ctx, 409, reply.message());
         }
     }
 

@@ -41,6 +41,7 @@ public final class GatesServer implements AutoCloseable {
     private final GateInputSources sources;
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
+    private final CutoverApi cutover;
     private final AtomicReference<Future<Served>> inFlight = new AtomicReference<>();
     private volatile boolean closing;
     private long timerId = -1;
@@ -52,6 +53,17 @@ public final class GatesServer implements AutoCloseable {
 
     public GatesServer(
             GatesSettings settings, GateInputSources sources, PrometheusMeterRegistry registry, Clock clock) {
+        this(settings, sources, registry, clock, CutoverApi.NONE);
+    }
+
+    /** A server that also drives the link's cutover ({@code /cutover}). */
+    public GatesServer(
+            GatesSettings settings,
+            GateInputSources sources,
+            PrometheusMeterRegistry registry,
+            Clock clock,
+            CutoverApi cutover) {
+        this.cutover = Objects.requireNonNull(cutover, "cutover");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sources = Objects.requireNonNull(sources, "sources");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -92,7 +104,8 @@ public final class GatesServer implements AutoCloseable {
                     this::evaluate,
                     clock,
                     evaluationStaleMs,
-                    Buffer.buffer(dashboard));
+                    Buffer.buffer(dashboard),
+                    cutover);
             HttpServerOptions options = new HttpServerOptions()
                     .setHost(settings.host())
                     .setPort(settings.port())

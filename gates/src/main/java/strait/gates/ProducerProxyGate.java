@@ -4,9 +4,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * {@code producer-proxy}: the proxy's state allows the next step. Until the proxy exists its state is always
- * {@code none}, which is fine for a link that does not use one and blocks a link configured with
- * {@code proxy.enabled=true}.
+ * {@code producer-proxy}: the proxy's state allows a cutover to start. A link without a proxy passes (producers move
+ * by hand); a link with one passes while the proxy forwards to the source with no cutover running, and once it has
+ * switched; it fails while the proxy is not running and while a cutover is under way.
  */
 public final class ProducerProxyGate implements Gate {
 
@@ -36,7 +36,12 @@ public final class ProducerProxyGate implements Gate {
         if (!thresholds.proxyEnabled()) {
             return GateResult.pass(NAME, "no producer proxy in this link (proxy.enabled=false)", evidence);
         }
-        return GateResult.fail(
-                NAME, "proxy.enabled=true but the producer proxy is in state " + state.wireName(), evidence);
+        return switch (state) {
+            case MIRRORING ->
+                GateResult.pass(NAME, "the producer proxy forwards to the source; no cutover is running", evidence);
+            case SWITCHED -> GateResult.pass(NAME, "the producer proxy forwards to the target (switched)", evidence);
+            case NONE -> GateResult.fail(NAME, "proxy.enabled=true but the producer proxy is not running", evidence);
+            default -> GateResult.fail(NAME, "a cutover is running (state " + state.wireName() + ")", evidence);
+        };
     }
 }

@@ -1,0 +1,593 @@
+package strait.cutover;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import strait.config.ErrorText;
+
+/**
+ * The cutover of one link: the state machine that moves its producers from the source to the target, and the one
+ * owner of the link's {@link CutoverRecord}.
+ *
+ * <p>{@code MIRRORING → FENCING → VERIFYING_FENCE → DRAINING → SYNCING → SWITCHING → SWITCHED}. Every step before
+ * {@code SWITCHING} that fails, times out ({@code cutover.fence.max.ms} from raising the fence) or is rolled back
+ * aborts to {@code MIRRORING}: the fence is lowered and the held requests go to the source, so nothing is lost. The
+ * record is saved on the target before the fence is raised and at the point of no return (after the producer ids are
+ * prepared, before replication stops), so a sidecar restarted mid-run aborts a run that had not reached
+ * {@code SWITCHING} and completes one that had.
+ *
+ * <p>Threads: the run happens on the cutover's own thread ({@code strait-cutover}), which alone writes the record
+ * and calls {@link LinkControls}. {@link #begin}, {@link #rollback} and {@link #view} are for any thread, the HTTP
+ * event loop included: they never block; a rollback is a request the run honours at its next check.
+ */
+public final class Cutover implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cutover.class);
+
+    /** Told of every state a run enters, on the cutover thread; for tests that act at a given step. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = state -> {};
+
+        void entering(CutoverState state);
+    }
+
+    /** The answer to {@link #begin} or {@link #rollback}: accepted, or refused with why. */
+    public record Answer(boolean accepted, String message) {}
+
+    private final CutoverStore store;
+    private final LinkControls controls;
+    private final CutoverSettings settings;
+    private final Clock clock;
+    private final CutoverEvidence evidence;
+    private final Listener listener;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strait-cutover");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile String abortRequest;
+    private volatile CutoverRecord current;
+    /** When the running run raised its fence, for {@link #view}; null while nothing is held. */
+    private volatile Instant fencedAtPublished;
+    /** Whether the running run saved its point of no return: from then on it cannot be rolled back. */
+    private volatile boolean committed;
+    /** Makes "a rollback is requested" and "the run passed its point of no return" exclude each other. */
+    private final Object commitLock = new Object();
+    // Owned by the cutover thread during a run.
+    private Instant fencedAt;
+    private int mapped;
+
+    private Cutover(
+            CutoverStore store,
+            CutoverRecord loaded,
+            LinkControls controls,
+            CutoverSettings settings,
+            Clock clock,
+            Listener listener) {
+        this.store = store;
+        this.current = loaded;
+        this.controls = controls;
+        this.settings = settings;
+        this.clock = clock;
+        this.evidence = new CutoverEvidence(settings.evidenceFile());
+        this.listener = listener;
+    }
+
+    /**
+     * Takes over the link's cutover as {@code loaded} from the store left it. A run that a stopped sidecar left before
+     * the switch is aborted now (its held requests died with that process; their producers sent them again, to the
+     * source, through this one) and the abort saved. A run at or past the switch stays: the caller has started the
+     * proxy towards the target and calls {@link #completeSwitch}.
+     */
+    public static Cutover resume(
+            CutoverStore store,
+            Optional<CutoverRecord> loaded,
+            LinkControls controls,
+            CutoverSettings settings,
+            Clock clock,
+            Listener listener) {
+        Objects.requireNonNull(store, "store");
+        CutoverRecord record = loaded.orElseGet(() -> CutoverRecord.initial(clock.instant()));
+        Cutover cutover = new Cutover(store, record, controls, settings, clock, listener);
+        if (record.state().inProgress() && !record.state().pastSwitch()) {
+            CutoverState at = record.state();
+            CutoverRecord aborted = record.runningStep()
+                    .map(step -> record.stepEnded(step.ended(
+                            clock.instant(), false, "the sidecar stopped during this step", new JsonObject())))
+                    .orElse(record)
+                    .ended(
+                            CutoverState.MIRRORING,
+                            clock.instant(),
+                            record.dryRun() ? "dry-run-failed" : "aborted",
+                            "the sidecar stopped during " + at + "; aborted at restart, producers write to the source",
+                            record.heldMs());
+            store.save(aborted);
+            cutover.current = aborted;
+            cutover.evidence.ended(aborted);
+        }
+        return cutover;
+    }
+
+    /** Whether the link's producers have been moved (or are being moved) to the target: never copy into it then. */
+    public boolean switched() {
+        return current.state().pastSwitch();
+    }
+
+    /** The producer-id mapping the proxy must keep using after the switch; empty before. */
+    public String producerIds() {
+        return current.producerIds();
+    }
+
+    /** The latest record. Any thread; never blocks. */
+    public CutoverRecord record() {
+        return current;
+    }
+
+    /** {@code GET /cutover}: the record with what is held at the proxy right now. Any thread; never blocks. */
+    public JsonObject view() {
+        CutoverRecord record = current;
+        JsonObject json = record.toJson();
+        json.remove("producerIds");
+        Instant fenced = fencedAtPublished;
+        if (fenced != null) {
+            json.put("heldMs", clock.millis() - fenced.toEpochMilli());
+        }
+        return json.put("heldRequests", controls.heldRequests());
+    }
+
+    /**
+     * Starts a run on the cutover thread; {@code dryRun} runs every check without fencing or switching. Refused while
+     * a run is going on or once the link has switched. Any thread; never blocks.
+     */
+    public Answer begin(boolean dryRun) {
+        CutoverState state = current.state();
+        if (state.pastSwitch()) {
+            return new Answer(false, "the link switched to the target at " + current.since() + "; nothing to cut over");
+        }
+        if (!running.compareAndSet(false, true)) {
+            return new Answer(false, "a cutover is already running (state " + current.state() + ")");
+        }
+        abortRequest = null;
+        try {
+            thread.execute(() -> {
+                try {
+                    run(dryRun);
+                } finally {
+                    running.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            running.set(false);
+            return new Answer(false, "the sidecar is stopping");
+        }
+        return new Answer(true, (dryRun ? "dry run" : "cutover") + " run " + (current.run() + 1) + " started");
+    }
+
+    /**
+     * Asks the running run to abort at its next check. Refused when none runs or once the run has saved its point of no
+     * return (in {@code SWITCHING}, after the producer ids are prepared). Any thread.
+     */
+    public Answer rollback(String why) {
+        synchronized (commitLock) {
+            if (current.state() == CutoverState.SWITCHED || committed) {
+                return new Answer(
+                        false,
+                        "the link switched to the target at " + current.since()
+                                + "; a rollback after the switch means moving producers back by hand "
+                                + "(docs/cutover.md)");
+            }
+            if (!running.get()) {
+                return new Answer(false, "no cutover is running");
+            }
+            abortRequest = why;
+        }
+        return new Answer(true, "rollback requested; the run aborts at its next check");
+    }
+
+    /**
+     * After a restart in {@code SWITCHING}: the caller started the proxy towards the target and did not start
+     * replication; records the switch as done. Composition root's thread.
+     */
+    public void completeSwitch() {
+        CutoverRecord record = current;
+        if (record.state() != CutoverState.SWITCHING) {
+            return;
+        }
+        Instant now = clock.instant();
+        CutoverRecord done = record.runningStep()
+                .map(step -> record.stepEnded(step.ended(
+                        now, true, "completed after a restart: the proxy forwards to the target", new JsonObject())))
+                .orElse(record)
+                .ended(CutoverState.SWITCHED, now, "switched", "switched; completed after a restart", record.heldMs());
+        store.save(done);
+        current = done;
+        evidence.ended(done);
+    }
+
+    // ------------------------------------------------------------------------------------------- the run (its thread)
+
+    /** A step that cannot pass: the run aborts with this reason. */
+    private static final class StepFailed extends Exception {
+        private final JsonObject numbers;
+
+        StepFailed(String reason, JsonObject numbers) {
+            super(reason, null, false, false);
+            this.numbers = numbers;
+        }
+    }
+
+    private void run(boolean dryRun) {
+        CutoverRecord previous = current;
+        Instant start = clock.instant();
+        current = new CutoverRecord(
+                previous.run() + 1,
+                CutoverState.MIRRORING,
+                start,
+                dryRun,
+                "running",
+                "",
+                java.util.List.of(),
+                0,
+                previous.producerIds());
+        fencedAt = null;
+        fencedAtPublished = null;
+        committed = false;
+        try {
+            fence(dryRun);
+            Instant deadline = (fencedAt == null ? clock.instant() : fencedAt).plus(settings.fenceMax());
+            Map<TopicPartition, Long> ends = verifyFence(dryRun, deadline);
+            drain(dryRun, ends, deadline);
+            syncGroups(deadline);
+            if (dryRun) {
+                finish(CutoverState.MIRRORING, "dry-run-passed", "every check passed; nothing was fenced or switched");
+                return;
+            }
+            prepareSwitch(deadline);
+        } catch (StepFailed f) {
+            abort(f.getMessage(), f.numbers);
+            return;
+        } catch (RuntimeException e) {
+            abort(ErrorText.describe(e), new JsonObject());
+            return;
+        }
+        switchNow();
+    }
+
+    private void enter(CutoverState state) throws StepFailed {
+        checkAbort();
+        current = current.entering(state, clock.instant());
+        listener.entering(state);
+        checkAbort();
+    }
+
+    private void pass(String detail, JsonObject numbers) {
+        CutoverStep step = current.runningStep().orElseThrow().ended(clock.instant(), true, detail, numbers);
+        current = current.stepEnded(step);
+        evidence.record(current.run(), current.dryRun(), step);
+    }
+
+    private void checkAbort() throws StepFailed {
+        String why = abortRequest;
+        if (why != null) {
+            throw new StepFailed(why, new JsonObject());
+        }
+    }
+
+    private void checkDeadline(Instant deadline, String waitingFor, JsonObject numbers) throws StepFailed {
+        checkAbort();
+        if (clock.instant().isAfter(deadline)) {
+            throw new StepFailed(
+                    "cutover.fence.max.ms (" + settings.fenceMax().toMillis() + " ms) passed while " + waitingFor,
+                    numbers);
+        }
+    }
+
+    private void fence(boolean dryRun) throws StepFailed {
+        enter(CutoverState.FENCING);
+        if (dryRun) {
+            pass("dry run: the fence is not raised", new JsonObject().put("heldRequests", controls.heldRequests()));
+            return;
+        }
+        // Saved before the fence goes up: a sidecar restarted from here on knows a run was under way and aborts it.
+        store.save(current);
+        controls.raiseFence();
+        fencedAt = clock.instant();
+        fencedAtPublished = fencedAt;
+        pass(
+                "new produce requests are held at the proxy",
+                new JsonObject().put("fenceMaxMs", settings.fenceMax().toMillis()));
+    }
+
+    private Map<TopicPartition, Long> verifyFence(boolean dryRun, Instant deadline) throws StepFailed {
+        enter(CutoverState.VERIFYING_FENCE);
+        long verifyMs = settings.fenceVerify().toMillis();
+        Map<TopicPartition, Long> first = controls.sourceEndOffsets();
+        Map<TopicPartition, Long> last = first;
+        Instant stableSince = clock.instant();
+        Map<TopicPartition, Long> moved = new TreeMap<>(Cutover::compare);
+        while (true) {
+            long stableMs = Duration.between(stableSince, clock.instant()).toMillis();
+            if (stableMs >= verifyMs) {
+                break;
+            }
+            JsonObject numbers = new JsonObject().put("partitions", last.size()).put("moved", moved.size());
+            if (!dryRun) {
+                checkDeadline(
+                        deadline,
+                        "source end offsets kept moving under the fence: " + describe(moved)
+                                + " (a producer writes around the proxy, or a transaction is still being written)",
+                        numbers);
+            } else {
+                checkAbort();
+            }
+            sleep();
+            Map<TopicPartition, Long> now = controls.sourceEndOffsets();
+            if (!now.equals(last)) {
+                for (Map.Entry<TopicPartition, Long> e : now.entrySet()) {
+                    Long before = last.get(e.getKey());
+                    if (before == null || !before.equals(e.getValue())) {
+                        moved.merge(e.getKey(), e.getValue() - (before == null ? 0 : before), Long::sum);
+                    }
+                }
+                last = now;
+                if (!dryRun) {
+                    stableSince = clock.instant();
+                }
+            }
+        }
+        JsonObject numbers = new JsonObject()
+                .put("partitions", last.size())
+                .put("verifyMs", verifyMs)
+                .put("partitionsThatMoved", moved.size())
+                .put("offsetsEndedAt", endsJson(last));
+        if (dryRun) {
+            pass(
+                    "dry run: " + moved.size() + " of " + last.size() + " partitions moved during " + verifyMs
+                            + " ms; under the fence none may",
+                    numbers);
+        } else {
+            pass(
+                    "every replicated source partition's end offset stayed still for " + verifyMs + " ms ("
+                            + last.size() + " partitions; " + moved.size()
+                            + " moved first as requests sent before the fence landed)",
+                    numbers);
+        }
+        return last;
+    }
+
+    private void drain(boolean dryRun, Map<TopicPartition, Long> ends, Instant deadline) throws StepFailed {
+        enter(CutoverState.DRAINING);
+        while (true) {
+            Map<TopicPartition, String> stopped = controls.stoppedPartitions();
+            Map<TopicPartition, String> blocking = new TreeMap<>(Cutover::compare);
+            stopped.forEach((tp, why) -> {
+                if (ends.containsKey(tp)) {
+                    blocking.put(tp, why);
+                }
+            });
+            if (!blocking.isEmpty()) {
+                throw new StepFailed(
+                        "stopped partitions cannot be drained: "
+                                + blocking.entrySet().stream()
+                                        .limit(10)
+                                        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                        .collect(Collectors.joining(", ")),
+                        new JsonObject().put("stopped", blocking.size()));
+            }
+            Map<TopicPartition, Long> positions = controls.replicatedPositions();
+            Map<TopicPartition, Long> behind = new TreeMap<>(Cutover::compare);
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                long position = positions.getOrDefault(e.getKey(), -1L);
+                if (position < e.getValue()) {
+                    behind.put(e.getKey(), e.getValue() - Math.max(0, position));
+                    lag += e.getValue() - Math.max(0, position);
+                }
+            }
+            JsonObject numbers = new JsonObject()
+                    .put("partitions", ends.size())
+                    .put("behind", behind.size())
+                    .put("lagRecords", lag);
+            if (behind.isEmpty()) {
+                pass("replication reached the fenced end offset of all " + ends.size() + " partitions", numbers);
+                return;
+            }
+            if (dryRun) {
+                pass(
+                        "dry run: " + behind.size() + " partitions are " + lag
+                                + " offsets behind; under the fence they " + "must reach 0",
+                        numbers);
+                return;
+            }
+            checkDeadline(deadline, "replication drained: still behind " + describe(behind), numbers);
+            sleep();
+        }
+    }
+
+    private void syncGroups(Instant deadline) throws StepFailed {
+        enter(CutoverState.SYNCING);
+        LinkControls.GroupsCheck check = controls.syncGroups();
+        JsonObject numbers = new JsonObject()
+                .put("committed", check.committed().size())
+                .put("notCommitted", new JsonObject(new HashMap<>(check.notCommitted())))
+                .put("failures", new JsonObject(new HashMap<>(check.failures())));
+        if (!check.failures().isEmpty()) {
+            throw new StepFailed(
+                    check.failures().size() + " groups cannot resume exactly on the target: "
+                            + check.failures().entrySet().stream()
+                                    .sorted(Map.Entry.comparingByKey())
+                                    .limit(10)
+                                    .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                    .collect(Collectors.joining(", ")),
+                    numbers);
+        }
+        if (!current.dryRun()) {
+            checkDeadline(deadline, "syncing groups", numbers);
+        }
+        pass(
+                check.committed().size() + " groups committed exactly on the target"
+                        + (check.notCommitted().isEmpty()
+                                ? ""
+                                : "; " + check.notCommitted().size() + " left as they are (see numbers)"),
+                numbers);
+    }
+
+    /** Everything that can still fail without harm; ends with the record saved at the point of no return. */
+    private void prepareSwitch(Instant deadline) throws StepFailed {
+        enter(CutoverState.SWITCHING);
+        LinkControls.PreparedIds ids = controls.prepareProducerIds();
+        checkDeadline(deadline, "preparing the producer ids", new JsonObject().put("producerIdsMapped", ids.count()));
+        mapped = ids.count();
+        current = current.withProducerIds(ids.text());
+        synchronized (commitLock) {
+            checkAbort();
+            committed = true;
+        }
+        try {
+            store.save(current);
+        } catch (RuntimeException e) {
+            committed = false;
+            throw e;
+        }
+    }
+
+    /** Past the point of no return: nothing here aborts; a failure leaves SWITCHING for a restart to complete. */
+    private void switchNow() {
+        try {
+            controls.stopReplication();
+            controls.switchToTarget();
+        } catch (RuntimeException e) {
+            LOG.error(
+                    "cutover: the switch did not complete ({}); producers stay held or retry until the sidecar is "
+                            + "restarted, which completes it",
+                    ErrorText.describe(e));
+            current = current.ended(
+                    CutoverState.SWITCHING,
+                    current.since(),
+                    "running",
+                    "switch incomplete: " + ErrorText.describe(e),
+                    held());
+            return;
+        }
+        long held = held();
+        pass(
+                "replication stopped; the proxy forwards to the target and released the held requests",
+                new JsonObject().put("heldMs", held).put("producerIdsMapped", mapped));
+        current = current.entering(CutoverState.SWITCHED, clock.instant());
+        pass("producers write to the target", new JsonObject());
+        finish(CutoverState.SWITCHED, "switched", "switched after holding writes for " + held + " ms");
+    }
+
+    private long held() {
+        return fencedAt == null
+                ? 0
+                : Duration.between(fencedAt, clock.instant()).toMillis();
+    }
+
+    private void finish(CutoverState state, String result, String reason) {
+        current = current.ended(state, clock.instant(), result, reason, held());
+        fencedAtPublished = null;
+        saveQuietly();
+        evidence.ended(current);
+    }
+
+    private void abort(String reason, JsonObject numbers) {
+        Instant now = clock.instant();
+        long held = held();
+        if (fencedAt != null) {
+            try {
+                controls.lowerFence();
+            } catch (RuntimeException e) {
+                LOG.error("cutover: lowering the fence failed: {}", ErrorText.describe(e));
+            }
+        }
+        CutoverRecord record = current;
+        Optional<CutoverStep> step = record.runningStep();
+        if (step.isPresent()) {
+            CutoverStep failed = step.get().ended(now, false, reason, numbers);
+            record = record.stepEnded(failed);
+            evidence.record(record.run(), record.dryRun(), failed);
+        }
+        current = record.ended(
+                CutoverState.MIRRORING,
+                now,
+                record.dryRun() ? "dry-run-failed" : "aborted",
+                reason + (fencedAt == null ? "" : "; the held requests went to the source"),
+                held);
+        fencedAtPublished = null;
+        saveQuietly();
+        evidence.ended(current);
+    }
+
+    private void saveQuietly() {
+        try {
+            store.save(current);
+        } catch (RuntimeException e) {
+            LOG.error("cutover: {}; GET /cutover shows the state, the target's copy is older", e.getMessage());
+        }
+    }
+
+    private void sleep() throws StepFailed {
+        try {
+            Thread.sleep(settings.poll().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailed("the sidecar is stopping", new JsonObject());
+        }
+    }
+
+    private static int compare(TopicPartition a, TopicPartition b) {
+        int byTopic = a.topic().compareTo(b.topic());
+        return byTopic != 0 ? byTopic : Integer.compare(a.partition(), b.partition());
+    }
+
+    private static String describe(Map<TopicPartition, Long> counts) {
+        return counts.isEmpty()
+                ? "none"
+                : counts.entrySet().stream()
+                                .limit(10)
+                                .map(e -> e.getKey() + " +" + e.getValue())
+                                .collect(Collectors.joining(", "))
+                        + (counts.size() > 10 ? " and " + (counts.size() - 10) + " more" : "");
+    }
+
+    private static JsonObject endsJson(Map<TopicPartition, Long> ends) {
+        JsonObject json = new JsonObject();
+        ends.entrySet().stream()
+                .sorted((a, b) -> compare(a.getKey(), b.getKey()))
+                .limit(1_000)
+                .forEach(e -> json.put(e.getKey().toString(), e.getValue()));
+        return json;
+    }
+
+    /** Stops the cutover thread; a run still going aborts at its next check (the fence is lowered). Owner only. */
+    @Override
+    public void close() {
+        abortRequest = "the sidecar is stopping";
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+                LOG.warn("the cutover thread did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

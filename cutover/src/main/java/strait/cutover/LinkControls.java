@@ -1,0 +1,69 @@
+package strait.cutover;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the cutover drives and reads in the rest of the sidecar, implemented by the composition root over the proxy,
+ * the replicator, the offset maps and the group sync, so this module depends on none of them.
+ *
+ * <p>Called only from the cutover's own thread; every method may block for its I/O (bounded by the client timeouts).
+ */
+public interface LinkControls {
+
+    /** New produce requests are held at the proxy from now on. */
+    void raiseFence();
+
+    /** New produce requests go upstream again and the held ones are released, to the cluster now current. */
+    void lowerFence();
+
+    /** Produce requests held at the proxy right now. */
+    int heldRequests();
+
+    /** The source's end offsets (high watermarks) of every replicated partition, read now. */
+    Map<TopicPartition, Long> sourceEndOffsets();
+
+    /** The next source offset not yet on the target, per replicated partition, as the offset maps say now. */
+    Map<TopicPartition, Long> replicatedPositions();
+
+    /** Why each stopped partition is not being copied; empty when every partition is copying. */
+    Map<TopicPartition, String> stoppedPartitions();
+
+    /** Runs a group translation and sync round now and reports how every in-scope group stands. */
+    GroupsCheck syncGroups();
+
+    /**
+     * Obtains, on the target, the producer identities the proxy will write the source producers' batches under after
+     * the switch, without switching yet.
+     *
+     * @return the mapping in its persisted text form, and how many producers it maps
+     */
+    PreparedIds prepareProducerIds();
+
+    /** Stops replication for good: after it returns no copy of the link's partitions writes to the target. */
+    void stopReplication();
+
+    /** The proxy forwards to the target from now on, writing under the prepared producer ids; then releases the fence. */
+    void switchToTarget();
+
+    /** The producer-id mapping prepared for the switch: its persisted form and how many producers it maps. */
+    record PreparedIds(String text, int count) {}
+
+    /**
+     * How the in-scope groups stand after a sync round.
+     *
+     * @param committed groups whose translated offsets the target now holds
+     * @param notCommitted groups left as they are, each with why (e.g. members active on the target), listed in the
+     *     evidence without failing the step
+     * @param failures groups that block the switch, each with why (a refused commit, an offset that cannot be
+     *     translated exactly)
+     */
+    record GroupsCheck(List<String> committed, Map<String, String> notCommitted, Map<String, String> failures) {
+        public GroupsCheck {
+            committed = List.copyOf(committed);
+            notCommitted = Map.copyOf(notCommitted);
+            failures = Map.copyOf(failures);
+        }
+    }
+}

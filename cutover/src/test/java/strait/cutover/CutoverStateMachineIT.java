@@ -1,0 +1,249 @@
+package strait.cutover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import strait.embedded.SharedClusters;
+
+/**
+ * The state machine over the sidecar's parts as {@link LinkControls} (scripted here, so each step's condition can be
+ * made true or false), with its record persisted on a real target broker.
+ */
+class CutoverStateMachineIT {
+
+    @RegisterExtension
+    static final SharedClusters CLUSTERS = new SharedClusters();
+
+    private static final TopicPartition TP = new TopicPartition("orders", 0);
+    private static final CutoverSettings SETTINGS = new CutoverSettings(
+            Duration.ofMillis(1_500), Duration.ofMillis(100), Duration.ofMillis(5), Optional.empty());
+
+    /** The sidecar's parts, scripted: the source end and the replicated position are what the test sets. */
+    static final class ScriptedLink implements LinkControls {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final AtomicLong sourceEnd = new AtomicLong(100);
+        final AtomicLong replicated = new AtomicLong(100);
+        volatile boolean sourceKeepsMoving;
+        volatile Map<String, String> groupFailures = Map.of();
+
+        @Override
+        public void raiseFence() {
+            calls.add("raise");
+        }
+
+        @Override
+        public void lowerFence() {
+            calls.add("lower");
+        }
+
+        @Override
+        public int heldRequests() {
+            return 0;
+        }
+
+        @Override
+        public Map<TopicPartition, Long> sourceEndOffsets() {
+            return Map.of(TP, sourceKeepsMoving ? sourceEnd.incrementAndGet() : sourceEnd.get());
+        }
+
+        @Override
+        public Map<TopicPartition, Long> replicatedPositions() {
+            return Map.of(TP, replicated.get());
+        }
+
+        @Override
+        public Map<TopicPartition, String> stoppedPartitions() {
+            return Map.of();
+        }
+
+        @Override
+        public GroupsCheck syncGroups() {
+            calls.add("sync");
+            return new GroupsCheck(List.of("billing"), Map.of("audit", "active on the target"), groupFailures);
+        }
+
+        @Override
+        public PreparedIds prepareProducerIds() {
+            calls.add("prepare");
+            return new PreparedIds("[[7,0,1007,0]]", 1);
+        }
+
+        @Override
+        public void stopReplication() {
+            calls.add("stop");
+        }
+
+        @Override
+        public void switchToTarget() {
+            calls.add("switch");
+        }
+    }
+
+    private static CutoverStore store(String link) {
+        return CutoverStore.open(Map.of("bootstrap.servers", CLUSTERS.targetBootstrapServers()), link);
+    }
+
+    private static CutoverRecord awaitEnd(Cutover cutover, long run) {
+        eventually(
+                "run " + run + " ends",
+                Duration.ofSeconds(30),
+                () -> cutover.record().run() == run
+                        && !cutover.record().result().equals("running"));
+        return cutover.record();
+    }
+
+    @Test
+    void aCutoverPassesEveryStepInOrderThenStopsReplicationBeforeSwitchingAndSavesTheMappingOnTheTarget() {
+        ScriptedLink link = new ScriptedLink();
+        List<CutoverState> entered = new ArrayList<>();
+        try (CutoverStore store = store("sm-switch");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), entered::add)) {
+            assertThat(cutover.begin(false).accepted()).isTrue();
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.state()).isEqualTo(CutoverState.SWITCHED);
+            assertThat(done.result()).isEqualTo("switched");
+            assertThat(entered)
+                    .containsExactly(
+                            CutoverState.FENCING,
+                            CutoverState.VERIFYING_FENCE,
+                            CutoverState.DRAINING,
+                            CutoverState.SYNCING,
+                            CutoverState.SWITCHING);
+            assertThat(link.calls).containsExactly("raise", "sync", "prepare", "stop", "switch");
+            assertThat(done.steps()).extracting(CutoverStep::outcome).containsOnly("passed");
+            assertThat(done.steps()
+                            .get(3)
+                            .numbers()
+                            .getJsonObject("notCommitted")
+                            .getString("audit"))
+                    .isEqualTo("active on the target");
+            CutoverRecord persisted = store.load().orElseThrow();
+            assertThat(persisted.state()).isEqualTo(CutoverState.SWITCHED);
+            assertThat(persisted.producerIds()).isEqualTo("[[7,0,1007,0]]");
+            assertThat(cutover.begin(false).accepted()).isFalse();
+            assertThat(cutover.rollback("test").message()).contains("switched to the target");
+        }
+    }
+
+    @Test
+    void sourceEndOffsetsThatKeepMovingUnderTheFenceAbortTheRunAndLowerTheFence() {
+        ScriptedLink link = new ScriptedLink();
+        link.sourceKeepsMoving = true;
+        try (CutoverStore store = store("sm-moving");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.state()).isEqualTo(CutoverState.MIRRORING);
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason())
+                    .contains("cutover.fence.max.ms (1500 ms) passed")
+                    .contains("kept moving under the fence: orders-0 +")
+                    .contains("the held requests went to the source");
+            assertThat(link.calls).containsExactly("raise", "lower");
+            assertThat(store.load().orElseThrow().result()).isEqualTo("aborted");
+        }
+    }
+
+    @Test
+    void replicationThatDoesNotCatchUpInTimeAbortsNamingThePartitionBehind() {
+        ScriptedLink link = new ScriptedLink();
+        link.replicated.set(60);
+        try (CutoverStore store = store("sm-behind");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason()).contains("replication drained: still behind orders-0 +40");
+            CutoverStep draining = done.steps().get(done.steps().size() - 1);
+            assertThat(draining.state()).isEqualTo(CutoverState.DRAINING);
+            assertThat(draining.numbers().getLong("lagRecords")).isEqualTo(40L);
+            assertThat(link.calls).containsExactly("raise", "lower");
+        }
+    }
+
+    @Test
+    void aGroupThatCannotResumeExactlyBlocksTheSwitch() {
+        ScriptedLink link = new ScriptedLink();
+        link.groupFailures = Map.of("billing", "orders-0 at 5: not yet replicated");
+        try (CutoverStore store = store("sm-groups");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason()).contains("1 groups cannot resume exactly on the target: billing");
+            assertThat(link.calls).doesNotContain("prepare", "stop", "switch");
+        }
+    }
+
+    @Test
+    void aDryRunChecksEveryStepWithoutFencingOrSwitching() {
+        ScriptedLink link = new ScriptedLink();
+        link.sourceKeepsMoving = true;
+        try (CutoverStore store = store("sm-dry");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(true);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.state()).isEqualTo(CutoverState.MIRRORING);
+            assertThat(done.result()).isEqualTo("dry-run-passed");
+            assertThat(done.dryRun()).isTrue();
+            assertThat(link.calls).containsExactly("sync");
+            assertThat(done.steps().get(1).detail()).contains("partitions moved during 100 ms");
+        }
+    }
+
+    @Test
+    void aSidecarRestartedBeforeTheSwitchAbortsTheRunAndOneRestartedInSwitchingCompletesIt() {
+        Instant now = Instant.now();
+        try (CutoverStore store = store("sm-restart")) {
+            CutoverRecord draining = new CutoverRecord(
+                            3, CutoverState.MIRRORING, now, false, "running", "", List.of(), 0, "")
+                    .entering(CutoverState.FENCING, now)
+                    .entering(CutoverState.DRAINING, now);
+            store.save(draining);
+            try (Cutover resumed = Cutover.resume(
+                    store, store.load(), new ScriptedLink(), SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+                assertThat(resumed.record().state()).isEqualTo(CutoverState.MIRRORING);
+                assertThat(resumed.record().result()).isEqualTo("aborted");
+                assertThat(resumed.record().reason()).contains("the sidecar stopped during DRAINING");
+                assertThat(resumed.switched()).isFalse();
+            }
+            assertThat(store.load().orElseThrow().result()).isEqualTo("aborted");
+
+            store.save(new CutoverRecord(4, CutoverState.MIRRORING, now, false, "running", "", List.of(), 0, "")
+                    .entering(CutoverState.SWITCHING, now)
+                    .withProducerIds("[[7,0,1007,0]]"));
+            try (Cutover resumed = Cutover.resume(
+                    store, store.load(), new ScriptedLink(), SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+                assertThat(resumed.switched()).isTrue();
+                assertThat(resumed.producerIds()).isEqualTo("[[7,0,1007,0]]");
+                resumed.completeSwitch();
+                assertThat(resumed.record().state()).isEqualTo(CutoverState.SWITCHED);
+            }
+            CutoverRecord persisted = store.load().orElseThrow();
+            assertThat(persisted.state()).isEqualTo(CutoverState.SWITCHED);
+            assertThat(persisted.result()).isEqualTo("switched");
+        }
+    }
+}

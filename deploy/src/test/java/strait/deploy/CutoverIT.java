@@ -1,0 +1,205 @@
+package strait.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static strait.embedded.Eventually.eventually;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import strait.config.StraitConfig;
+import strait.cutover.CutoverState;
+import strait.embedded.SharedClusters;
+
+/**
+ * The cutover on the whole sidecar against real clusters, driven over HTTP as a cutover script drives it: three stock
+ * idempotent producers write through the proxy to 8 partitions of 2 topics while runs are aborted at every step
+ * before the switch and then one switches. Every send succeeds; every acknowledged record is on the target once, in
+ * each producer's order; nothing written after the switch reaches the source.
+ */
+class CutoverIT {
+
+    @RegisterExtension
+    static final SharedClusters CLUSTERS = new SharedClusters();
+
+    private static final List<String> TOPICS = List.of("moving.orders", "moving.payments");
+    private static final int PARTITIONS = 4;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void producersMoveToTheTargetWithNoFailedSendNoLossNoDuplicateAfterAnAbortAtEveryStepBeforeTheSwitch()
+            throws Exception {
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            admin.createTopics(TOPICS.stream()
+                            .map(t -> new NewTopic(t, PARTITIONS, (short) 1))
+                            .toList())
+                    .all()
+                    .get();
+        }
+        AtomicReference<CutoverState> abortAt = new AtomicReference<>();
+        AtomicReference<String> http = new AtomicReference<>();
+        int port = freePortRange(3);
+        Map<String, String> config = new HashMap<>(Map.of(
+                StraitConfig.SOURCE_BOOTSTRAP_SERVERS, CLUSTERS.sourceBootstrapServers(),
+                StraitConfig.TARGET_BOOTSTRAP_SERVERS, CLUSTERS.targetBootstrapServers(),
+                StraitConfig.TOPICS, "moving\\..*",
+                StraitConfig.LINK_NAME, "moving",
+                StraitConfig.HTTP_PORT, "0",
+                StraitConfig.PROXY_ENABLED, "true",
+                StraitConfig.PROXY_LISTEN_PORT, String.valueOf(port),
+                StraitConfig.PROXY_BROKER_PORTS, "2"));
+        config.put(StraitConfig.GATES_LAG_MAX_MS, "60000");
+        config.put(StraitConfig.CUTOVER_FENCE_MAX_MS, "10000");
+        try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config), state -> {
+            if (state == abortAt.get()) {
+                post(http.get() + "/cutover/rollback", "");
+            }
+        })) {
+            http.set("http://" + sidecar.httpAddress());
+            StraitProcess.awaitStatus(http.get() + "/gates/ready", 200, Duration.ofSeconds(60));
+            ProxiedProducers producers =
+                    new ProxiedProducers(sidecar.proxyBootstrap(), TOPICS, PARTITIONS, List.of(0, 5, 20), 200);
+            try {
+                eventually(
+                        "the producers write through the proxy",
+                        Duration.ofSeconds(30),
+                        () -> producers.ackedCount() > 300);
+                for (CutoverState step : List.of(
+                        CutoverState.FENCING,
+                        CutoverState.VERIFYING_FENCE,
+                        CutoverState.DRAINING,
+                        CutoverState.SYNCING,
+                        CutoverState.SWITCHING)) {
+                    abortAt.set(step);
+                    JsonObject ended = runCutover(http.get());
+                    assertThat(ended.getString("state"))
+                            .as("after an abort at %s", step)
+                            .isEqualTo("MIRRORING");
+                    assertThat(ended.getString("result")).isEqualTo("aborted");
+                    assertThat(ended.getString("reason")).contains("rollback requested");
+                    JsonObject last = ended.getJsonArray("steps")
+                            .getJsonObject(ended.getJsonArray("steps").size() - 1);
+                    assertThat(last.getString("state")).isEqualTo(step.name());
+                    assertThat(last.getString("outcome")).isEqualTo("failed");
+                    long before = producers.ackedCount();
+                    eventually(
+                            "producers write to the source again after the abort at " + step,
+                            Duration.ofSeconds(30),
+                            () -> producers.ackedCount() > before + 100);
+                    StraitProcess.awaitStatus(http.get() + "/gates/ready", 200, Duration.ofSeconds(60));
+                }
+                abortAt.set(null);
+                JsonObject switched = runCutover(http.get());
+                assertThat(switched.getString("state"))
+                        .as(switched.encodePrettily())
+                        .isEqualTo("SWITCHED");
+                assertThat(switched.getString("result")).isEqualTo("switched");
+                Map<TopicPartition, Long> sourceAtSwitch = sourceEnds();
+                long atSwitch = producers.ackedCount();
+                eventually(
+                        "the producers write to the target after the switch",
+                        Duration.ofSeconds(30),
+                        () -> producers.ackedCount() > atSwitch + 500);
+                producers.stop();
+                assertThat(producers.failures()).as("failed sends").isEmpty();
+                assertThat(sourceEnds())
+                        .as("nothing reaches the source after the switch")
+                        .isEqualTo(sourceAtSwitch);
+                producers.assertExactlyOnceInOrder(CLUSTERS.targetBootstrapServers(), TOPICS, PARTITIONS);
+                HttpResponse<String> gate = StraitProcess.get(http.get() + "/gates/producer-proxy");
+                assertThat(gate.body()).contains("\"state\":\"switched\"");
+                HttpResponse<String> again = post(http.get() + "/cutover", "");
+                assertThat(again.statusCode()).isEqualTo(409);
+                HttpResponse<String> rollback = post(http.get() + "/cutover/rollback", "");
+                assertThat(rollback.statusCode()).isEqualTo(409);
+                assertThat(rollback.body()).contains("switched to the target");
+            } finally {
+                producers.stop();
+            }
+        }
+    }
+
+    /** Starts a run and waits until it ends; returns {@code GET /cutover} then. */
+    private static JsonObject runCutover(String http) throws Exception {
+        JsonObject before = new JsonObject(StraitProcess.get(http + "/cutover").body());
+        long run = before.getLong("run") + 1;
+        HttpResponse<String> started = post(http + "/cutover", "");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        AtomicReference<JsonObject> ended = new AtomicReference<>();
+        eventually("cutover run " + run + " ends", Duration.ofSeconds(60), () -> {
+            JsonObject now = new JsonObject(StraitProcess.get(http + "/cutover").body());
+            if (now.getLong("run") == run && !now.getString("result").equals("running")) {
+                ended.set(now);
+                return true;
+            }
+            return false;
+        });
+        return ended.get();
+    }
+
+    private static HttpResponse<String> post(String url, String body) {
+        try {
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<TopicPartition, Long> sourceEnds() throws Exception {
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (String t : TOPICS) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    request.put(new TopicPartition(t, p), OffsetSpec.latest());
+                }
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(request).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
+        }
+    }
+
+    static int freePortRange(int count) throws IOException {
+        List<Integer> tried = new ArrayList<>();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + (int) (Math.random() * 40_000);
+            tried.add(base);
+            boolean free = true;
+            for (int p = base; p < base + count && free; p++) {
+                try (ServerSocket socket = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IOException("no free port range after " + tried.size() + " tries");
+    }
+}
