@@ -3,13 +3,17 @@ package strait.deploy;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** The parsed command line: one command, and the config file where the command takes one. */
-record CommandLine(Command command, Path configFile) {
+/**
+ * The parsed command line: one command, and the config file where the command takes one; for {@code cutover} the
+ * sidecar's URL, whether it is a dry run and the bearer token's file.
+ */
+record CommandLine(Command command, Path configFile, String url, boolean dryRun, Path tokenFile) {
 
     enum Command {
         RUN,
         DEMO,
         VALIDATE,
+        CUTOVER,
         HELP
     }
 
@@ -18,6 +22,9 @@ record CommandLine(Command command, Path configFile) {
               run --config FILE        run the sidecar against the clusters in FILE
               demo                     run everything on two embedded clusters, with sample traffic
               validate --config FILE   check FILE and exit (0 valid, 2 invalid)
+              cutover --url URL [--dry-run] [--token-file FILE]
+                                       run a cutover on the sidecar at URL and print each step
+                                       (0 switched or dry run passed, 3 aborted, 1 error)
               --help                   print this help
             exit codes: 0 success, 2 bad command line or config, 1 any other failure""";
 
@@ -33,23 +40,38 @@ record CommandLine(Command command, Path configFile) {
             throw new UsageException("no command given");
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            return new CommandLine(Command.HELP, null);
+            return new CommandLine(Command.HELP, null, null, false, null);
         }
         Command command = switch (args[0]) {
             case "run" -> Command.RUN;
             case "demo" -> Command.DEMO;
             case "validate" -> Command.VALIDATE;
+            case "cutover" -> Command.CUTOVER;
             default -> throw new UsageException("unknown command '" + args[0] + "'");
         };
         Path config = null;
+        String url = null;
+        Path tokenFile = null;
+        boolean dryRun = false;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
-            if (arg.equals("--config")) {
+            if (command == Command.CUTOVER && arg.equals("--dry-run")) {
+                dryRun = true;
+            } else if (command == Command.CUTOVER && (arg.equals("--url") || arg.equals("--token-file"))) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException(arg + " needs a value");
+                }
+                if (arg.equals("--url")) {
+                    url = args[++i];
+                } else {
+                    tokenFile = Path.of(args[++i]);
+                }
+            } else if (command != Command.CUTOVER && arg.equals("--config")) {
                 if (i + 1 >= args.length) {
                     throw new UsageException("--config needs a file");
                 }
                 config = Path.of(args[++i]);
-            } else if (arg.startsWith("--config=")) {
+            } else if (command != Command.CUTOVER && arg.startsWith("--config=")) {
                 config = Path.of(arg.substring("--config=".length()));
             } else {
                 throw new UsageException("unknown argument '" + arg + "'");
@@ -61,7 +83,16 @@ record CommandLine(Command command, Path configFile) {
         if ((command == Command.RUN || command == Command.VALIDATE) && config == null) {
             throw new UsageException(args[0] + " needs --config FILE");
         }
-        return new CommandLine(command, config);
+        if (command == Command.CUTOVER) {
+            if (url == null) {
+                throw new UsageException(
+                        "cutover needs --url URL (the sidecar's HTTP API, e.g. http://127.0.0.1:8080)");
+            }
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new UsageException("--url must start with http:// or https://, got '" + url + "'");
+            }
+        }
+        return new CommandLine(command, config, url, dryRun, tokenFile);
     }
 
     /** Whether the command keeps the process alive after {@code main} returns (it waits for a signal instead). */

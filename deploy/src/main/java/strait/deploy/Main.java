@@ -7,7 +7,8 @@ import strait.config.InvalidConfigException;
 import strait.config.StraitConfig;
 
 /**
- * {@code java -jar strait.jar run|demo|validate [--config FILE]}: the process entry point.
+ * {@code java -jar strait.jar run|demo|validate [--config FILE]} and {@code cutover --url URL}: the process entry
+ * point.
  *
  * <p>Exit codes (docs/contract.md): 0 success; 2 bad command line or bad config, one line per problem on stderr; 1 any
  * other failure, as one line without a stack trace.
@@ -35,6 +36,8 @@ public final class Main {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int BAD_INPUT = 2;
+    /** {@code cutover}: the run aborted (or the dry run failed); the link still mirrors. */
+    public static final int ABORTED = 3;
 
     private Main() {}
 
@@ -64,6 +67,7 @@ public final class Main {
                 case VALIDATE -> validate(cli.configFile(), out);
                 case RUN -> runSidecar(ConfigFile.load(cli.configFile()), out);
                 case DEMO -> Demo.run(out);
+                case CUTOVER -> CutoverCommand.run(cli.url(), cli.dryRun(), cli.tokenFile(), out, err);
             };
         } catch (InvalidConfigException e) {
             e.problems().forEach(p -> err.println("config: " + p));

@@ -87,7 +87,7 @@ class CutoverIT {
                         CutoverState.SYNCING,
                         CutoverState.SWITCHING)) {
                     abortAt.set(step);
-                    JsonObject ended = runCutover(http.get());
+                    JsonObject ended = runCutover(http.get(), Main.ABORTED);
                     assertThat(ended.getString("state"))
                             .as("after an abort at %s", step)
                             .isEqualTo("MIRRORING");
@@ -105,7 +105,7 @@ class CutoverIT {
                     StraitProcess.awaitStatus(http.get() + "/gates/ready", 200, Duration.ofSeconds(60));
                 }
                 abortAt.set(null);
-                JsonObject switched = runCutover(http.get());
+                JsonObject switched = runCutover(http.get(), Main.OK);
                 assertThat(switched.getString("state"))
                         .as(switched.encodePrettily())
                         .isEqualTo("SWITCHED");
@@ -135,22 +135,26 @@ class CutoverIT {
         }
     }
 
-    /** Starts a run and waits until it ends; returns {@code GET /cutover} then. */
-    private static JsonObject runCutover(String http) throws Exception {
-        JsonObject before = new JsonObject(StraitProcess.get(http + "/cutover").body());
-        long run = before.getLong("run") + 1;
-        HttpResponse<String> started = post(http + "/cutover", "");
-        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-        AtomicReference<JsonObject> ended = new AtomicReference<>();
-        eventually("cutover run " + run + " ends", Duration.ofSeconds(60), () -> {
-            JsonObject now = new JsonObject(StraitProcess.get(http + "/cutover").body());
-            if (now.getLong("run") == run && !now.getString("result").equals("running")) {
-                ended.set(now);
-                return true;
-            }
-            return false;
-        });
-        return ended.get();
+    /**
+     * Runs {@code strait cutover --url ...} as an operator's script would; checks its exit code and that it printed
+     * every step; returns {@code GET /cutover} once it has ended.
+     */
+    private static JsonObject runCutover(String http, int expectedExit) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int exit = Main.run(
+                new String[] {"cutover", "--url", http},
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(exit).as("exit code; printed:%n%s%s", printed, err).isEqualTo(expectedExit);
+        JsonObject ended = new JsonObject(StraitProcess.get(http + "/cutover").body());
+        assertThat(printed)
+                .contains("cutover run " + ended.getLong("run") + " started")
+                .contains("result: ");
+        ended.getJsonArray("steps")
+                .forEach(step -> assertThat(printed).contains(((JsonObject) step).getString("state")));
+        return ended;
     }
 
     private static HttpResponse<String> post(String url, String body) {
