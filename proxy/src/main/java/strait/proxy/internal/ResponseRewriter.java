@@ -41,7 +41,9 @@ final class ResponseRewriter {
             ApiKeys.PRODUCE,
             ApiKeys.FETCH,
             ApiKeys.SHARE_FETCH,
-            ApiKeys.SHARE_ACKNOWLEDGE);
+            ApiKeys.SHARE_ACKNOWLEDGE,
+            // Read (never rewritten) by the connection for the producer ids it issues.
+            ApiKeys.INIT_PRODUCER_ID);
 
     /** Produce responses carry leader hints from this version on (KIP-951). */
     static final short PRODUCE_NODE_ENDPOINTS_VERSION = 10;
