@@ -185,6 +185,23 @@ class ProducerIdSwitchIT {
                     .as("mapped id of source id %d", sourceId)
                     .containsKey(mapping.targetOrNone(sourceId));
         }
+        // The target took each crossing producer's sequences as they came: its last sequence on a partition is the
+        // number of records that producer wrote there, on both clusters, less one.
+        try (Admin admin = CLUSTERS.clusters().targetAdmin()) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
+                List<Integer> lastSequences =
+                        admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers().stream()
+                                .filter(state -> mappedTargets.contains(state.producerId()))
+                                .map(ProducerState::lastSequence)
+                                .toList();
+                int partition = p;
+                List<Integer> expected = writers.stream()
+                        .map(w -> w.ackedValues(partition).size() - 1)
+                        .toList();
+                assertThat(lastSequences).as("partition %d", p).containsExactlyInAnyOrderElementsOf(expected);
+            }
+        }
         assertThat(proxies.registry
                         .get("strait.proxy.producer.ids.rewritten.batches")
                         .counter()
