@@ -181,7 +181,13 @@ public final class ProducerProxy implements AutoCloseable {
                 ProducerIdMapping added = allocate(allocator, unmapped);
                 beforeSwitch.accept(producerIds.mapping().with(added));
                 producerIds.install(added);
-                switched = onLoop(running, () -> producerIds.unmapped().length == 0 && router.switchTo(Cluster.TARGET));
+                switched = onLoop(running, () -> {
+                    if (producerIds.unmapped().length > 0) {
+                        return false;
+                    }
+                    router.switchTo(Cluster.TARGET);
+                    return true;
+                });
                 LOG.info(
                         "producer proxy: round {} mapped {} source producer ids to fresh target ids ({} in all){}",
                         round,
@@ -205,6 +211,29 @@ public final class ProducerProxy implements AutoCloseable {
                     null);
         }
         return producerIds.mapping();
+    }
+
+    /**
+     * Allocates target producer ids for the source ids seen so far and installs them, without switching, so that
+     * {@link #switchToTarget} (whose allocation holds writes when the fence is up) only maps the ids that appear
+     * after this. Optional; the mapping changes nothing before the switch. Blocks like {@link #switchToTarget}.
+     *
+     * @return the mapping in use
+     * @throws ProxySwitchException when the target ids cannot be allocated
+     */
+    public synchronized ProducerIdMapping prepareSwitch() {
+        ProxyVerticle running = verticle;
+        if (running == null) {
+            throw new IllegalStateException("the producer proxy is not started");
+        }
+        long[] unmapped = onLoop(running, producerIds::unmapped);
+        try (TargetProducerIdAllocator allocator = new TargetProducerIdAllocator(settings.client(Cluster.TARGET))) {
+            ProducerIdMapping added = allocate(allocator, unmapped);
+            LOG.info(
+                    "producer proxy: prepared the switch: {} source producer ids mapped to fresh target ids",
+                    added.size());
+            return producerIds.install(added);
+        }
     }
 
     private static ProducerIdMapping allocate(TargetProducerIdAllocator allocator, long[] unmapped) {

@@ -273,7 +273,12 @@ class ProducerIdSwitchIT {
         String topic = topicOnBoth();
         KafkaProducer<String, String> a = track(producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, "0")));
         a.send(new ProducerRecord<>(topic, 0, "a", "a-0")).get();
+        ProducerIdMapping prepared = proxy.prepareSwitch();
         String persisted = proxy.switchToTarget(m -> {}).toJson();
+        assertThat(prepared.size()).isEqualTo(1);
+        assertThat(ProducerIdMapping.parse(persisted))
+                .as("nothing new to map at the switch")
+                .isEqualTo(prepared);
         a.send(new ProducerRecord<>(topic, 0, "a", "a-1")).get();
         int port = Integer.parseInt(
                 proxy.bootstrapAddress().substring(proxy.bootstrapAddress().lastIndexOf(':') + 1));
