@@ -89,8 +89,13 @@ class ProducerIdSwitchIT {
         ProduceFence fence = new ProduceFence();
         startProxy(fence);
         String topic = topicOnBoth();
-        // A producer of the target's own (as Strait's replicator writer is), holding a target-issued id that a
-        // source id may equal: it must be able to go on writing after the switch.
+        // A producer of the target's own (as Strait's replicator writer is), holding a target-issued id equal to a
+        // crossing producer's source id (the counters lined up): it must be able to go on writing after the switch.
+        long nextSource = allocate(CLUSTERS.sourceBootstrapServers(), 1)[0] + 1;
+        long nextTarget = allocate(CLUSTERS.targetBootstrapServers(), 1)[0] + 1;
+        allocate(CLUSTERS.sourceBootstrapServers(), (int) Math.max(0, nextTarget - nextSource));
+        allocate(CLUSTERS.targetBootstrapServers(), (int) Math.max(0, nextSource - nextTarget));
+        long shared = Math.max(nextSource, nextTarget);
         KafkaProducer<String, String> native_ = track(directProducer(CLUSTERS.targetBootstrapServers()));
         for (int p = 0; p < PARTITIONS; p++) {
             native_.send(new ProducerRecord<>(topic, p, "native", "native-" + p))
@@ -137,6 +142,9 @@ class ProducerIdSwitchIT {
         assertThat(mapping.asMap().keySet())
                 .as("every writer's source id is mapped")
                 .containsAll(sourceIds);
+        assertThat(sourceIds)
+                .as("a writer's source id is the native producer's target id")
+                .contains(shared);
         int ackedOnTarget = 0;
         for (int p = 0; p < PARTITIONS; p++) {
             TopicPartition tp = new TopicPartition(topic, p);
@@ -179,7 +187,7 @@ class ProducerIdSwitchIT {
         onTargetById.keySet().stream().filter(id -> !mappedTargets.contains(id)).forEach(nativeIds::add);
         assertThat(nativeIds)
                 .as("the only unmapped id on the target is the native producer's")
-                .hasSize(1);
+                .containsExactly(shared);
         for (long sourceId : sourceIds) {
             assertThat(onTargetById)
                     .as("mapped id of source id %d", sourceId)
