@@ -312,6 +312,25 @@ class ProducerIdSwitchIT {
                 .containsExactly("a-1", "a-2");
     }
 
+    @Test
+    void theAllocatorGivesEverySourceIdItsOwnFreshTargetId() {
+        long[] sources = IntStream.range(0, 5_000).mapToLong(i -> 3L * i).toArray();
+        long started = System.nanoTime();
+        ProducerIdMapping mapping;
+        try (TargetProducerIdAllocator allocator =
+                new TargetProducerIdAllocator(Map.of("bootstrap.servers", CLUSTERS.targetBootstrapServers()))) {
+            mapping = allocator.allocate(sources);
+        }
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        System.err.println("allocated " + sources.length + " target producer ids in " + ms + " ms");
+
+        assertThat(mapping.size()).isEqualTo(sources.length);
+        assertThat(Set.copyOf(mapping.asMap().values())).hasSize(sources.length);
+        assertThat(mapping.asMap().keySet())
+                .containsExactlyElementsOf(
+                        java.util.Arrays.stream(sources).boxed().toList());
+    }
+
     // --- helpers
 
     /** Sends continuously, at most 100 unanswered, to partitions in turn; values are {@code name-n}. */
