@@ -26,7 +26,7 @@ public interface ProduceHook {
 
     /**
      * @param request the decoded request, read only: the bytes forwarded are the client's own, whatever is changed
-     *     here
+     *     here (after the switch, with mapped producer ids replaced: {@link ProducerIdMapping})
      * @param version the request's api version
      */
     Disposition onProduce(ProduceRequestData request, short version);

@@ -7,9 +7,12 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +21,10 @@ import strait.proxy.internal.ClusterAddresses;
 import strait.proxy.internal.ClusterNodes;
 import strait.proxy.internal.NodeDirectory;
 import strait.proxy.internal.PortScheme;
+import strait.proxy.internal.ProducerIds;
 import strait.proxy.internal.ProxyMetrics;
 import strait.proxy.internal.ProxyVerticle;
+import strait.proxy.internal.TargetProducerIdAllocator;
 
 /**
  * The producer proxy: a Kafka-protocol proxy that clients use as their bootstrap address, so that the cutover can
@@ -31,20 +36,30 @@ import strait.proxy.internal.ProxyVerticle;
  * clients only ever connect to the proxy. Clients authenticate against the upstream cluster through it (their SASL
  * frames pass untouched), so each writes with its own principal and ACLs.
  *
+ * <p>Producer ids cross the switch mapped ({@link ProducerIdMapping}): {@link #switchToTarget} gives every source
+ * producer id the proxy has seen a fresh target id before it switches, and from then on the proxy rewrites them in
+ * what those producers send to the target. Transactional producers are refused (their InitProducerId is answered
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED by the proxy), as their state cannot cross.
+ *
  * <p>Threads: {@link #start} and {@link #close} are called by the composition root's thread and block until done;
- * {@link #router()}, {@link #releaseHeld()} and {@link #heldRequests()} from any thread. Every connection runs on
- * one event loop of the {@link Vertx} handed in, which the caller owns and closes.
+ * {@link #switchToTarget} blocks the cutover's thread (never the event loop); {@link #router()},
+ * {@link #releaseHeld()}, {@link #heldRequests()}, {@link #installMapping} and {@link #producerIdMapping()} from any
+ * thread. Every connection runs on one event loop of the {@link Vertx} handed in, which the caller owns and closes.
  */
 public final class ProducerProxy implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProducerProxy.class);
     private static final long START_TIMEOUT_S = 60;
+    private static final long LOOP_TIMEOUT_S = 30;
+    /** Allocation rounds before a switch gives up: each maps the source ids that appeared during the one before. */
+    private static final int SWITCH_ROUNDS = 5;
 
     private final Vertx vertx;
     private final ProxySettings settings;
     private final ProduceHook hook;
     private final ProxyMetrics metrics;
     private final UpstreamRouter router;
+    private final ProducerIds producerIds;
     private volatile ProxyVerticle verticle;
     private String deploymentId;
 
@@ -54,6 +69,7 @@ public final class ProducerProxy implements AutoCloseable {
         this.hook = Objects.requireNonNull(hook, "hook");
         this.metrics = new ProxyMetrics(Objects.requireNonNull(registry, "registry"));
         this.router = new UpstreamRouter(this::retireOthers);
+        this.producerIds = new ProducerIds(ProducerIds.DEFAULT_CAPACITY, metrics);
     }
 
     /**
@@ -69,7 +85,7 @@ public final class ProducerProxy implements AutoCloseable {
         for (Cluster cluster : Cluster.values()) {
             addresses.put(cluster, addresses(cluster));
         }
-        ProxyVerticle started = new ProxyVerticle(settings, addresses, router::current, hook, metrics);
+        ProxyVerticle started = new ProxyVerticle(settings, addresses, router::current, hook, metrics, producerIds);
         deploymentId = await(vertx.deployVerticle(started), "starting the producer proxy");
         verticle = started;
         LOG.info(
@@ -123,6 +139,154 @@ public final class ProducerProxy implements AutoCloseable {
         ProxyVerticle running = verticle;
         if (running != null) {
             running.onLoop(running::releaseHeld);
+        }
+    }
+
+    /**
+     * Switches forwarding to the target with the producer ids mapped: gives every source producer id the proxy has
+     * seen (in Produce requests to the source, forwarded or held, and in the source's InitProducerId answers) a fresh
+     * target producer id, hands the whole mapping to {@code beforeSwitch} (to persist it: a sidecar restarted after
+     * the switch must {@link #installMapping install} it again), installs it, then switches as
+     * {@link UpstreamRouter#switchTo} does. While this runs, source InitProducerId answers are withheld (the client
+     * asks again, on the target once switched), so no id is handed out unmapped; ids that appeared meanwhile in
+     * Produce requests are mapped in a further round.
+     *
+     * <p>Blocks the calling thread for the allocation (one InitProducerId per source id, pipelined over one
+     * connection, with the target client settings); never call it on the event loop. Already switched: returns the
+     * mapping in use and changes nothing.
+     *
+     * @param beforeSwitch receives the complete mapping before anything is rewritten; if it throws, the proxy does
+     *     not switch
+     * @return the mapping in use after the switch
+     * @throws ProxySwitchException when the proxy did not switch (it still forwards to the source)
+     * @throws IllegalStateException when the proxy is not started
+     */
+    public synchronized ProducerIdMapping switchToTarget(Consumer<ProducerIdMapping> beforeSwitch) {
+        Objects.requireNonNull(beforeSwitch, "beforeSwitch");
+        ProxyVerticle running = verticle;
+        if (running == null) {
+            throw new IllegalStateException("the producer proxy is not started");
+        }
+        if (router.current() == Cluster.TARGET) {
+            return producerIds.mapping();
+        }
+        onLoop(running, () -> {
+            producerIds.freeze();
+            return null;
+        });
+        boolean switched = false;
+        try (TargetProducerIdAllocator allocator = new TargetProducerIdAllocator(settings.client(Cluster.TARGET))) {
+            for (int round = 1; round <= SWITCH_ROUNDS && !switched; round++) {
+                long[] unmapped = onLoop(running, producerIds::unmapped);
+                ProducerIdMapping added = allocate(allocator, unmapped);
+                beforeSwitch.accept(producerIds.mapping().with(added));
+                producerIds.install(added);
+                switched = onLoop(running, () -> {
+                    if (producerIds.unmapped().length > 0) {
+                        return false;
+                    }
+                    router.switchTo(Cluster.TARGET);
+                    return true;
+                });
+                LOG.info(
+                        "producer proxy: round {} mapped {} source producer ids to fresh target ids ({} in all){}",
+                        round,
+                        added.size(),
+                        producerIds.mapping().size(),
+                        switched ? "; switched" : "; more appeared meanwhile");
+            }
+        } catch (ProxySwitchException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProxySwitchException("producer proxy: not switched to the target: " + ErrorText.describe(e), e);
+        } finally {
+            if (!switched) {
+                running.onLoop(producerIds::thaw);
+            }
+        }
+        if (!switched) {
+            throw new ProxySwitchException(
+                    "producer proxy: not switched to the target: new source producer ids kept appearing for "
+                            + SWITCH_ROUNDS + " allocation rounds",
+                    null);
+        }
+        return producerIds.mapping();
+    }
+
+    /**
+     * Allocates target producer ids for the source ids seen so far and installs them, without switching, so that
+     * {@link #switchToTarget} (whose allocation holds writes when the fence is up) only maps the ids that appear
+     * after this. Optional; the mapping changes nothing before the switch. Blocks like {@link #switchToTarget}.
+     *
+     * @return the mapping in use
+     * @throws ProxySwitchException when the target ids cannot be allocated
+     */
+    public synchronized ProducerIdMapping prepareSwitch() {
+        ProxyVerticle running = verticle;
+        if (running == null) {
+            throw new IllegalStateException("the producer proxy is not started");
+        }
+        long[] unmapped = onLoop(running, producerIds::unmapped);
+        try (TargetProducerIdAllocator allocator = new TargetProducerIdAllocator(settings.client(Cluster.TARGET))) {
+            ProducerIdMapping added = allocate(allocator, unmapped);
+            LOG.info(
+                    "producer proxy: prepared the switch: {} source producer ids mapped to fresh target ids",
+                    added.size());
+            return producerIds.install(added);
+        }
+    }
+
+    private static ProducerIdMapping allocate(TargetProducerIdAllocator allocator, long[] unmapped) {
+        try {
+            return allocator.allocate(unmapped);
+        } catch (RuntimeException e) {
+            throw new ProxySwitchException(
+                    "producer proxy: not switched to the target: cannot allocate " + unmapped.length
+                            + " producer ids there (InitProducerId needs Write on a topic, or IdempotentWrite on the "
+                            + "cluster): " + ErrorText.describe(e),
+                    e);
+        }
+    }
+
+    /**
+     * Adds a mapping persisted by an earlier {@link #switchToTarget} (or anything to add to the one in use), before
+     * or after {@link #start}. A sidecar restarted after the switch installs it, then switches the router to the
+     * target, then starts. Any thread.
+     *
+     * @return the mapping now in use
+     * @throws IllegalArgumentException when it maps a source id differently from the mapping in use
+     */
+    public ProducerIdMapping installMapping(ProducerIdMapping mapping) {
+        return producerIds.install(Objects.requireNonNull(mapping, "mapping"));
+    }
+
+    /** The producer id mapping in use (empty before the switch). Any thread. */
+    public ProducerIdMapping producerIdMapping() {
+        return producerIds.mapping();
+    }
+
+    private static <T> T onLoop(ProxyVerticle running, Supplier<T> task) {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("switchToTarget blocks; it must not run on an event loop");
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        running.onLoop(() -> {
+            try {
+                result.complete(task.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(LOOP_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProxySwitchException("producer proxy: interrupted while switching", e);
+        } catch (TimeoutException e) {
+            throw new ProxySwitchException(
+                    "producer proxy: its event loop did not answer within " + LOOP_TIMEOUT_S + " s", e);
+        } catch (ExecutionException e) {
+            throw new ProxySwitchException("producer proxy: " + ErrorText.describe(e.getCause()), e.getCause());
         }
     }
 

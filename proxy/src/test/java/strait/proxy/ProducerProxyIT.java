@@ -65,7 +65,8 @@ class ProducerProxyIT {
             ApiKeys.PRODUCE,
             ApiKeys.FETCH,
             ApiKeys.SHARE_FETCH,
-            ApiKeys.SHARE_ACKNOWLEDGE);
+            ApiKeys.SHARE_ACKNOWLEDGE,
+            ApiKeys.INIT_PRODUCER_ID);
 
     private static KafkaClusterTestKit source;
     private static KafkaClusterTestKit target;

@@ -6,8 +6,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
@@ -22,7 +26,12 @@ import strait.proxy.ProduceHook;
  * gets answers its oldest unanswered request (Kafka clients fail a connection otherwise). Hence one queue: a frame
  * waits in {@code waiting} while the upstream is not connected yet or while a held Produce request is ahead of it,
  * and the client is not read from while something is held. {@code owed} lists the forwarded requests whose responses
- * are still due, oldest first, with what is needed to decode them.
+ * are still due, oldest first, with what is needed to decode them, or the answer the proxy gives itself (a refused
+ * transactional InitProducerId), delivered when its turn comes.
+ *
+ * <p>Producer ids ({@link ProducerIds}): on a source connection the ids of every Produce request and InitProducerId
+ * answer are recorded; on a target connection mapped ids are rewritten in each Produce request as it is forwarded,
+ * and an InitProducerId answer issuing a mapped source id is withheld and the connection closed.
  *
  * <p>Confined to its event loop: every method is called there.
  */
@@ -33,7 +42,11 @@ final class ClientConnection {
     /** How long a retired connection waits for the responses its old upstream still owes before it closes. */
     static final long RETIRE_MAX_MS = 30_000;
 
-    private record Owed(int correlationId, ApiKeys api, short version) {}
+    /** A response due: from upstream ({@code local} null), or the proxy's own answer. */
+    private record Owed(int correlationId, ApiKeys api, short version, Buffer local) {}
+
+    static final String TRANSACTIONAL_REFUSAL =
+            "transactional producers cannot cross a Strait cutover; use a direct connection";
 
     private final Vertx vertx;
     private final NetSocket client;
@@ -41,6 +54,7 @@ final class ClientConnection {
     private final ResponseRewriter rewriter;
     private final ProduceHook hook;
     private final ProxyMetrics metrics;
+    private final ProducerIds producerIds;
     private final Consumer<ClientConnection> onClose;
     private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
     private final ArrayDeque<Owed> owed = new ArrayDeque<>();
@@ -60,6 +74,7 @@ final class ClientConnection {
             ResponseRewriter rewriter,
             ProduceHook hook,
             ProxyMetrics metrics,
+            ProducerIds producerIds,
             Consumer<ClientConnection> onClose) {
         this.vertx = vertx;
         this.client = client;
@@ -67,6 +82,7 @@ final class ClientConnection {
         this.rewriter = rewriter;
         this.hook = hook;
         this.metrics = metrics;
+        this.producerIds = producerIds;
         this.onClose = onClose;
     }
 
@@ -127,17 +143,12 @@ final class ClientConnection {
         ApiKeys api = ApiKeys.forId(key);
         boolean expectsResponse = true;
         if (api == ApiKeys.PRODUCE && version >= ProduceRequestData.LOWEST_SUPPORTED_VERSION) {
-            ProduceRequestData request;
-            try {
-                request = new ProduceRequestData(
-                        KafkaFrames.readRequest(frame, api, version).body(), version);
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "producer proxy: could not decode a Produce v{} request; closing the connection: {}",
-                        version,
-                        ErrorText.describe(e));
-                close();
+            ProduceRequestData request = decodeProduce(frame, version);
+            if (request == null) {
                 return;
+            }
+            if (cluster == Cluster.SOURCE) {
+                producerIds.sourceProduce(request);
             }
             if (disposition(request, version) == ProduceHook.Disposition.HOLD) {
                 hold(frame);
@@ -145,6 +156,16 @@ final class ClientConnection {
             }
             // acks=0: the broker sends no response, and the client expects none.
             expectsResponse = request.acks() != 0;
+            if (cluster == Cluster.TARGET && !producerIds.mapping().isEmpty()) {
+                frame = withTargetProducerIds(frame, request, version);
+                if (frame == null) {
+                    return;
+                }
+            }
+        } else if (api == ApiKeys.INIT_PRODUCER_ID) {
+            if (refusedTransactional(frame, version)) {
+                return;
+            }
         } else if (api == ApiKeys.SASL_HANDSHAKE && version == 0) {
             LOG.warn("producer proxy: a client sent SaslHandshake v0 (raw SASL tokens follow, not Kafka frames); "
                     + "closing its connection");
@@ -152,6 +173,84 @@ final class ClientConnection {
             return;
         }
         forward(frame, api, version, expectsResponse);
+    }
+
+    private ProduceRequestData decodeProduce(Buffer frame, short version) {
+        try {
+            return new ProduceRequestData(
+                    KafkaFrames.readRequest(frame, ApiKeys.PRODUCE, version).body(), version);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "producer proxy: could not decode a Produce v{} request; closing the connection: {}",
+                    version,
+                    ErrorText.describe(e));
+            close();
+            return null;
+        }
+    }
+
+    /**
+     * The frame to forward with mapped producer ids replaced: patched in place when the decoded records are views of
+     * the frame (the usual case), else in a copy. Null when the copy cannot be decoded (the connection is closed).
+     */
+    private Buffer withTargetProducerIds(Buffer frame, ProduceRequestData request, short version) {
+        if (KafkaFrames.sharesBytes(frame)) {
+            producerIds.targetProduce(request);
+            return frame;
+        }
+        Buffer copy = KafkaFrames.copy(frame);
+        ProduceRequestData decoded = decodeProduce(copy, version);
+        if (decoded != null) {
+            producerIds.targetProduce(decoded);
+        }
+        return decoded == null ? null : copy;
+    }
+
+    /**
+     * A transactional InitProducerId is answered by the proxy itself, with TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+     * (fatal to the client): the transaction state lives on the cluster that issued the id and cannot move with it.
+     */
+    private boolean refusedTransactional(Buffer frame, short version) {
+        InitProducerIdRequestData request;
+        try {
+            request = new InitProducerIdRequestData(
+                    KafkaFrames.readRequest(frame, ApiKeys.INIT_PRODUCER_ID, version)
+                            .body(),
+                    version);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "producer proxy: could not decode an InitProducerId v{} request; closing the connection: {}",
+                    version,
+                    ErrorText.describe(e));
+            close();
+            return true;
+        }
+        if (request.transactionalId() == null) {
+            return false;
+        }
+        metrics.transactionalRefused();
+        LOG.warn(
+                "producer proxy: refused InitProducerId for transactional.id '{}' ({}): {}",
+                request.transactionalId(),
+                Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.name(),
+                TRANSACTIONAL_REFUSAL);
+        InitProducerIdResponseData refusal = new InitProducerIdResponseData()
+                .setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                .setProducerId(-1L)
+                .setProducerEpoch((short) -1);
+        int correlationId = KafkaFrames.requestCorrelationId(frame);
+        Buffer answer = KafkaFrames.writeResponse(
+                new ResponseHeaderData().setCorrelationId(correlationId), refusal, ApiKeys.INIT_PRODUCER_ID, version);
+        owed.addLast(new Owed(correlationId, ApiKeys.INIT_PRODUCER_ID, version, answer));
+        deliverLocalAnswers();
+        return true;
+    }
+
+    /** Writes the proxy's own answers that head the responses due. */
+    private void deliverLocalAnswers() {
+        while (!owed.isEmpty() && owed.peekFirst().local() != null && !closed) {
+            toClient(owed.pollFirst().local());
+        }
     }
 
     private ProduceHook.Disposition disposition(ProduceRequestData request, short version) {
@@ -174,7 +273,7 @@ final class ClientConnection {
 
     private void forward(Buffer frame, ApiKeys api, short version, boolean expectsResponse) {
         if (expectsResponse) {
-            owed.addLast(new Owed(KafkaFrames.requestCorrelationId(frame), api, version));
+            owed.addLast(new Owed(KafkaFrames.requestCorrelationId(frame), api, version, null));
         }
         upstream.write(frame);
         if (!upstreamFull && upstream.writeQueueFull()) {
@@ -248,6 +347,10 @@ final class ClientConnection {
         }
         Buffer out;
         try {
+            if (next.api() == ApiKeys.INIT_PRODUCER_ID && !issuedIdMayBeDelivered(next.version(), frame)) {
+                close();
+                return;
+            }
             out = next.api() == null ? frame : rewriter.rewrite(next.api(), next.version(), frame);
         } catch (RuntimeException e) {
             // Passing it on undecoded could hand the client a broker's own address: close instead.
@@ -263,6 +366,49 @@ final class ClientConnection {
         if (out != frame) {
             metrics.rewritten(next.api());
         }
+        toClient(out);
+        deliverLocalAnswers();
+        if (retiring && owed.isEmpty()) {
+            close();
+        }
+    }
+
+    /**
+     * Whether an InitProducerId answer may reach the client: not a source id while the switch is under way (the
+     * client asks again and, once switched, gets a target id), not a target id equal to a mapped source id (its
+     * batches would be rewritten as that producer's; the client asks again and gets another id).
+     */
+    private boolean issuedIdMayBeDelivered(short version, Buffer frame) {
+        InitProducerIdResponseData data = new InitProducerIdResponseData(
+                KafkaFrames.readResponse(frame, ApiKeys.INIT_PRODUCER_ID, version)
+                        .body(),
+                version);
+        if (data.errorCode() != Errors.NONE.code()) {
+            return true;
+        }
+        long producerId = data.producerId();
+        if (cluster == Cluster.SOURCE) {
+            if (producerIds.sourceIssued(producerId)) {
+                return true;
+            }
+            LOG.info(
+                    "producer proxy: the switch to the target is under way; source producer id {} is withheld and "
+                            + "the client's connection closed (it asks again)",
+                    producerId);
+            return false;
+        }
+        if (producerIds.targetIssued(producerId)) {
+            return true;
+        }
+        LOG.warn(
+                "producer proxy: the target issued producer id {}, which is a source producer id mapped to {}; the "
+                        + "answer is withheld and the client's connection closed (it asks again for another id)",
+                producerId,
+                producerIds.mapping().targetOrNone(producerId));
+        return false;
+    }
+
+    private void toClient(Buffer out) {
         client.write(out);
         if (!clientFull && client.writeQueueFull()) {
             clientFull = true;
@@ -273,9 +419,6 @@ final class ClientConnection {
                     upstream.resume();
                 }
             });
-        }
-        if (retiring && owed.isEmpty()) {
-            close();
         }
     }
 

@@ -46,6 +46,21 @@ final class KafkaFrames {
         return new ByteBufferAccessor(bytes.slice());
     }
 
+    /**
+     * Whether the bodies decoded from {@code frame} ({@link #reader}) are views of the frame's own bytes, so that a
+     * change to a decoded record batch changes the frame that is forwarded. True for the heap buffers the frame
+     * splitter hands on.
+     */
+    static boolean sharesBytes(Buffer frame) {
+        var buf = ((BufferInternal) frame).getByteBuf();
+        return buf.nioBufferCount() == 1 && !buf.isReadOnly();
+    }
+
+    /** A copy of {@code frame} in a heap buffer of its own. */
+    static Buffer copy(Buffer frame) {
+        return Buffer.buffer(frame.getBytes());
+    }
+
     /** A decoded request: its header and the accessor positioned at its body. */
     record Request(RequestHeaderData header, ByteBufferAccessor body) {}
 

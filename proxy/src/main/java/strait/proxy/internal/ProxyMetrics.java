@@ -15,7 +15,8 @@ import strait.proxy.Cluster;
 /**
  * The proxy's meters, all {@code strait_proxy_*}: open and accepted client connections, requests by api, produce
  * requests held, bytes each way, responses rewritten by api, upstream connections that failed, brokers left out for
- * want of a port.
+ * want of a port; and the producer ids crossing the switch (recorded, evicted, mapped, batches rewritten, collisions
+ * refused, source ids withheld while switching) and the transactional producers refused.
  *
  * <p>Thread-safe: updated on the event loop, read by the metrics scrape.
  */
@@ -29,6 +30,13 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter bytesFromClients;
     private final Counter bytesFromUpstream;
     private final Counter unmapped;
+    private final AtomicInteger recordedIds = new AtomicInteger();
+    private final AtomicInteger mappedIds = new AtomicInteger();
+    private final Counter evictedIds;
+    private final Counter rewrittenBatches;
+    private final Counter collisions;
+    private final Counter withheldIds;
+    private final Counter transactionalRefused;
     private final ConcurrentHashMap<Short, Counter> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Cluster, Counter> connectFailures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ApiKeys, Counter> rewritten = new ConcurrentHashMap<>();
@@ -56,6 +64,27 @@ public final class ProxyMetrics implements AutoCloseable {
                 .register(registry));
         unmapped = add(Counter.builder("strait.proxy.unmapped.brokers")
                 .description("Broker addresses left out of a response: the node id has no proxy port")
+                .register(registry));
+        add(Gauge.builder("strait.proxy.producer.ids.recorded", recordedIds, AtomicInteger::get)
+                .description("Source producer ids the proxy has seen and would map at the switch")
+                .register(registry));
+        add(Gauge.builder("strait.proxy.producer.ids.mapped", mappedIds, AtomicInteger::get)
+                .description("Source producer ids with a target producer id standing in for them")
+                .register(registry));
+        evictedIds = add(Counter.builder("strait.proxy.producer.ids.evicted")
+                .description("Source producer ids forgotten (the oldest) because the record of them was full")
+                .register(registry));
+        rewrittenBatches = add(Counter.builder("strait.proxy.producer.ids.rewritten.batches")
+                .description("Record batches sent to the target with their source producer id replaced")
+                .register(registry));
+        collisions = add(Counter.builder("strait.proxy.producer.ids.collisions")
+                .description("InitProducerId answers of the target withheld: the id it issued is a mapped source id")
+                .register(registry));
+        withheldIds = add(Counter.builder("strait.proxy.producer.ids.withheld")
+                .description("InitProducerId answers of the source withheld because the switch was under way")
+                .register(registry));
+        transactionalRefused = add(Counter.builder("strait.proxy.transactional.refused")
+                .description("InitProducerId requests with a transactional id the proxy refused")
                 .register(registry));
     }
 
@@ -127,6 +156,34 @@ public final class ProxyMetrics implements AutoCloseable {
                                 .description("Responses the producer proxy rewrote (addresses, api versions), by api")
                                 .register(registry)))
                 .increment();
+    }
+
+    void recordedProducerIds(int now) {
+        recordedIds.set(now);
+    }
+
+    void mappedProducerIds(int now) {
+        mappedIds.set(now);
+    }
+
+    void evictedProducerId() {
+        evictedIds.increment();
+    }
+
+    void rewrittenBatches(int count) {
+        rewrittenBatches.increment(count);
+    }
+
+    void producerIdCollision() {
+        collisions.increment();
+    }
+
+    void withheldSourceProducerId() {
+        withheldIds.increment();
+    }
+
+    void transactionalRefused() {
+        transactionalRefused.increment();
     }
 
     /** The counter for brokers left out; handed to each cluster's addresses. */

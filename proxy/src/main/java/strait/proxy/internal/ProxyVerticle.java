@@ -46,6 +46,7 @@ public final class ProxyVerticle extends VerticleBase {
     private final Supplier<Cluster> current;
     private final ProduceHook hook;
     private final ProxyMetrics metrics;
+    private final ProducerIds producerIds;
     private final Map<Cluster, Optional<ClientSSLOptions>> tls = new EnumMap<>(Cluster.class);
     private final Map<Cluster, List<HostPort>> bootstrap = new EnumMap<>(Cluster.class);
     private final Map<Cluster, ResponseRewriter> rewriters = new EnumMap<>(Cluster.class);
@@ -58,12 +59,14 @@ public final class ProxyVerticle extends VerticleBase {
             Map<Cluster, ClusterAddresses> addresses,
             Supplier<Cluster> current,
             ProduceHook hook,
-            ProxyMetrics metrics) {
+            ProxyMetrics metrics,
+            ProducerIds producerIds) {
         this.settings = settings;
         this.addresses = Map.copyOf(addresses);
         this.current = current;
         this.hook = hook;
         this.metrics = metrics;
+        this.producerIds = producerIds;
         for (Cluster cluster : Cluster.values()) {
             Map<String, Object> props = settings.client(cluster);
             tls.put(cluster, UpstreamTls.from(props));
@@ -132,8 +135,8 @@ public final class ProxyVerticle extends VerticleBase {
 
     private void accept(int port, NetSocket socket) {
         Cluster cluster = current.get();
-        ClientConnection connection =
-                new ClientConnection(vertx, socket, cluster, rewriters.get(cluster), hook, metrics, this::closed);
+        ClientConnection connection = new ClientConnection(
+                vertx, socket, cluster, rewriters.get(cluster), hook, metrics, producerIds, this::closed);
         connections.add(connection);
         metrics.connectionOpened();
         connection.start(connectUpstream(cluster, port));

@@ -21,7 +21,9 @@ import org.apache.kafka.common.protocol.Errors;
  * Rewrites every broker address a client can learn from a response, so that it only ever connects to the proxy:
  * Metadata and DescribeCluster brokers, FindCoordinator's coordinator (the single one before v4, each of the list
  * from v4), and the KIP-951 leader hints ({@code NodeEndpoints}) of Produce (v10+), Fetch (v16+), ShareFetch and
- * ShareAcknowledge. ApiVersions is narrowed by {@link ApiVersionsIntersection}. A response is decoded with
+ * ShareAcknowledge. ApiVersions is narrowed by {@link ApiVersionsIntersection}. InitProducerId answers are read by the
+ * connection (producer ids, {@link ProducerIds}) and never rewritten; they count as decoded so their versions are
+ * capped at what the proxy parses. A response is decoded with
  * kafka-clients' generated classes at its request's version and written again only when something changed; any
  * other response passes as it came.
  *
@@ -41,7 +43,9 @@ final class ResponseRewriter {
             ApiKeys.PRODUCE,
             ApiKeys.FETCH,
             ApiKeys.SHARE_FETCH,
-            ApiKeys.SHARE_ACKNOWLEDGE);
+            ApiKeys.SHARE_ACKNOWLEDGE,
+            // Read (never rewritten) by the connection for the producer ids it issues.
+            ApiKeys.INIT_PRODUCER_ID);
 
     /** Produce responses carry leader hints from this version on (KIP-951). */
     static final short PRODUCE_NODE_ENDPOINTS_VERSION = 10;
