@@ -37,6 +37,8 @@ import strait.config.ErrorText;
 public final class Cutover implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cutover.class);
+    private static final int SWITCH_ATTEMPTS = 5;
+    private static final long SWITCH_RETRY_MS = 500;
 
     /** Told of every state a run enters, on the cutover thread; for tests that act at a given step. */
     @FunctionalInterface
@@ -311,6 +313,9 @@ public final class Cutover implements AutoCloseable {
             pass("dry run: the fence is not raised", new JsonObject().put("heldRequests", controls.heldRequests()));
             return;
         }
+        // Ids of the producers seen so far get their target ids now, while nothing is held; the switch maps only
+        // those that appear under the fence.
+        mapped = controls.prepareProducerIds().count();
         // Saved (by enter) before the fence goes up: a sidecar restarted from here on knows a run was under way.
         controls.raiseFence();
         fencedAt = clock.instant();
@@ -473,21 +478,49 @@ public final class Cutover implements AutoCloseable {
         }
     }
 
-    /** Past the point of no return: nothing here aborts; a failure leaves SWITCHING for a restart to complete. */
+    /**
+     * Past the point of no return: nothing here aborts. A switch the proxy refuses (its allocation on the target
+     * failed) is tried again a few times; if it still fails the run stays in SWITCHING with the reason, the writes
+     * stay held, and a restart of the sidecar completes the switch from the saved record.
+     */
     private void switchNow() {
+        RuntimeException last = null;
         try {
             controls.stopReplication();
-            controls.switchToTarget();
+            for (int attempt = 1; attempt <= SWITCH_ATTEMPTS; attempt++) {
+                try {
+                    controls.switchToTarget(mapping -> {
+                        current = current.withProducerIds(mapping);
+                        store.save(current);
+                    });
+                    last = null;
+                    break;
+                } catch (RuntimeException e) {
+                    last = e;
+                    LOG.warn(
+                            "cutover: switch attempt {} of {} failed: {}",
+                            attempt,
+                            SWITCH_ATTEMPTS,
+                            ErrorText.describe(e));
+                    Thread.sleep(SWITCH_RETRY_MS * attempt);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            last = new CutoverException("interrupted while switching", e);
         } catch (RuntimeException e) {
+            last = e;
+        }
+        if (last != null) {
             LOG.error(
-                    "cutover: the switch did not complete ({}); producers stay held or retry until the sidecar is "
-                            + "restarted, which completes it",
-                    ErrorText.describe(e));
+                    "cutover: the switch did not complete ({}); writes stay held until the sidecar is restarted, "
+                            + "which completes it from the saved record",
+                    ErrorText.describe(last));
             current = current.ended(
                     CutoverState.SWITCHING,
                     current.since(),
                     "running",
-                    "switch incomplete: " + ErrorText.describe(e),
+                    "switch incomplete: " + ErrorText.describe(last),
                     held());
             return;
         }

@@ -34,8 +34,9 @@ public interface LinkControls {
     GroupsCheck syncGroups();
 
     /**
-     * Obtains, on the target, the producer identities the proxy will write the source producers' batches under after
-     * the switch, without switching yet.
+     * Obtains, on the target, the producer ids the proxy will write the source producers' batches under after the
+     * switch, for every source producer id seen so far, without switching. Called before the fence goes up (so the
+     * allocation does not hold writes) and again at the switch (for the ids that appeared since).
      *
      * @return the mapping in its persisted text form, and how many producers it maps
      */
@@ -44,8 +45,14 @@ public interface LinkControls {
     /** Stops replication for good: after it returns no copy of the link's partitions writes to the target. */
     void stopReplication();
 
-    /** The proxy forwards to the target from now on, writing under the prepared producer ids; then releases the fence. */
-    void switchToTarget();
+    /**
+     * The proxy forwards to the target from now on, writing under mapped producer ids; then the fence is lowered and
+     * the held requests go to the target.
+     *
+     * @param persistMapping receives the complete mapping (text form) before the proxy switches; if it throws, the
+     *     proxy does not switch
+     */
+    void switchToTarget(java.util.function.Consumer<String> persistMapping);
 
     /** The producer-id mapping prepared for the switch: its persisted form and how many producers it maps. */
     record PreparedIds(String text, int count) {}

@@ -77,7 +77,7 @@ class CutoverStateMachineIT {
         @Override
         public PreparedIds prepareProducerIds() {
             calls.add("prepare");
-            return new PreparedIds("[[7,0,1007,0]]", 1);
+            return new PreparedIds("[[7,1007]]", 1);
         }
 
         @Override
@@ -86,7 +86,8 @@ class CutoverStateMachineIT {
         }
 
         @Override
-        public void switchToTarget() {
+        public void switchToTarget(java.util.function.Consumer<String> persistMapping) {
+            persistMapping.accept("[[7,1007],[8,1008]]");
             calls.add("switch");
         }
     }
@@ -123,7 +124,7 @@ class CutoverStateMachineIT {
                             CutoverState.DRAINING,
                             CutoverState.SYNCING,
                             CutoverState.SWITCHING);
-            assertThat(link.calls).containsExactly("raise", "sync", "prepare", "stop", "switch");
+            assertThat(link.calls).containsExactly("prepare", "raise", "sync", "prepare", "stop", "switch");
             assertThat(done.steps()).extracting(CutoverStep::outcome).containsOnly("passed");
             assertThat(done.steps()
                             .get(3)
@@ -133,7 +134,7 @@ class CutoverStateMachineIT {
                     .isEqualTo("active on the target");
             CutoverRecord persisted = store.load().orElseThrow();
             assertThat(persisted.state()).isEqualTo(CutoverState.SWITCHED);
-            assertThat(persisted.producerIds()).isEqualTo("[[7,0,1007,0]]");
+            assertThat(persisted.producerIds()).isEqualTo("[[7,1007],[8,1008]]");
             assertThat(cutover.begin(false).accepted()).isFalse();
             assertThat(cutover.rollback("test").message()).contains("switched to the target");
         }
@@ -155,7 +156,7 @@ class CutoverStateMachineIT {
                     .contains("cutover.fence.max.ms (1500 ms) passed")
                     .contains("kept moving under the fence: orders-0 +")
                     .contains("the held requests went to the source");
-            assertThat(link.calls).containsExactly("raise", "lower");
+            assertThat(link.calls).containsExactly("prepare", "raise", "lower");
             assertThat(store.load().orElseThrow().result()).isEqualTo("aborted");
         }
     }
@@ -175,7 +176,7 @@ class CutoverStateMachineIT {
             CutoverStep draining = done.steps().get(done.steps().size() - 1);
             assertThat(draining.state()).isEqualTo(CutoverState.DRAINING);
             assertThat(draining.numbers().getLong("lagRecords")).isEqualTo(40L);
-            assertThat(link.calls).containsExactly("raise", "lower");
+            assertThat(link.calls).containsExactly("prepare", "raise", "lower");
         }
     }
 
@@ -191,7 +192,7 @@ class CutoverStateMachineIT {
 
             assertThat(done.result()).isEqualTo("aborted");
             assertThat(done.reason()).contains("1 groups cannot resume exactly on the target: billing");
-            assertThat(link.calls).doesNotContain("prepare", "stop", "switch");
+            assertThat(link.calls).containsExactly("prepare", "raise", "sync", "lower");
         }
     }
 
@@ -233,11 +234,11 @@ class CutoverStateMachineIT {
 
             store.save(new CutoverRecord(4, CutoverState.MIRRORING, now, false, "running", "", List.of(), 0, "")
                     .entering(CutoverState.SWITCHING, now)
-                    .withProducerIds("[[7,0,1007,0]]"));
+                    .withProducerIds("[[7,1007]]"));
             try (Cutover resumed = Cutover.resume(
                     store, store.load(), new ScriptedLink(), SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
                 assertThat(resumed.switched()).isTrue();
-                assertThat(resumed.producerIds()).isEqualTo("[[7,0,1007,0]]");
+                assertThat(resumed.producerIds()).isEqualTo("[[7,1007]]");
                 resumed.completeSwitch();
                 assertThat(resumed.record().state()).isEqualTo(CutoverState.SWITCHED);
             }

@@ -32,6 +32,7 @@ import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
 import strait.proxy.Cluster;
 import strait.proxy.ProduceFence;
+import strait.proxy.ProducerIdMapping;
 import strait.proxy.ProducerProxy;
 import strait.proxy.ProxySettings;
 import strait.proxy.ProxyStartException;
@@ -99,7 +100,11 @@ final class Sidecar implements AutoCloseable {
         Supplier<ProxyState> proxyState = () -> ProxyState.NONE;
         if (proxyEnabled) {
             ProduceFence fence = new ProduceFence();
-            ProducerProxy proxy = startProxy(config, registry, fence, switched);
+            ProducerProxy proxy = startProxy(
+                    config,
+                    registry,
+                    fence,
+                    cutoverRecord.filter(r -> r.state().pastSwitch()).map(CutoverRecord::producerIds));
             SidecarLinkControls controls = started(
                     "cutover controls",
                     new SidecarLinkControls(config.sourceClientProps(), proxy, fence, replicator, groups, maps));
@@ -148,12 +153,27 @@ final class Sidecar implements AutoCloseable {
      * Every request passes the cutover's fence; a link that already switched forwards to the target from the start.
      */
     private ProducerProxy startProxy(
-            StraitConfig config, PrometheusMeterRegistry registry, ProduceFence fence, boolean switched) {
+            StraitConfig config,
+            PrometheusMeterRegistry registry,
+            ProduceFence fence,
+            Optional<String> switchedWithProducerIds) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         started("proxy event loop", () -> vertx.close().await(30, TimeUnit.SECONDS));
         ProducerProxy proxy =
                 started("producer proxy", new ProducerProxy(vertx, ProxySettings.from(config), fence, registry));
-        if (switched) {
+        if (switchedWithProducerIds.isPresent()) {
+            // The producers that crossed keep writing under the target ids they were given at the switch.
+            String mapping = switchedWithProducerIds.get();
+            if (!mapping.isBlank()) {
+                try {
+                    proxy.installMapping(ProducerIdMapping.parse(mapping));
+                } catch (IllegalArgumentException e) {
+                    throw new StartupException(
+                            "the cutover record's producer-id mapping cannot be read (" + e.getMessage()
+                                    + "); producers that crossed the switch would write under colliding ids",
+                            e);
+                }
+            }
             proxy.router().switchTo(Cluster.TARGET);
         }
         try {

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -23,8 +24,8 @@ import strait.offsets.GroupOffsetsSnapshot;
 import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMaps;
 import strait.offsets.PartitionOffset;
-import strait.proxy.Cluster;
 import strait.proxy.ProduceFence;
+import strait.proxy.ProducerIdMapping;
 import strait.proxy.ProducerProxy;
 import strait.replicator.PartitionStatus;
 import strait.replicator.Replicator;
@@ -179,7 +180,8 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
 
     @Override
     public PreparedIds prepareProducerIds() {
-        return new PreparedIds("", 0);
+        ProducerIdMapping mapping = proxy.prepareSwitch();
+        return new PreparedIds(mapping.toJson(), mapping.size());
     }
 
     @Override
@@ -188,8 +190,8 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
     }
 
     @Override
-    public void switchToTarget() {
-        proxy.router().switchTo(Cluster.TARGET);
+    public void switchToTarget(Consumer<String> persistMapping) {
+        proxy.switchToTarget(mapping -> persistMapping.accept(mapping.toJson()));
         fence.lower();
         proxy.releaseHeld();
     }
