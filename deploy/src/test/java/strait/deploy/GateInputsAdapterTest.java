@@ -117,7 +117,7 @@ class GateInputsAdapterTest {
                         .evaluate(later, clock.instant()),
                 "producer-proxy");
         assertThat(required.passed()).isFalse();
-        assertThat(required.reason()).isEqualTo("proxy.enabled=true but the producer proxy is in state none");
+        assertThat(required.reason()).isEqualTo("proxy.enabled=true but the producer proxy is not running");
     }
 
     @Test

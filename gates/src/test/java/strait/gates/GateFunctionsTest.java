@@ -168,11 +168,31 @@ class GateFunctionsTest {
         }
 
         @Test
-        void fails_with_state_none_when_the_proxy_is_enabled() {
+        void fails_when_the_proxy_is_enabled_but_not_running() {
             GateThresholds withProxy = new GateThresholds(1_000, 5_000, 30_000, true);
             GateResult result = new ProducerProxyGate(withProxy).evaluate(inputs.snapshot(), NOW);
             assertThat(result.passed()).isFalse();
-            assertThat(result.reason()).contains("proxy.enabled=true").contains("none");
+            assertThat(result.reason()).contains("proxy.enabled=true").contains("not running");
+            assertThat(result.evidence().getString("state")).isEqualTo("none");
+        }
+
+        @Test
+        void passes_while_the_proxy_mirrors_and_once_switched_and_fails_while_a_cutover_runs() {
+            GateThresholds withProxy = new GateThresholds(1_000, 5_000, 30_000, true);
+            ProducerProxyGate gate = new ProducerProxyGate(withProxy);
+            for (ProxyState state : ProxyState.values()) {
+                inputs.proxy.set(java.util.Optional.of(Refreshed.of(state, NOW)));
+                GateResult result = gate.evaluate(inputs.snapshot(), NOW);
+                assertThat(result.evidence().getString("state")).isEqualTo(state.wireName());
+                if (state == ProxyState.MIRRORING || state == ProxyState.SWITCHED) {
+                    assertThat(result.passed()).as(state.name()).isTrue();
+                } else {
+                    assertThat(result.passed()).as(state.name()).isFalse();
+                }
+                if (state == ProxyState.DRAINING) {
+                    assertThat(result.reason()).isEqualTo("a cutover is running (state draining)");
+                }
+            }
         }
     }
 
