@@ -116,7 +116,9 @@ public final class CutoverPause {
         p.setProperty("proxy.enabled", "true");
         p.setProperty("proxy.listen.port", Integer.toString(port));
         p.setProperty("proxy.broker.ports", "2");
+        // The cutover drains to 0 itself; the lag gate only has to let it start under a steady load.
         p.setProperty("gates.lag.max.ms", "60000");
+        p.setProperty("gates.lag.max.records", "100000000");
         Path file = work.resolve(link + ".properties");
         try (var out = Files.newBufferedWriter(file)) {
             p.store(out, "CutoverPause");

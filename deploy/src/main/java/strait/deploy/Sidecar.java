@@ -122,8 +122,13 @@ final class Sidecar implements AutoCloseable {
             proxyState = () -> ProxyState.valueOf(cutover.record().state().name());
         }
         GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps, proxyState);
+        // The HTTP API on a Vert.x instance of its own (one event loop), apart from the proxy's.
+        Vertx httpVertx = Vertx.vertx(GatesServer.vertxOptions());
+        started("http event loop", () -> httpVertx.close().await(30, TimeUnit.SECONDS));
         GatesServer http = started(
-                "http", new GatesServer(GatesSettings.from(config), inputs, registry, Clock.systemUTC(), cutoverApi));
+                "http",
+                new GatesServer(
+                        httpVertx, GatesSettings.from(config), inputs, registry, Clock.systemUTC(), cutoverApi));
         try {
             http.start();
         } catch (HttpStartException e) {

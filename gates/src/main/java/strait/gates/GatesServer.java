@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP control plane: health, cutover gates, status, offsets, metrics and the dashboard (docs/contract.md).
  *
- * <p>Threads: one Vert.x event loop serves requests from the latest published state only; one worker
+ * <p>Threads: one event loop of the {@link Vertx} instance the composition root hands in serves requests from the latest published state only; one worker
  * ({@code strait-gates-eval}) reads the inputs, evaluates the gates every {@link GatesSettings#evaluationInterval},
  * writes the evidence file, and scrapes metrics. {@link #start} and {@link #close} are called by the composition
  * root's thread and block until done.
@@ -46,23 +46,35 @@ public final class GatesServer implements AutoCloseable {
     private volatile boolean closing;
     private long timerId = -1;
     private GateMetrics metrics;
-    private Vertx vertx;
+    private final Vertx vertx;
     private WorkerExecutor worker;
     private GateRunner runner;
     private HttpServer server;
 
+    /** A server without a cutover ({@code /cutover} answers that there is no producer proxy). */
     public GatesServer(
-            GatesSettings settings, GateInputSources sources, PrometheusMeterRegistry registry, Clock clock) {
-        this(settings, sources, registry, clock, CutoverApi.NONE);
+            Vertx vertx,
+            GatesSettings settings,
+            GateInputSources sources,
+            PrometheusMeterRegistry registry,
+            Clock clock) {
+        this(vertx, settings, sources, registry, clock, CutoverApi.NONE);
     }
 
-    /** A server that also drives the link's cutover ({@code /cutover}). */
+    /**
+     * A server that also drives the link's cutover ({@code /cutover}).
+     *
+     * @param vertx the instance the API runs on, owned (and closed) by the caller; {@link #vertxOptions()} are the
+     *     ones it is meant to be built with
+     */
     public GatesServer(
+            Vertx vertx,
             GatesSettings settings,
             GateInputSources sources,
             PrometheusMeterRegistry registry,
             Clock clock,
             CutoverApi cutover) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.cutover = Objects.requireNonNull(cutover, "cutover");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sources = Objects.requireNonNull(sources, "sources");
@@ -82,11 +94,6 @@ public final class GatesServer implements AutoCloseable {
         }
         Optional<byte[]> token = readToken(settings.authTokenFile());
         byte[] dashboard = readDashboard();
-        vertx = Vertx.vertx(new VertxOptions()
-                .setEventLoopPoolSize(1)
-                .setWorkerPoolSize(1)
-                .setFileSystemOptions(
-                        new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
         try {
             worker = vertx.createSharedWorkerExecutor("strait-gates-eval", 1);
             GateEvaluator evaluator = GateEvaluator.standard(settings.thresholds());
@@ -118,7 +125,7 @@ public final class GatesServer implements AutoCloseable {
                     "listening on " + hostPort(settings.port()));
             timerId = vertx.setPeriodic(settings.evaluationInterval().toMillis(), id -> evaluateOnTimer());
         } catch (RuntimeException e) {
-            closeVertx();
+            closeParts();
             throw e;
         }
         LOG.info("HTTP API listening on http://{}", address());
@@ -146,14 +153,27 @@ public final class GatesServer implements AutoCloseable {
         return runner.latest().evaluation();
     }
 
+    /**
+     * What the API's Vert.x instance is built with: one event loop, one worker thread, and no file cache (the API
+     * serves no files from disk; the dashboard is read from the jar once).
+     */
+    public static VertxOptions vertxOptions() {
+        return new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(1)
+                .setFileSystemOptions(
+                        new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false));
+    }
+
+    /** Stops listening, the timer and the evaluation worker; the Vert.x instance stays the caller's. */
     @Override
     public synchronized void close() {
-        closeVertx();
+        closeParts();
         server = null;
     }
 
-    private void closeVertx() {
-        if (vertx == null) {
+    private void closeParts() {
+        if (closing) {
             return;
         }
         closing = true;
@@ -164,13 +184,17 @@ public final class GatesServer implements AutoCloseable {
             metrics.close();
         }
         try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+            if (server != null) {
+                server.close().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+            }
+            if (worker != null) {
+                worker.close().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("stopping the HTTP API did not finish cleanly: {}", e.toString());
         }
-        vertx = null;
     }
 
     /**

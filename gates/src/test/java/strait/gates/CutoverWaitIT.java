@@ -40,6 +40,7 @@ class CutoverWaitIT {
     void start() {
         SystemPrograms.require("curl", "curl");
         server = new GatesServer(
+                TestVertx.VERTX,
                 new GatesSettings(
                         "127.0.0.1",
                         0,

@@ -39,6 +39,7 @@ class DashboardIT {
     void start() {
         SystemPrograms.require(CHROMIUM, "chromium");
         server = new GatesServer(
+                TestVertx.VERTX,
                 new GatesSettings(
                         "127.0.0.1",
                         0,

@@ -27,6 +27,7 @@ public final class GatesLoadServer {
         ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor();
         refresher.scheduleAtFixedRate(() -> refresh(inputs), 0, 1, TimeUnit.SECONDS);
         GatesServer server = new GatesServer(
+                TestVertx.VERTX,
                 new GatesSettings(
                         "127.0.0.1",
                         port,

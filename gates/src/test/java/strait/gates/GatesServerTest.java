@@ -53,7 +53,8 @@ class GatesServerTest {
                     ? new TranslationResult.Exact(offset + 7)
                     : new TranslationResult.NotYetReplicated(100);
         });
-        server = new GatesServer(settings(0, Optional.of(tokenFile)), inputs.sources(), registry, clock);
+        server = new GatesServer(
+                TestVertx.VERTX, settings(0, Optional.of(tokenFile)), inputs.sources(), registry, clock);
         http = new RawHttp(server.start());
     }
 
@@ -103,6 +104,7 @@ class GatesServerTest {
     void one_evaluation_serves_identical_bodies_to_every_request() {
         server.close();
         server = new GatesServer(
+                TestVertx.VERTX,
                 settings(0, Optional.empty()).withEvaluationInterval(Duration.ofHours(1)),
                 inputs.sources(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
@@ -268,6 +270,7 @@ class GatesServerTest {
     @Test
     void without_a_token_file_post_needs_no_token() {
         try (GatesServer open = new GatesServer(
+                TestVertx.VERTX,
                 settings(0, Optional.empty()),
                 inputs.sources(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
@@ -291,6 +294,7 @@ class GatesServerTest {
     @Test
     void a_taken_port_fails_start_with_one_line_naming_host_and_port() {
         GatesServer second = new GatesServer(
+                TestVertx.VERTX,
                 settings(server.port(), Optional.empty()),
                 inputs.sources(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
@@ -306,6 +310,7 @@ class GatesServerTest {
     void an_unreadable_token_file_fails_start_naming_the_file_not_its_content() {
         Path missing = dir.resolve("missing-token");
         GatesServer bad = new GatesServer(
+                TestVertx.VERTX,
                 settings(0, Optional.of(missing)),
                 inputs.sources(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
@@ -327,6 +332,7 @@ class GatesServerTest {
                 inputs.proxy::get,
                 Translator.none());
         try (GatesServer s = new GatesServer(
+                TestVertx.VERTX,
                 settings(0, Optional.empty()),
                 throwing,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),

@@ -71,6 +71,7 @@ class RealBrokersGatesIT {
         probe = Executors.newSingleThreadScheduledExecutor();
         probe.scheduleWithFixedDelay(this::refresh, 0, 200, TimeUnit.MILLISECONDS);
         server = new GatesServer(
+                TestVertx.VERTX,
                 new GatesSettings(
                         "127.0.0.1",
                         0,

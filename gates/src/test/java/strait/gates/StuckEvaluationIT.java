@@ -67,8 +67,8 @@ class StuckEvaluationIT {
                 new GateThresholds(1_000, 5_000, 30_000, false),
                 Optional.empty(),
                 Duration.ofMillis(20));
-        try (GatesServer server =
-                new GatesServer(settings, sources, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
+        try (GatesServer server = new GatesServer(
+                TestVertx.VERTX, settings, sources, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)) {
             RawHttp http = new RawHttp(server.start());
             assertThat(http.get("/gates/ready").status()).isEqualTo(200);
 
