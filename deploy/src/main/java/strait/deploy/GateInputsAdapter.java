@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import strait.gates.GateInputSources;
 import strait.gates.PartitionLag;
+import strait.gates.ProducerProxyGate;
 import strait.gates.ProxyState;
 import strait.gates.Refreshed;
 import strait.gates.ResumePoint;
@@ -45,11 +46,12 @@ final class GateInputsAdapter {
             Supplier<ProxyState> proxy,
             Clock clock) {
         return new GateInputSources(
-                () -> replication(replicator.get()).map(s -> Refreshed.of(lag(s), s.refreshedAt())),
-                () -> groups(groups.get()).map(g -> Refreshed.of(resumePoints(g), g.takenAt())),
-                () -> topics(replicator.get()).map(s -> Refreshed.of(parity(s), s.topicsCurrentAt())),
-                () -> Optional.of(Refreshed.of(proxy.get(), clock.instant())),
-                (topic, partition, offset) -> result(maps.translate(new TopicPartition(topic, partition), offset)));
+                        () -> replication(replicator.get()).map(s -> Refreshed.of(lag(s), s.refreshedAt())),
+                        () -> groups(groups.get()).map(g -> Refreshed.of(resumePoints(g), g.takenAt())),
+                        () -> topics(replicator.get()).map(s -> Refreshed.of(parity(s), s.topicsCurrentAt())),
+                        (topic, partition, offset) ->
+                                result(maps.translate(new TopicPartition(topic, partition), offset)))
+                .with(ProducerProxyGate.STATE, () -> Optional.of(Refreshed.of(proxy.get(), clock.instant())));
     }
 
     private static Optional<ReplicatorStatus> replication(ReplicatorStatus status) {

@@ -21,6 +21,7 @@ import strait.gates.GateInputs;
 import strait.gates.GateResult;
 import strait.gates.GateThresholds;
 import strait.gates.PartitionLag;
+import strait.gates.ProducerProxyGate;
 import strait.gates.ProxyState;
 import strait.gates.ResumePoint;
 import strait.gates.TranslationResult;
@@ -107,9 +108,9 @@ class GateInputsAdapterTest {
         clock.advance(Duration.ofHours(1));
         GateInputs later = sources.read();
 
-        assertThat(first.proxy().orElseThrow().value()).isEqualTo(ProxyState.NONE);
-        assertThat(first.proxy().orElseThrow().at()).isEqualTo(T0);
-        assertThat(later.proxy().orElseThrow().at()).isEqualTo(T0.plus(Duration.ofHours(1)));
+        assertThat(first.input(ProducerProxyGate.STATE).orElseThrow().value()).isEqualTo(ProxyState.NONE);
+        assertThat(first.input(ProducerProxyGate.STATE).orElseThrow().at()).isEqualTo(T0);
+        assertThat(later.input(ProducerProxyGate.STATE).orElseThrow().at()).isEqualTo(T0.plus(Duration.ofHours(1)));
         assertThat(gate(evaluate(later), "producer-proxy").passed()).isTrue();
 
         GateResult required = gate(

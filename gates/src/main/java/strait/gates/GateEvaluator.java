@@ -21,6 +21,23 @@ public final class GateEvaluator {
                 new ProducerProxyGate(thresholds)));
     }
 
+    /**
+     * This evaluator and {@code more} gates after its own, as registered by other modules.
+     *
+     * @throws IllegalArgumentException when a name is taken twice (gates are served by name)
+     */
+    public GateEvaluator with(List<Gate> more) {
+        List<Gate> all = new java.util.ArrayList<>(gates);
+        all.addAll(more);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        all.forEach(g -> {
+            if (!names.add(g.name())) {
+                throw new IllegalArgumentException("two gates are named " + g.name());
+            }
+        });
+        return new GateEvaluator(all);
+    }
+
     public List<String> gateNames() {
         return gates.stream().map(Gate::name).toList();
     }

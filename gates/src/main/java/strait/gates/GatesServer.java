@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +43,7 @@ public final class GatesServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
     private final CutoverApi cutover;
+    private final List<Gate> registeredGates;
     private final AtomicReference<Future<Served>> inFlight = new AtomicReference<>();
     private volatile boolean closing;
     private long timerId = -1;
@@ -74,6 +76,22 @@ public final class GatesServer implements AutoCloseable {
             PrometheusMeterRegistry registry,
             Clock clock,
             CutoverApi cutover) {
+        this(vertx, settings, sources, registry, clock, cutover, List.of());
+    }
+
+    /**
+     * A server that also evaluates {@code registeredGates} after the standard ones (each reading its own input,
+     * registered in {@code sources} with {@link GateInputSources#with}).
+     */
+    public GatesServer(
+            Vertx vertx,
+            GatesSettings settings,
+            GateInputSources sources,
+            PrometheusMeterRegistry registry,
+            Clock clock,
+            CutoverApi cutover,
+            List<Gate> registeredGates) {
+        this.registeredGates = List.copyOf(registeredGates);
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.cutover = Objects.requireNonNull(cutover, "cutover");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -96,7 +114,8 @@ public final class GatesServer implements AutoCloseable {
         byte[] dashboard = readDashboard();
         try {
             worker = vertx.createSharedWorkerExecutor("strait-gates-eval", 1);
-            GateEvaluator evaluator = GateEvaluator.standard(settings.thresholds());
+            GateEvaluator evaluator =
+                    GateEvaluator.standard(settings.thresholds()).with(registeredGates);
             metrics = new GateMetrics(registry, evaluator.gateNames());
             runner = new GateRunner(sources, evaluator, new EvidenceLog(settings.evidenceFile()), metrics, clock);
             await(evaluate(), "first gate evaluation");

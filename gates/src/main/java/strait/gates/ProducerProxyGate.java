@@ -12,6 +12,9 @@ public final class ProducerProxyGate implements Gate {
 
     public static final String NAME = "producer-proxy";
 
+    /** The input this gate judges: the proxy's state, registered by the composition root. */
+    public static final InputKey<ProxyState> STATE = new InputKey<>("proxy state", ProxyState.class);
+
     private final GateThresholds thresholds;
 
     public ProducerProxyGate(GateThresholds thresholds) {
@@ -26,7 +29,7 @@ public final class ProducerProxyGate implements Gate {
     @Override
     public GateResult evaluate(GateInputs inputs, Instant now) {
         Freshness.Checked<ProxyState> checked =
-                Freshness.check("proxy state", inputs.proxy(), now, thresholds.staleMs());
+                Freshness.check(STATE.name(), inputs.input(STATE), now, thresholds.staleMs());
         if (checked instanceof Freshness.Unusable<ProxyState> unusable) {
             return GateResult.fail(NAME, unusable.reason(), unusable.evidence());
         }

@@ -50,11 +50,11 @@ final class FakeInputs {
 
     GateInputSources sources() {
         return new GateInputSources(
-                lag::get,
-                resumePoints::get,
-                topicParity::get,
-                proxy::get,
-                (topic, partition, offset) -> translator.get().translate(topic, partition, offset));
+                        lag::get,
+                        resumePoints::get,
+                        topicParity::get,
+                        (topic, partition, offset) -> translator.get().translate(topic, partition, offset))
+                .with(ProducerProxyGate.STATE, proxy::get);
     }
 
     GateInputs snapshot() {

@@ -281,6 +281,48 @@ class GatesServerTest {
     }
 
     @Test
+    void a_gate_registered_by_another_module_is_served_and_judges_its_own_input() {
+        InputKey<Integer> spare = new InputKey<>("spare brokers", Integer.class);
+        java.util.concurrent.atomic.AtomicInteger brokers = new java.util.concurrent.atomic.AtomicInteger(0);
+        Gate capacity = new Gate() {
+            @Override
+            public String name() {
+                return "spare-brokers";
+            }
+
+            @Override
+            public GateResult evaluate(GateInputs in, java.time.Instant now) {
+                int value = in.input(spare).map(Refreshed::value).orElse(-1);
+                io.vertx.core.json.JsonObject evidence = new io.vertx.core.json.JsonObject().put("spare", value);
+                return value > 0
+                        ? GateResult.pass(name(), value + " spare", evidence)
+                        : GateResult.fail(name(), "no spare broker", evidence);
+            }
+        };
+        try (GatesServer registered = new GatesServer(
+                TestVertx.VERTX,
+                settings(0, Optional.empty()).withEvaluationInterval(Duration.ofMillis(20)),
+                inputs.sources().with(spare, () -> Optional.of(Refreshed.of(brokers.get(), clock.instant()))),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock,
+                CutoverApi.NONE,
+                List.of(capacity))) {
+            RawHttp h = new RawHttp(registered.start());
+            RawHttp.Response failing = h.get("/gates/spare-brokers");
+            assertThat(failing.status()).isEqualTo(503);
+            assertThat(failing.json().getString("reason")).isEqualTo("no spare broker");
+            assertThat(h.get("/gates/ready").status()).isEqualTo(503);
+
+            brokers.set(2);
+            assertThat(h.post("/gates/evaluate", "").status()).isEqualTo(200);
+            RawHttp.Response passing = h.get("/gates/spare-brokers");
+            assertThat(passing.status()).isEqualTo(200);
+            assertThat(passing.json().getJsonObject("evidence").getInteger("spare"))
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
     void metrics_are_prometheus_text_with_gate_states() {
         RawHttp.Response r = http.get("/metrics");
         assertThat(r.status()).isEqualTo(200);
@@ -324,13 +366,13 @@ class GatesServerTest {
     @Test
     void a_provider_that_throws_fails_the_gates_instead_of_the_server() {
         GateInputSources throwing = new GateInputSources(
-                inputs.lag::get,
-                inputs.resumePoints::get,
-                () -> {
-                    throw new IllegalStateException("boom");
-                },
-                inputs.proxy::get,
-                Translator.none());
+                        inputs.lag::get,
+                        inputs.resumePoints::get,
+                        () -> {
+                            throw new IllegalStateException("boom");
+                        },
+                        Translator.none())
+                .with(ProducerProxyGate.STATE, inputs.proxy::get);
         try (GatesServer s = new GatesServer(
                 TestVertx.VERTX,
                 settings(0, Optional.empty()),

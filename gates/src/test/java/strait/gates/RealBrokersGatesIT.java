@@ -79,12 +79,10 @@ class RealBrokersGatesIT {
                         new GateThresholds(1_000, 60_000, 30_000, false),
                         Optional.empty(),
                         Duration.ofMillis(100)),
-                new GateInputSources(
-                        lag::get,
-                        resume::get,
-                        parity::get,
-                        () -> Optional.of(Refreshed.of(ProxyState.NONE, clock.instant())),
-                        Translator.none()),
+                new GateInputSources(lag::get, resume::get, parity::get, Translator.none())
+                        .with(
+                                ProducerProxyGate.STATE,
+                                () -> Optional.of(Refreshed.of(ProxyState.NONE, clock.instant()))),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 clock);
         http = new RawHttp(server.start());

@@ -59,7 +59,8 @@ class StuckEvaluationIT {
             return inputs.lag.get();
         };
         GateInputSources sources = new GateInputSources(
-                lag, inputs.resumePoints::get, inputs.topicParity::get, inputs.proxy::get, Translator.none());
+                        lag, inputs.resumePoints::get, inputs.topicParity::get, Translator.none())
+                .with(ProducerProxyGate.STATE, inputs.proxy::get);
         GatesSettings settings = new GatesSettings(
                 "127.0.0.1",
                 0,
