@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,8 +24,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import strait.config.StraitConfig;
 import strait.cutover.CutoverState;
+import strait.embedded.LibrdkafkaProducer;
 import strait.embedded.SharedClusters;
 
 /**
@@ -131,6 +134,61 @@ class CutoverIT {
                 assertThat(rollback.body()).contains("switched to the target");
             } finally {
                 producers.stop();
+            }
+        }
+    }
+
+    @Test
+    void aLibrdkafkaProducerCrossesACutoverWithEveryDeliveryASuccessAndEveryRecordOnceInOrder(@TempDir Path dir)
+            throws Exception {
+        String topic = "rdkmoving.events";
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
+                    .all()
+                    .get();
+        }
+        int port = freePortRange(3);
+        Map<String, String> config = new HashMap<>(Map.of(
+                StraitConfig.SOURCE_BOOTSTRAP_SERVERS, CLUSTERS.sourceBootstrapServers(),
+                StraitConfig.TARGET_BOOTSTRAP_SERVERS, CLUSTERS.targetBootstrapServers(),
+                StraitConfig.TOPICS, "rdkmoving\\..*",
+                StraitConfig.LINK_NAME, "rdkmoving",
+                StraitConfig.HTTP_PORT, "0",
+                StraitConfig.PROXY_ENABLED, "true",
+                StraitConfig.PROXY_LISTEN_PORT, String.valueOf(port),
+                StraitConfig.PROXY_BROKER_PORTS, "2",
+                StraitConfig.GATES_LAG_MAX_MS, "60000"));
+        try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config));
+                LibrdkafkaProducer producer =
+                        LibrdkafkaProducer.start(sidecar.proxyBootstrap(), topic, PARTITIONS, dir)) {
+            String http = "http://" + sidecar.httpAddress();
+            eventually(
+                    "librdkafka writes through the proxy",
+                    Duration.ofSeconds(30),
+                    () -> producer.ackCount() > 300,
+                    producer::errorTail);
+            StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
+            JsonObject switched = runCutover(http, Main.OK);
+            assertThat(switched.getString("state")).isEqualTo("SWITCHED");
+            long atSwitch = producer.ackCount();
+            eventually(
+                    "librdkafka goes on writing after the switch",
+                    Duration.ofSeconds(60),
+                    () -> producer.ackCount() > atSwitch + 500,
+                    producer::errorTail);
+            assertThat(producer.stop())
+                    .as("exit code; %s", producer.errorTail())
+                    .isZero();
+            assertThat(producer.failures())
+                    .as("delivery reports; %s", producer.errorTail())
+                    .isEmpty();
+            Map<TopicPartition, List<String>> onTarget =
+                    ProxiedProducers.readAll(CLUSTERS.targetBootstrapServers(), List.of(topic), PARTITIONS);
+            Map<Integer, List<String>> acked = producer.acked();
+            for (int p = 0; p < PARTITIONS; p++) {
+                assertThat(onTarget.get(new TopicPartition(topic, p)))
+                        .as("partition %d on the target: every acknowledged record once, in send order", p)
+                        .isEqualTo(acked.get(p));
             }
         }
     }
