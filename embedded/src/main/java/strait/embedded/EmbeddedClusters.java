@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -107,6 +110,34 @@ public final class EmbeddedClusters implements AutoCloseable {
                                 + "\" password=\"" + password + "\";");
     }
 
+    /**
+     * Creates a SCRAM-SHA-512 user with {@code password} on both clusters of {@link #startWithAuthorizer} (SCRAM
+     * credentials live in each cluster's metadata: a user moving between clusters must exist on both). Clients log
+     * in with {@link #scramClientProps}.
+     */
+    public void createScramUser(String user, String password) {
+        for (KafkaClusterTestKit cluster : java.util.List.of(source, target)) {
+            try (Admin admin = cluster.admin()) {
+                admin.alterUserScramCredentials(java.util.List.of(new UserScramCredentialUpsertion(
+                                user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                        .all()
+                        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not create SCRAM user " + user + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Client settings that log in as a SCRAM-SHA-512 {@code user} made by {@link #createScramUser}. */
+    public static Map<String, Object> scramClientProps(String user, String password) {
+        return Map.of(
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                                + "\" password=\"" + password + "\";");
+    }
+
     private static KafkaClusterTestKit startAuthorizingCluster(Map<String, String> users) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
@@ -139,6 +170,11 @@ public final class EmbeddedClusters implements AutoCloseable {
         jaas.append(';');
         String listener = nodes.brokerListenerName().value().toLowerCase(java.util.Locale.ROOT);
         builder.setConfigProp("listener.name." + listener + ".plain.sasl.jaas.config", jaas.toString());
+        // SCRAM-SHA-512 beside PLAIN on the clients' listener; its users are created with createScramUser.
+        builder.setConfigProp("listener.name." + listener + ".sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
+        builder.setConfigProp(
+                "listener.name." + listener + ".scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         builder.setConfigProp("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         builder.setConfigProp("super.users", "User:" + SUPER_USER);
         builder.setConfigProp("allow.everyone.if.no.acl.found", "false");

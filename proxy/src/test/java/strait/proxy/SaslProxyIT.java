@@ -41,6 +41,8 @@ class SaslProxyIT {
     private static final String PASSWORD = "alice-secret";
     private static final String ALLOWED = "alice-may-write";
     private static final String DENIED = "alice-may-not";
+    private static final String SCRAM_USER = "bob";
+    private static final String SCRAM_PASSWORD = "bob-secret";
 
     private static EmbeddedClusters clusters;
     private static TestProxies proxies;
@@ -56,6 +58,22 @@ class SaslProxyIT {
             admin.createAcls(List.of(new AclBinding(
                             new ResourcePattern(ResourceType.TOPIC, ALLOWED, PatternType.LITERAL),
                             new AccessControlEntry("User:" + USER, "*", AclOperation.WRITE, AclPermissionType.ALLOW))))
+                    .all()
+                    .get();
+        }
+        clusters.createScramUser(SCRAM_USER, SCRAM_PASSWORD);
+        for (Admin admin : List.of(clusters.sourceAdmin(), clusters.targetAdmin())) {
+            try (admin) {
+                admin.createAcls(List.of(new AclBinding(
+                                new ResourcePattern(ResourceType.TOPIC, ALLOWED, PatternType.LITERAL),
+                                new AccessControlEntry(
+                                        "User:" + SCRAM_USER, "*", AclOperation.WRITE, AclPermissionType.ALLOW))))
+                        .all()
+                        .get();
+            }
+        }
+        try (Admin target = clusters.targetAdmin()) {
+            target.createTopics(List.of(new NewTopic(ALLOWED, 2, (short) 1)))
                     .all()
                     .get();
         }
@@ -113,6 +131,60 @@ class SaslProxyIT {
                     .cause()
                     .isInstanceOf(SaslAuthenticationException.class);
         }
+    }
+
+    @Test
+    void aScramUserWritesThroughTheProxyWithItsOwnPrincipalOnTheSourceAndAfterTheSwitchOnTheTarget() throws Exception {
+        Map<String, String> sidecar = new HashMap<>();
+        superUserProps().forEach((k, v) -> {
+            sidecar.put("source." + k, v.toString());
+            sidecar.put("target." + k, v.toString());
+        });
+        ProducerProxy switching = proxies.start(
+                TestProxies.settings(clusters.sourceBootstrapServers(), clusters.targetBootstrapServers(), sidecar),
+                ProduceHook.FORWARD);
+        try (KafkaProducer<String, String> producer =
+                producer(switching, EmbeddedClusters.scramClientProps(SCRAM_USER, SCRAM_PASSWORD))) {
+            long before = endOffsets(clusters.sourceAdmin());
+            producer.send(new ProducerRecord<>(ALLOWED, 0, "k", "on the source"))
+                    .get();
+            assertThat(endOffsets(clusters.sourceAdmin())).isEqualTo(before + 1);
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(DENIED, "k", "v"))
+                            .get())
+                    .cause()
+                    .isInstanceOf(TopicAuthorizationException.class);
+
+            switching.switchToTarget(mapping -> {});
+            long targetBefore = endOffsets(clusters.targetAdmin());
+            producer.send(new ProducerRecord<>(ALLOWED, 0, "k", "on the target"))
+                    .get();
+            assertThat(endOffsets(clusters.targetAdmin())).isEqualTo(targetBefore + 1);
+        } finally {
+            switching.close();
+        }
+    }
+
+    private static long endOffsets(Admin admin) throws Exception {
+        try (admin) {
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(ALLOWED, 0);
+            return admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .all()
+                    .get()
+                    .get(tp)
+                    .offset();
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(ProducerProxy through, Map<String, Object> login) {
+        Properties props = new Properties();
+        props.putAll(login);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, through.bootstrapAddress());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
     private static KafkaProducer<String, String> producer(String password) {
