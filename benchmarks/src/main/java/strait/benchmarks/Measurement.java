@@ -31,8 +31,7 @@ final class Measurement {
             log(replicator, spec, "starting; load average " + Machine.loadAverage());
             child = replicator.start(spec);
             // Wall clock to the millisecond, to line up with the replicator's own log (start-up breakdowns).
-            java.time.LocalTime launched = java.time.LocalTime.now()
-                    .minusNanos(System.nanoTime() - child.startNanos());
+            java.time.LocalTime launched = java.time.LocalTime.now().minusNanos(System.nanoTime() - child.startNanos());
             log(replicator, spec, "launched at " + launched);
             CopyWatcher.Copy copy = CopyWatcher.await(
                     target,

@@ -73,24 +73,14 @@ public final class RestartStartup {
                 for (int r = 0; r < repeats; r++) {
                     String runId = "restart-r" + r;
                     String topic = "bench-" + runId;
-                    SideBySide.createAndAwaitLeaders(
-                            sourceAdmin, List.of(new NewTopic(topic, PARTITIONS, (short) 1)));
+                    SideBySide.createAndAwaitLeaders(sourceAdmin, List.of(new NewTopic(topic, PARTITIONS, (short) 1)));
                     Loader.load(sourceBootstrap, topic, PARTITIONS, records, SIZE, "lz4", r);
                     RunSpec spec = new RunSpec(
-                            runId,
-                            sourceBootstrap,
-                            targetBootstrap,
-                            topic,
-                            topic,
-                            List.of(),
-                            "lz4",
-                            true,
-                            workDir);
+                            runId, sourceBootstrap, targetBootstrap, topic, topic, List.of(), "lz4", true, workDir);
                     StraitJar strait = new StraitJar(jar, List.of(), 1);
                     fresh.add(run(strait, spec, runId + "-first", targetAdmin, topic, 0, records, workDir));
                     Loader.load(sourceBootstrap, topic, PARTITIONS, records, SIZE, "lz4", r + 100);
-                    restart.add(
-                            run(strait, spec, runId + "-again", targetAdmin, topic, records, 2 * records, workDir));
+                    restart.add(run(strait, spec, runId + "-again", targetAdmin, topic, records, 2 * records, workDir));
                     sourceAdmin.deleteTopics(List.of(topic)).all().get();
                 }
             }
