@@ -41,13 +41,16 @@ public final class RestartStartup {
     private RestartStartup() {}
 
     public static void main(String[] args) throws Exception {
-        Path jar = Path.of("deploy", "target", "strait.jar");
+        List<Path> jars = List.of(Path.of("deploy", "target", "strait.jar"));
         Path workDir = Path.of("benchmarks", "target", "restart-startup");
         int repeats = 3;
         long records = 200_000;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
-                case "--strait-jar" -> jar = Path.of(args[i + 1]);
+                case "--strait-jar" ->
+                    jars = java.util.Arrays.stream(args[i + 1].split(","))
+                            .map(Path::of)
+                            .toList();
                 case "--work-dir" -> workDir = Path.of(args[i + 1]);
                 case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
                 case "--records" -> records = Long.parseLong(args[i + 1]);
@@ -56,8 +59,12 @@ public final class RestartStartup {
         }
         Files.createDirectories(workDir);
         String classpath = System.getProperty("java.class.path");
-        List<Double> fresh = new ArrayList<>();
-        List<Double> restart = new ArrayList<>();
+        Map<Path, List<Double>> fresh = new java.util.LinkedHashMap<>();
+        Map<Path, List<Double>> restart = new java.util.LinkedHashMap<>();
+        jars.forEach(j -> {
+            fresh.put(j, new ArrayList<>());
+            restart.put(j, new ArrayList<>());
+        });
         try (Child source = Child.start(
                         "source-cluster",
                         Child.javaCommand(CLUSTER_JVM, classpath, ClusterMain.class.getName()),
@@ -71,25 +78,42 @@ public final class RestartStartup {
             try (Admin sourceAdmin = admin(sourceBootstrap);
                     Admin targetAdmin = admin(targetBootstrap)) {
                 for (int r = 0; r < repeats; r++) {
-                    String runId = "restart-r" + r;
-                    String topic = "bench-" + runId;
-                    SideBySide.createAndAwaitLeaders(sourceAdmin, List.of(new NewTopic(topic, PARTITIONS, (short) 1)));
-                    Loader.load(sourceBootstrap, topic, PARTITIONS, records, SIZE, "lz4", r);
-                    RunSpec spec = new RunSpec(
-                            runId, sourceBootstrap, targetBootstrap, topic, topic, List.of(), "lz4", true, workDir);
-                    StraitJar strait = new StraitJar(jar, List.of(), 1);
-                    fresh.add(run(strait, spec, runId + "-first", targetAdmin, topic, 0, records, workDir));
-                    Loader.load(sourceBootstrap, topic, PARTITIONS, records, SIZE, "lz4", r + 100);
-                    restart.add(run(strait, spec, runId + "-again", targetAdmin, topic, records, 2 * records, workDir));
-                    sourceAdmin.deleteTopics(List.of(topic)).all().get();
+                    // Several jars take turns on the same brokers, the first one changing from repeat to repeat.
+                    List<Path> order = new ArrayList<>(jars);
+                    java.util.Collections.rotate(order, -r);
+                    for (Path jar : order) {
+                        String runId = "restart-r" + r + "-j" + jars.indexOf(jar);
+                        String topic = "bench-" + runId;
+                        SideBySide.createAndAwaitLeaders(
+                                sourceAdmin, List.of(new NewTopic(topic, PARTITIONS, (short) 1)));
+                        Loader.load(sourceBootstrap, topic, PARTITIONS, records, SIZE, "lz4", r);
+                        RunSpec spec = new RunSpec(
+                                runId, sourceBootstrap, targetBootstrap, topic, topic, List.of(), "lz4", true, workDir);
+                        StraitJar strait = new StraitJar(jar, List.of(), 1);
+                        fresh.get(jar)
+                                .add(run(strait, spec, runId + "-first", targetAdmin, topic, 0, records, workDir));
+                        Loader.load(sourceBootstrap, topic, PARTITIONS, records, SIZE, "lz4", r + 100);
+                        restart.get(jar)
+                                .add(run(
+                                        strait,
+                                        spec,
+                                        runId + "-again",
+                                        targetAdmin,
+                                        topic,
+                                        records,
+                                        2 * records,
+                                        workDir));
+                        sourceAdmin.deleteTopics(List.of(topic)).all().get();
+                    }
                 }
             }
         }
-        System.out.println("fresh link start-up s: " + fresh);
-        System.out.println("restart start-up s:    " + restart);
+        for (Path jar : jars) {
+            System.out.println(
+                    jar + ": fresh link start-up s " + fresh.get(jar) + "; restart start-up s " + restart.get(jar));
+        }
         System.exit(0);
     }
-
     /** Starts Strait, returns seconds from launch to the first record past {@code before}; copies to {@code all}. */
     private static double run(
             StraitJar strait,

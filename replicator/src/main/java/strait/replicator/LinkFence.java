@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -19,7 +20,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -79,15 +82,44 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         return TopicScope.fenceTopic(linkName);
     }
 
-    /** Creates the fence topic when missing and fences every older instance of the link. Blocks. */
+    /**
+     * Creates the fence topic when missing and fences every older instance of the link. Blocks. The topic is created
+     * while the fence producer initialises (they do not depend on each other: {@code initTransactions} talks to the
+     * transaction coordinator, not to this topic), and exists when this returns.
+     */
     static LinkFence acquire(Admin targetAdmin, Map<String, Object> targetClientProps, String linkName) {
         String topic = topicName(linkName);
+        KafkaFuture<Void> created = targetAdmin
+                .createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
+                        .configs(Map.of("cleanup.policy", "delete", "retention.ms", "3600000"))))
+                .all();
+        Map<String, Object> props = new HashMap<>(targetClientProps);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strait-" + linkName + "-fence");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + linkName + "-fence");
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         try {
-            targetAdmin
-                    .createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
-                            .configs(Map.of("cleanup.policy", "delete", "retention.ms", "3600000"))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
+            producer.initTransactions();
+            awaitCreated(created, topic);
+        } catch (KafkaException e) {
+            producer.close(Duration.ZERO);
+            throw new ReplicatorException(
+                    "cannot acquire the link fence (transactional id "
+                            + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e),
+                    e);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
+        return new LinkFence(topic, "strait-" + linkName + "-fence", new HashMap<>(targetClientProps), producer);
+    }
+
+    /** Waits for the fence topic's creation; one that exists already is as good. */
+    private static void awaitCreated(KafkaFuture<Void> created, String topic) {
+        try {
+            created.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new ReplicatorException(
@@ -99,23 +131,6 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new ReplicatorException("timed out creating the fence topic " + topic, e);
         }
-        Map<String, Object> props = new HashMap<>(targetClientProps);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strait-" + linkName + "-fence");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + linkName + "-fence");
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        try {
-            producer.initTransactions();
-        } catch (KafkaException e) {
-            producer.close(Duration.ZERO);
-            throw new ReplicatorException(
-                    "cannot acquire the link fence (transactional id "
-                            + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e),
-                    e);
-        }
-        LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
-        return new LinkFence(topic, "strait-" + linkName + "-fence", new HashMap<>(targetClientProps), producer);
     }
 
     /** The newest thing an instance of the link committed to the fence topic: a proof, or a clean release. */
@@ -128,14 +143,32 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
      */
     java.util.Optional<LastWord> lastWord(Admin targetAdmin) {
         TopicPartition tp = new TopicPartition(topic, 0);
+        long begin;
+        long end;
+        try {
+            // Both bounds at once from the admin client, which is connected already: on a new link the topic is
+            // empty and no consumer is needed at all.
+            ListOffsetsOptions committed = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+            KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> first = targetAdmin
+                    .listOffsets(Map.of(tp, OffsetSpec.earliest()), committed)
+                    .partitionResult(tp);
+            KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> last = targetAdmin
+                    .listOffsets(Map.of(tp, OffsetSpec.latest()), committed)
+                    .partitionResult(tp);
+            begin = first.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+            end = last.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicatorException("interrupted reading the fence topic " + topic, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+            throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
+        }
+        if (end <= begin) {
+            return java.util.Optional.empty();
+        }
         try (KafkaConsumer<byte[], byte[]> consumer =
                 TailReconciler.boundedReader(clientProps, "read_committed", clientId + "-read")) {
             consumer.assign(List.of(tp));
-            long begin = consumer.beginningOffsets(List.of(tp), READ_TIMEOUT).get(tp);
-            long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).get(tp);
-            if (end <= begin) {
-                return java.util.Optional.empty();
-            }
             // Each proof is a one-record transaction: a record and its marker.
             consumer.seek(tp, Math.max(begin, end - 20));
             ConsumerRecord<byte[], byte[]> last = null;
