@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -46,8 +47,9 @@ import strait.config.TopicScope;
  * the fence: every instance writes as the link's producer and numbers each record with its target offset, so the
  * leader takes a late batch only if its records are exactly the partition's next (docs/decisions/0004).
  *
- * <p>Threads: {@link #acquire} on the starting thread, {@link #check} on the sender threads (any number),
- * {@link #close} after they ended.
+ * <p>Threads: {@link #acquire} on the starting thread (when the fence topic exists, the last word's reader is built and
+ * connected meanwhile on a {@link WarmedReader} thread), {@link #lastWord} on the starting thread after it, {@link #check} on the sender threads
+ * (any number), {@link #close} after they ended.
  */
 final class LinkFence implements BatchingSender.Fence, AutoCloseable {
 
@@ -69,13 +71,20 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
     private volatile long lastCheckNanos = System.nanoTime();
 
     private volatile String fencedBy;
+    /** The fence topic's reader warmed up during {@link #acquire}, for the first {@link #lastWord}; then null. */
+    private WarmedReader warmReader;
 
     private LinkFence(
-            String topic, String clientId, Map<String, Object> clientProps, KafkaProducer<byte[], byte[]> producer) {
+            String topic,
+            String clientId,
+            Map<String, Object> clientProps,
+            KafkaProducer<byte[], byte[]> producer,
+            WarmedReader warmReader) {
         this.topic = topic;
         this.clientId = clientId;
         this.clientProps = clientProps;
         this.producer = producer;
+        this.warmReader = warmReader;
     }
 
     static String topicName(String linkName) {
@@ -89,10 +98,21 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
      */
     static LinkFence acquire(Admin targetAdmin, Map<String, Object> targetClientProps, String linkName) {
         String topic = topicName(linkName);
+        String clientId = "strait-" + linkName + "-fence";
+        // When the topic exists already (a restart), the reader of its last word is built and connected meanwhile
+        // too; it reads only after the fence is held. A topic just created is empty: no reader is needed.
+        AtomicReference<WarmedReader> warmed = new AtomicReference<>();
         KafkaFuture<Void> created = targetAdmin
                 .createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
                         .configs(Map.of("cleanup.policy", "delete", "retention.ms", "3600000"))))
-                .all();
+                .all()
+                .whenComplete((ok, error) -> {
+                    if (error instanceof TopicExistsException
+                            || (error != null && error.getCause() instanceof TopicExistsException)) {
+                        warmed.set(WarmedReader.start(
+                                targetClientProps, "read_committed", clientId + "-read", new TopicPartition(topic, 0)));
+                    }
+                });
         Map<String, Object> props = new HashMap<>(targetClientProps);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strait-" + linkName + "-fence");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + linkName + "-fence");
@@ -104,16 +124,24 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
             awaitCreated(created, topic);
         } catch (KafkaException e) {
             producer.close(Duration.ZERO);
+            release(warmed.get());
             throw new ReplicatorException(
                     "cannot acquire the link fence (transactional id "
                             + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e),
                     e);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
+            release(warmed.get());
             throw e;
         }
         LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
-        return new LinkFence(topic, "strait-" + linkName + "-fence", new HashMap<>(targetClientProps), producer);
+        return new LinkFence(topic, clientId, new HashMap<>(targetClientProps), producer, warmed.get());
+    }
+
+    private static void release(WarmedReader reader) {
+        if (reader != null) {
+            reader.release();
+        }
     }
 
     /** Waits for the fence topic's creation; one that exists already is as good. */
@@ -163,11 +191,15 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
             throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
         }
+        WarmedReader warm = warmReader;
+        warmReader = null;
         if (end <= begin) {
+            release(warm);
             return java.util.Optional.empty();
         }
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                TailReconciler.boundedReader(clientProps, "read_committed", clientId + "-read")) {
+        try (KafkaConsumer<byte[], byte[]> consumer = warm != null
+                ? warm.take()
+                : TailReconciler.boundedReader(clientProps, "read_committed", clientId + "-read")) {
             consumer.assign(List.of(tp));
             // Each proof is a one-record transaction: a record and its marker.
             consumer.seek(tp, Math.max(begin, end - 20));
@@ -290,6 +322,9 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
 
     @Override
     public void close() {
+        WarmedReader warm = warmReader;
+        warmReader = null;
+        release(warm);
         producer.close(Duration.ofSeconds(5));
     }
 }
