@@ -30,6 +30,9 @@ final class Measurement {
         try {
             log(replicator, spec, "starting; load average " + Machine.loadAverage());
             child = replicator.start(spec);
+            // Wall clock to the millisecond, to line up with the replicator's own log (start-up breakdowns).
+            java.time.LocalTime launched = java.time.LocalTime.now().minusNanos(System.nanoTime() - child.startNanos());
+            log(replicator, spec, "launched at " + launched);
             CopyWatcher.Copy copy = CopyWatcher.await(
                     target,
                     targetBulk,
@@ -42,8 +45,11 @@ final class Measurement {
                     replicator,
                     spec,
                     String.format(
-                            "copy done: start-up %.2f s, %d records in %.2f s",
-                            copy.startupSeconds(), copy.copiedRecords(), copy.copySeconds()));
+                            "copy done: start-up %.2f s (first record seen at %s), %d records in %.2f s",
+                            copy.startupSeconds(),
+                            launched.plusNanos((long) (copy.startupSeconds() * 1e9)),
+                            copy.copiedRecords(),
+                            copy.copySeconds()));
             SourceSize.bytesOnDisk(target, targetBulk)
                     .ifPresent(bytes -> log(
                             replicator,

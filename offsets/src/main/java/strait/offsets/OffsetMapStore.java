@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,8 @@ import strait.config.TopicScope;
  * <p>Threads: {@link #persist} is called from each partition's ack path (one thread per partition, several
  * partitions may persist concurrently); it never waits for the broker: sends are asynchronous (idempotent producer,
  * {@code acks=all}). A failed send marks the partition for a full re-send on its next persist. {@link #load} and
- * {@link #flush} are called by the owner (start-up, shutdown), not on the ack path.
+ * {@link #flush} are called by the owner (start-up, shutdown), not on the ack path. The topic is described or created
+ * on {@link #open}'s own thread; each of these waits for it before its first send or read.
  */
 public final class OffsetMapStore implements AutoCloseable {
 
@@ -51,7 +53,11 @@ public final class OffsetMapStore implements AutoCloseable {
     private final String topic;
     private final Map<String, Object> clientProps;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final int partitionCount;
+    /** Written by the opener thread before it completes {@link #partitionCount}, read after it. */
+    private boolean createdTopic;
+    /** The topic's partition count once it is known to exist (described, or created): see {@link #open}. */
+    private final CompletableFuture<Integer> partitionCount;
+
     private final ConcurrentHashMap<TopicPartition, Frontier> frontiers = new ConcurrentHashMap<>();
     private final Set<TopicPartition> resend = ConcurrentHashMap.newKeySet();
     private final AtomicLong failedSends = new AtomicLong();
@@ -61,7 +67,7 @@ public final class OffsetMapStore implements AutoCloseable {
     /** The first writer record {@link #load} met; null when there was none. */
     private WriterId loadedWriter;
 
-    private OffsetMapStore(String topic, Map<String, Object> clientProps, int partitionCount) {
+    private OffsetMapStore(String topic, Map<String, Object> clientProps, CompletableFuture<Integer> partitionCount) {
         this.topic = topic;
         this.clientProps = clientProps;
         this.partitionCount = partitionCount;
@@ -76,27 +82,84 @@ public final class OffsetMapStore implements AutoCloseable {
 
     /**
      * Opens the store of {@code linkName} on the target, creating its compacted topic (1 partition, the target's
-     * default replication factor) when missing. Blocks for the Admin calls; call it at start-up.
+     * default replication factor) when missing. The topic is described (and created when missing) on a thread of its
+     * own, {@code strait-offsets-open}, so this returns at once and the start-up goes on meanwhile (on a new link,
+     * creating the topic is among its slowest steps); every call that needs the topic waits for it first, which at
+     * start-up is {@link #load}.
      *
-     * @throws OffsetStoreException when the topic cannot be created or described
+     * <p>Failures to describe or create the topic are thrown by that first call, as {@link OffsetStoreException}.
      */
     public static OffsetMapStore open(Map<String, Object> targetClientProps, String linkName) {
         String topic = topicName(linkName);
         Map<String, Object> props = Map.copyOf(targetClientProps);
-        try (Admin admin = Admin.create(props)) {
-            int partitions = ensureTopic(admin, topic);
-            return new OffsetMapStore(topic, props, partitions);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OffsetStoreException("interrupted while opening " + topic, e);
+        CompletableFuture<Integer> partitions = new CompletableFuture<>();
+        OffsetMapStore store = new OffsetMapStore(topic, props, partitions);
+        Thread opener = new Thread(
+                () -> {
+                    try (Admin admin = Admin.create(props)) {
+                        partitions.complete(store.ensureTopic(admin));
+                    } catch (Throwable e) {
+                        partitions.completeExceptionally(e);
+                        return;
+                    }
+                    store.warmUp();
+                },
+                "strait-offsets-open");
+        opener.setDaemon(true);
+        opener.start();
+        return store;
+    }
+
+    /**
+     * Opener thread: fetches the producer's metadata for the topic now (its producer id is asked for as it starts),
+     * so the first persist, the link's writer record on a new link, is not the one to wait for them.
+     */
+    private void warmUp() {
+        try {
+            producer.partitionsFor(topic);
+        } catch (RuntimeException e) {
+            LOG.debug("warming up the offsets producer failed (the first send will retry): {}", describe(e));
         }
     }
 
-    private static int ensureTopic(Admin admin, String topic) throws InterruptedException {
+    /**
+     * Whether {@link #open} created the topic: the link's first start (or its offsets topic was deleted), so it has
+     * no writer yet. Waits for the topic like every call that needs it.
+     */
+    public boolean createdTopic() {
+        partitions();
+        return createdTopic;
+    }
+
+    /** The topic's partition count, once it exists; waits for {@link #open}'s thread. */
+    private int partitions() {
+        try {
+            return partitionCount.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OffsetStoreException("interrupted while opening " + topic, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String message = cause instanceof OffsetStoreException
+                    ? cause.getMessage()
+                    : "cannot open " + topic + " on the target: " + describe(cause);
+            throw new OffsetStoreException(message, cause);
+        }
+    }
+
+    /** Opener thread: the topic's partition count, once it exists; notes whether it had to be created. */
+    private int ensureTopic(Admin admin) throws InterruptedException {
+        // Described first: after the link's first start the topic exists, and asking to create it costs a round trip
+        // to the controller for an error.
+        Optional<Integer> known = describedPartitions(admin, topic);
+        if (known.isPresent()) {
+            return known.get();
+        }
         NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
                 .configs(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0"));
         try {
             admin.createTopics(List.of(newTopic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            createdTopic = true;
             LOG.info("created offsets topic {} on the target", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -106,24 +169,37 @@ public final class OffsetMapStore implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new OffsetStoreException("timed out creating " + topic + " on the target", e);
         }
+        // A topic just created is not known to every broker at once: ask again, soon at first, until the deadline.
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-        try {
-            while (true) {
-                try {
-                    TopicDescription description = admin.describeTopics(List.of(topic))
-                            .allTopicNames()
-                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                            .get(topic);
-                    return description.partitions().size();
-                } catch (ExecutionException e) {
-                    // A topic just created is not known to every broker at once: ask again until the deadline.
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(100);
-                }
+        long backoffMs = 5;
+        while (true) {
+            Optional<Integer> created = describedPartitions(admin, topic);
+            if (created.isPresent()) {
+                return created.get();
             }
-        } catch (ExecutionException | TimeoutException e) {
+            if (System.nanoTime() > deadline) {
+                throw new OffsetStoreException("cannot describe " + topic + " on the target: still unknown "
+                        + ADMIN_TIMEOUT.toSeconds() + " s after it was created");
+            }
+            Thread.sleep(backoffMs);
+            backoffMs = Math.min(100, backoffMs * 2);
+        }
+    }
+
+    /** The topic's partition count; empty when the target does not know it (yet). */
+    private static Optional<Integer> describedPartitions(Admin admin, String topic) throws InterruptedException {
+        try {
+            TopicDescription description = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(topic);
+            return Optional.of(description.partitions().size());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw new OffsetStoreException("cannot describe " + topic + " on the target: " + describe(e), e);
+        } catch (TimeoutException e) {
             throw new OffsetStoreException("cannot describe " + topic + " on the target: " + describe(e), e);
         }
     }
@@ -184,7 +260,8 @@ public final class OffsetMapStore implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new java.util.ArrayList<>();
-            for (int p = 0; p < partitionCount; p++) {
+            int count = partitions();
+            for (int p = 0; p < count; p++) {
                 partitions.add(new TopicPartition(topic, p));
             }
             consumer.assign(partitions);
@@ -259,6 +336,7 @@ public final class OffsetMapStore implements AutoCloseable {
      * thread), after the target acked the records the map now holds. Does not wait for the broker.
      */
     public void persist(TopicPartition tp, OffsetMap map) {
+        partitions(); // never a send before the topic exists: the broker would create it with its defaults
         Frontier frontier = frontiers.get(tp);
         if (frontier == null || frontier.map != map) {
             if (frontier != null) {
@@ -326,6 +404,7 @@ public final class OffsetMapStore implements AutoCloseable {
 
     /** Records the id of the source topic whose maps this link builds under that name. Does not wait. */
     public void persistSourceTopicId(String topic, Uuid id) {
+        partitions();
         producer.send(
                 new ProducerRecord<>(this.topic, 0, OffsetRecords.topicKey(topic), OffsetRecords.topicValue(id)),
                 (metadata, error) -> {
@@ -354,6 +433,7 @@ public final class OffsetMapStore implements AutoCloseable {
      * @throws OffsetStoreException when the target does not take the record
      */
     public void persistWriter(WriterId writer) {
+        partitions();
         try {
             producer.send(new ProducerRecord<>(
                             topic, 0, OffsetRecords.writerKey(writer), OffsetRecords.writerValue(writer)))

@@ -2,10 +2,13 @@ package strait.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -63,6 +66,33 @@ class OffsetMapStoreIT {
         assertThat(loaded).containsOnlyKeys(a, b);
         assertSame(loaded.get(a), mapA);
         assertSame(loaded.get(b), mapB);
+    }
+
+    @Test
+    void opensAtOnceAndTellsWhetherItCreatedTheTopic() throws Exception {
+        // given a link whose offsets topic does not exist yet
+        String link = "created-" + System.nanoTime();
+        // when it is opened twice, the topic described or created on the store's own thread
+        boolean first;
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            first = store.createdTopic();
+            assertThat(store.load()).isEmpty();
+        }
+        try (OffsetMapStore store = OffsetMapStore.open(target(), link)) {
+            // then only the first open created it, and the topic is the compacted one
+            assertThat(first).isTrue();
+            assertThat(store.createdTopic()).isFalse();
+        }
+        try (Admin admin = Admin.create(target())) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, OffsetMapStore.topicName(link));
+            assertThat(admin.describeConfigs(List.of(resource))
+                            .all()
+                            .get()
+                            .get(resource)
+                            .get("cleanup.policy")
+                            .value())
+                    .isEqualTo("compact");
+        }
     }
 
     @Test

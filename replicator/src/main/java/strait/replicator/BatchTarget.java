@@ -1,5 +1,6 @@
 package strait.replicator;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
@@ -32,6 +33,12 @@ interface BatchTarget extends AutoCloseable {
         /** Not sent this time: the request to its leader was full. */
         record Deferred() implements Result {}
     }
+
+    /**
+     * Looks up the leaders of {@code topics}' partitions and connects to them, waiting at most about a second: what
+     * the first {@link #write} to them would otherwise begin with. A hint; failures are left to the writes.
+     */
+    default void prepare(Collection<String> topics) {}
 
     /** Sends the batches, at most one per partition, and returns what became of each. Blocks until answered. */
     Map<TopicPartition, Result> write(List<Batch> batches);

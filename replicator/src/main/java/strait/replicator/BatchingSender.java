@@ -2,10 +2,13 @@ package strait.replicator;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -91,6 +94,8 @@ final class BatchingSender implements Runnable {
     private final Fence fence;
     private final Listener listener;
     private volatile boolean running = true;
+    /** Topics to prepare the writer for, from {@link #prepare}. */
+    private final Queue<Collection<String>> toPrepare = new ConcurrentLinkedQueue<>();
     /** Set as the thread ends: it was closed, and no send of its ever failed (a failed one might still land). */
     private volatile boolean endedCleanly;
 
@@ -126,6 +131,14 @@ final class BatchingSender implements Runnable {
         this.listener = listener;
     }
 
+    /**
+     * Any thread: topics about to be assigned; while it has nothing to write, the sender thread has its writer look up
+     * their leaders and connect to them ({@link BatchTarget#prepare}).
+     */
+    void prepare(Collection<String> topics) {
+        toPrepare.offer(List.copyOf(topics));
+    }
+
     /** Any thread: the sender ends after its current round, persisting the maps its acks advanced. */
     void close() {
         running = false;
@@ -143,6 +156,7 @@ final class BatchingSender implements Runnable {
             encoder = writer.encoder();
             int idle = 0;
             while (running) {
+                prepareWriter();
                 drain();
                 Round round = sendRound();
                 if (round == Round.ENDED) {
@@ -160,6 +174,16 @@ final class BatchingSender implements Runnable {
         } finally {
             if (writer != null) {
                 writer.close();
+            }
+        }
+    }
+
+    /** Prepares the writer for topics about to be assigned, unless it is writing already (then writes do it). */
+    private void prepareWriter() {
+        Collection<String> topics;
+        while ((topics = toPrepare.poll()) != null) {
+            if (active.isEmpty() && fromFetcher.isEmpty()) {
+                writer.prepare(topics);
             }
         }
     }

@@ -1,5 +1,6 @@
 package strait.replicator;
 
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -12,13 +13,20 @@ import org.apache.kafka.common.TopicPartition;
  * {@link BatchingSender.Listener} callbacks. While a partition is assigned, the path's writer thread is the only
  * writer of its map.
  *
- * <p>Threads: {@link #assign} and {@link #unassign} from the admin worker (unassign also from the stop callbacks);
+ * <p>Threads: {@link #prepare}, {@link #assign} and {@link #unassign} from the admin worker (unassign also from the stop callbacks);
  * {@link #start} and {@link #close} by the owner.
  */
 interface CopyPath extends AutoCloseable {
 
     /** Starts the path's threads. */
     void start();
+
+    /**
+     * The topics whose partitions are about to be assigned (reconciliation comes first): the path looks up their
+     * leaders on both sides and connects to them meanwhile, so the first fetch and the first write do not begin with
+     * that. A hint: nothing is fetched or written for it.
+     */
+    void prepare(Set<String> topics);
 
     /** Copies {@code partition} from {@code sourceOffset} on; work of older epochs of the partition is dropped. */
     void assign(PartitionState partition, long sourceOffset, int epoch);

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -19,7 +21,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -43,8 +47,9 @@ import strait.config.TopicScope;
  * the fence: every instance writes as the link's producer and numbers each record with its target offset, so the
  * leader takes a late batch only if its records are exactly the partition's next (docs/decisions/0004).
  *
- * <p>Threads: {@link #acquire} on the starting thread, {@link #check} on the sender threads (any number),
- * {@link #close} after they ended.
+ * <p>Threads: {@link #acquire} on the starting thread (when the fence topic exists, the last word's reader is built and
+ * connected meanwhile on a {@link WarmedReader} thread), {@link #lastWord} on the starting thread after it, {@link #check} on the sender threads
+ * (any number), {@link #close} after they ended.
  */
 final class LinkFence implements BatchingSender.Fence, AutoCloseable {
 
@@ -66,28 +71,83 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
     private volatile long lastCheckNanos = System.nanoTime();
 
     private volatile String fencedBy;
+    /** The fence topic's reader warmed up during {@link #acquire}, for the first {@link #lastWord}; then null. */
+    private WarmedReader warmReader;
 
     private LinkFence(
-            String topic, String clientId, Map<String, Object> clientProps, KafkaProducer<byte[], byte[]> producer) {
+            String topic,
+            String clientId,
+            Map<String, Object> clientProps,
+            KafkaProducer<byte[], byte[]> producer,
+            WarmedReader warmReader) {
         this.topic = topic;
         this.clientId = clientId;
         this.clientProps = clientProps;
         this.producer = producer;
+        this.warmReader = warmReader;
     }
 
     static String topicName(String linkName) {
         return TopicScope.fenceTopic(linkName);
     }
 
-    /** Creates the fence topic when missing and fences every older instance of the link. Blocks. */
+    /**
+     * Creates the fence topic when missing and fences every older instance of the link. Blocks. The topic is created
+     * while the fence producer initialises (they do not depend on each other: {@code initTransactions} talks to the
+     * transaction coordinator, not to this topic), and exists when this returns.
+     */
     static LinkFence acquire(Admin targetAdmin, Map<String, Object> targetClientProps, String linkName) {
         String topic = topicName(linkName);
+        String clientId = "strait-" + linkName + "-fence";
+        // When the topic exists already (a restart), the reader of its last word is built and connected meanwhile
+        // too; it reads only after the fence is held. A topic just created is empty: no reader is needed.
+        AtomicReference<WarmedReader> warmed = new AtomicReference<>();
+        KafkaFuture<Void> created = targetAdmin
+                .createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
+                        .configs(Map.of("cleanup.policy", "delete", "retention.ms", "3600000"))))
+                .all()
+                .whenComplete((ok, error) -> {
+                    if (error instanceof TopicExistsException
+                            || (error != null && error.getCause() instanceof TopicExistsException)) {
+                        warmed.set(WarmedReader.start(
+                                targetClientProps, "read_committed", clientId + "-read", new TopicPartition(topic, 0)));
+                    }
+                });
+        Map<String, Object> props = new HashMap<>(targetClientProps);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strait-" + linkName + "-fence");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + linkName + "-fence");
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         try {
-            targetAdmin
-                    .createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
-                            .configs(Map.of("cleanup.policy", "delete", "retention.ms", "3600000"))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
+            producer.initTransactions();
+            awaitCreated(created, topic);
+        } catch (KafkaException e) {
+            producer.close(Duration.ZERO);
+            release(warmed.get());
+            throw new ReplicatorException(
+                    "cannot acquire the link fence (transactional id "
+                            + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e),
+                    e);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            release(warmed.get());
+            throw e;
+        }
+        LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
+        return new LinkFence(topic, clientId, new HashMap<>(targetClientProps), producer, warmed.get());
+    }
+
+    private static void release(WarmedReader reader) {
+        if (reader != null) {
+            reader.release();
+        }
+    }
+
+    /** Waits for the fence topic's creation; one that exists already is as good. */
+    private static void awaitCreated(KafkaFuture<Void> created, String topic) {
+        try {
+            created.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new ReplicatorException(
@@ -99,23 +159,6 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new ReplicatorException("timed out creating the fence topic " + topic, e);
         }
-        Map<String, Object> props = new HashMap<>(targetClientProps);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strait-" + linkName + "-fence");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-" + linkName + "-fence");
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        try {
-            producer.initTransactions();
-        } catch (KafkaException e) {
-            producer.close(Duration.ZERO);
-            throw new ReplicatorException(
-                    "cannot acquire the link fence (transactional id "
-                            + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) + "): " + Failures.describe(e),
-                    e);
-        }
-        LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
-        return new LinkFence(topic, "strait-" + linkName + "-fence", new HashMap<>(targetClientProps), producer);
     }
 
     /** The newest thing an instance of the link committed to the fence topic: a proof, or a clean release. */
@@ -128,14 +171,36 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
      */
     java.util.Optional<LastWord> lastWord(Admin targetAdmin) {
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                TailReconciler.boundedReader(clientProps, "read_committed", clientId + "-read")) {
+        long begin;
+        long end;
+        try {
+            // Both bounds at once from the admin client, which is connected already: on a new link the topic is
+            // empty and no consumer is needed at all.
+            ListOffsetsOptions committed = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+            KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> first = targetAdmin
+                    .listOffsets(Map.of(tp, OffsetSpec.earliest()), committed)
+                    .partitionResult(tp);
+            KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> last = targetAdmin
+                    .listOffsets(Map.of(tp, OffsetSpec.latest()), committed)
+                    .partitionResult(tp);
+            begin = first.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+            end = last.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicatorException("interrupted reading the fence topic " + topic, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+            throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
+        }
+        WarmedReader warm = warmReader;
+        warmReader = null;
+        if (end <= begin) {
+            release(warm);
+            return java.util.Optional.empty();
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = warm != null
+                ? warm.take()
+                : TailReconciler.boundedReader(clientProps, "read_committed", clientId + "-read")) {
             consumer.assign(List.of(tp));
-            long begin = consumer.beginningOffsets(List.of(tp), READ_TIMEOUT).get(tp);
-            long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).get(tp);
-            if (end <= begin) {
-                return java.util.Optional.empty();
-            }
             // Each proof is a one-record transaction: a record and its marker.
             consumer.seek(tp, Math.max(begin, end - 20));
             ConsumerRecord<byte[], byte[]> last = null;
@@ -257,6 +322,9 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
 
     @Override
     public void close() {
+        WarmedReader warm = warmReader;
+        warmReader = null;
+        release(warm);
         producer.close(Duration.ofSeconds(5));
     }
 }

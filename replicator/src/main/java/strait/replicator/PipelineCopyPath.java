@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -106,6 +107,14 @@ final class PipelineCopyPath implements CopyPath {
         for (Pipeline p : pipelines) {
             p.fetchThread().start();
             p.sendThread().start();
+        }
+    }
+
+    @Override
+    public void prepare(Set<String> topics) {
+        for (Pipeline p : pipelines) {
+            p.fetcher().prepare(topics);
+            p.sender().prepare(topics);
         }
     }
 

@@ -86,10 +86,15 @@ final class RawBatchFetcher implements SourceFetcher {
     private final String rack;
     private final MpscUnboundedXaddArrayQueue<Runnable> commands = new MpscUnboundedXaddArrayQueue<>(64);
     private volatile boolean running = true;
+    /** The fetch thread, unparked by a command while it waits for its first partitions. */
+    private volatile Thread fetchThread;
 
     // Fetch thread only.
     private final BatchHeader header = new BatchHeader();
     private final Map<TopicPartition, Assigned> assigned = new HashMap<>();
+    /** Topics about to be assigned: their leaders are looked up and connected to while nothing is assigned. */
+    private final Set<String> prepared = new HashSet<>();
+
     private final Map<Integer, FetchSessionHandler> sessions = new HashMap<>();
     private final Set<Integer> nodesInFlight = new HashSet<>();
     private final Map<Integer, Long> nodeBackoffUntil = new HashMap<>();
@@ -181,28 +186,49 @@ final class RawBatchFetcher implements SourceFetcher {
     @Override
     public void assign(PartitionState partition, long position, int epoch) {
         commands.offer(() -> assigned.put(partition.tp, new Assigned(partition, epoch, position)));
-        client.wakeup();
+        wake();
+    }
+
+    @Override
+    public void prepare(Set<String> topics) {
+        Set<String> copy = Set.copyOf(topics);
+        commands.offer(() -> prepared.addAll(copy));
+        wake();
     }
 
     @Override
     public void unassign(TopicPartition tp) {
         commands.offer(() -> assigned.remove(tp));
-        client.wakeup();
+        wake();
     }
 
     @Override
     public void close() {
         running = false;
+        wake();
+    }
+
+    /** Any thread: the fetch thread looks at its commands now, whether it waits in the client or for partitions. */
+    private void wake() {
         client.wakeup();
+        Thread t = fetchThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     @Override
     public void run() {
+        fetchThread = Thread.currentThread();
         try {
             while (running) {
                 applyCommands();
                 if (assigned.isEmpty()) {
-                    LockSupport.parkNanos(20_000_000L);
+                    if (prepared.isEmpty()) {
+                        LockSupport.parkNanos(20_000_000L);
+                    } else {
+                        connectAhead();
+                    }
                     continue;
                 }
                 long now = time.milliseconds();
@@ -234,11 +260,34 @@ final class RawBatchFetcher implements SourceFetcher {
         }
     }
 
-    /** Keeps the metadata requests to the topics still assigned, so a removed topic is no longer asked for. */
+    /**
+     * Keeps the metadata requests to the topics still assigned, so a removed topic is no longer asked for; while
+     * nothing is assigned, to the prepared ones, which are forgotten once something is.
+     */
     private void refreshTopics() {
         Set<String> topics = new HashSet<>();
         assigned.keySet().forEach(tp -> topics.add(tp.topic()));
+        if (topics.isEmpty()) {
+            topics.addAll(prepared);
+        } else {
+            prepared.clear();
+        }
         metadata.topics(topics);
+    }
+
+    /** Nothing assigned yet: looks up the prepared topics' leaders and connects to them (one client poll). */
+    private void connectAhead() {
+        long now = time.milliseconds();
+        Set<Node> leaders = new HashSet<>();
+        for (String topic : prepared) {
+            metadata.fetch().partitionsForTopic(topic).forEach(p -> {
+                if (p.leader() != null && !p.leader().isEmpty()) {
+                    leaders.add(p.leader());
+                }
+            });
+        }
+        leaders.forEach(node -> client.ready(node, now));
+        client.poll(POLL_MS, now);
     }
 
     private void resumeDrained() {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -105,9 +106,18 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
 
     /** Discovers and provisions topics, registers new partitions, reconciles them. */
     void refreshTopics() {
+        refreshTopics(provisioner::sync);
+    }
+
+    /**
+     * As {@link #refreshTopics()}, with the discovery and provisioning given: at start-up that ran on this worker
+     * while the starting thread fenced the link and loaded the maps (it writes no record, so it need not wait for
+     * them), and this applies its outcome once they are loaded.
+     */
+    void refreshTopics(Callable<TopicProvisioner.Result> sync) {
         TopicProvisioner.Result result;
         try {
-            result = provisioner.sync();
+            result = sync.call();
         } catch (Exception e) {
             TopicSync last = topicSync;
             topicSync = new TopicSync(last.parity(), last.at(), true);
@@ -123,6 +133,12 @@ final class ReplicationController implements SourceFetcher.StopListener, Batchin
         for (PartitionState ps : partitions.values()) {
             ControllerDecisions.stopForParity(byTopic.get(ps.tp.topic()), ps.state())
                     .ifPresent(reason -> stop(ps, "topic_parity", "target", reason));
+        }
+        Set<String> newTopics = new TreeSet<>(result.writable().keySet());
+        partitions.keySet().forEach(tp -> newTopics.remove(tp.topic()));
+        if (!newTopics.isEmpty()) {
+            // Their partitions are reconciled first: the copy path finds their leaders meanwhile.
+            copyPath.prepare(newTopics);
         }
         result.writable().forEach((topic, count) -> {
             TargetLimits limits = result.limits().getOrDefault(topic, TargetLimits.NONE);

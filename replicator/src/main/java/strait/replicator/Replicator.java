@@ -2,9 +2,11 @@ package strait.replicator;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,12 +28,14 @@ import strait.offsets.WriterId;
  * <p>Threads: one admin worker ({@code strait-replicator-admin}: discovery, provisioning, reconciliation), one status
  * worker ({@code strait-replicator-status}: the snapshot behind {@code /status} and the gates, every second, so a
  * slow reconciliation never makes them stale), and the copy path's own ({@link PipelineCopyPath}: a fetch thread,
- * a sender thread, a JCTools SPSC queue between).
+ * a sender thread, a JCTools SPSC queue between). At the start of a new link a short-lived {@code strait-writer-init}
+ * thread asks the target for the link's producer id.
  * {@link #start}, {@link #close} are called by the owner; {@link #status} from any thread, never
  * blocking.
  *
  * <p>Life cycle: construct, {@link #start()} (blocks until the link fence is held and the first discovery and
- * reconciliation ran), {@link #close()} (bounded: finishes the batch in flight, persists, stops every thread).
+ * reconciliation ran; steps that do not depend on each other run side by side, see {@code benchmarks/README.md},
+ * "Start-up"), {@link #close()} (bounded: finishes the batch in flight, persists, stops every thread).
  * The {@link OffsetMapStore} stays open: its owner closes it after this.
  */
 public final class Replicator implements AutoCloseable {
@@ -82,13 +86,29 @@ public final class Replicator implements AutoCloseable {
         try {
             sourceAdmin = Admin.create(sourceProps);
             targetAdmin = Admin.create(targetProps);
+            TopicProvisioner provisioner = new TopicProvisioner(
+                    sourceAdmin,
+                    targetAdmin,
+                    TopicScope.of(config),
+                    config.getShort(StraitConfig.TARGET_REPLICATION_FACTOR));
+            admin = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "strait-replicator-admin"));
+            // The first discovery and provisioning write no record (listing, creating and growing target topics):
+            // the admin worker runs it while this thread fences the link and loads the maps. Only applying it
+            // (registering, reconciling and assigning partitions) waits for those.
+            Future<TopicProvisioner.Result> firstSync = admin.submit(provisioner::sync);
             fence = LinkFence.acquire(targetAdmin, targetProps, link);
+            // A new link has no writer yet: its producer id is asked for while the fence's last word is read and the
+            // maps are loaded. Persisting it still waits for those, and the first one persisted still wins.
+            CompletableFuture<WriterId> newWriter = store.createdTopic() ? allocateWriter(targetProps, link) : null;
             waitOutOlderInstance(fence.lastWord(targetAdmin));
             Map<TopicPartition, OffsetMap> loaded = store.load();
             if (store.writer().isEmpty()) {
                 // First start of the link (or of a version that did not keep one): the first writer persisted wins,
                 // so reading again settles a race with an instance that allocated one at the same time.
-                store.persistWriter(TargetWriter.allocate(targetProps, "strait-" + link + "-writer-init"));
+                store.persistWriter(
+                        newWriter != null
+                                ? allocated(newWriter)
+                                : TargetWriter.allocate(targetProps, "strait-" + link + "-writer-init"));
                 loaded = store.load();
             }
             WriterId writer = store.writer().orElseThrow();
@@ -100,11 +120,6 @@ public final class Replicator implements AutoCloseable {
                     writer.epoch());
 
             ReplicatorMetrics metrics = new ReplicatorMetrics(registry);
-            TopicProvisioner provisioner = new TopicProvisioner(
-                    sourceAdmin,
-                    targetAdmin,
-                    TopicScope.of(config),
-                    config.getShort(StraitConfig.TARGET_REPLICATION_FACTOR));
             reconciler = new TailReconciler(sourceProps, targetProps, "strait-" + link);
             Map<PartitionState, ReplicatorMetrics.PartitionMeters> meters = new ConcurrentHashMap<>();
             controller = new ReplicationController(
@@ -123,8 +138,11 @@ public final class Replicator implements AutoCloseable {
             controller.copyPath(copyPath);
             copyPath.start();
 
-            admin = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "strait-replicator-admin"));
-            admin.submit(controller::refreshTopics).get(5, TimeUnit.MINUTES);
+            admin.submit(() -> controller.refreshTopics(() -> outcome(firstSync)))
+                    .get(5, TimeUnit.MINUTES);
+            // The partitions are assigned and their first fetches under way: prove the fence now, alongside them, so
+            // the sender's check before its first write finds a fresh proof instead of making one (a transaction).
+            fence.check();
             statusWorker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "strait-replicator-status"));
             statusWorker.submit(controller::refreshStatus).get(1, TimeUnit.MINUTES);
             long refresh = config.getLong(StraitConfig.TOPICS_REFRESH_INTERVAL_MS);
@@ -170,6 +188,42 @@ public final class Replicator implements AutoCloseable {
                     last.get().at(),
                     LinkFence.GRACE);
             Thread.sleep(LinkFence.GRACE.toMillis());
+        }
+    }
+
+    /** Allocates the link's producer id on a thread of its own ({@code strait-writer-init}). */
+    private static CompletableFuture<WriterId> allocateWriter(Map<String, Object> targetProps, String link) {
+        CompletableFuture<WriterId> writer = new CompletableFuture<>();
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        writer.complete(TargetWriter.allocate(targetProps, "strait-" + link + "-writer-init"));
+                    } catch (Throwable e) {
+                        writer.completeExceptionally(e);
+                    }
+                },
+                "strait-writer-init");
+        thread.setDaemon(true);
+        thread.start();
+        return writer;
+    }
+
+    private static WriterId allocated(CompletableFuture<WriterId> writer) throws InterruptedException {
+        try {
+            return writer.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause
+                    ? cause
+                    : new ReplicatorException("cannot allocate the link's producer id: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The outcome of a task that ran on the admin worker, its own failure rethrown as is. */
+    private static <T> T outcome(Future<T> task) throws Exception {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 

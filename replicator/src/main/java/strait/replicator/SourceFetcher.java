@@ -1,5 +1,6 @@
 package strait.replicator;
 
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -17,6 +18,9 @@ interface SourceFetcher extends Runnable {
     interface StopListener {
         void stop(PartitionState partition, String kind, String side, String reason);
     }
+
+    /** Looks up the leaders of {@code topics} and connects to them ahead of their assignment; a hint. */
+    default void prepare(Set<String> topics) {}
 
     /** Start fetching {@code partition} at {@code position} for assignment generation {@code epoch}. */
     void assign(PartitionState partition, long position, int epoch);

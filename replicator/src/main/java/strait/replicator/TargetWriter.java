@@ -3,6 +3,7 @@ package strait.replicator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +16,10 @@ import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.NetworkClientUtils;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.internals.ProducerMetadata;
+import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidMetadataException;
@@ -54,6 +57,9 @@ import strait.offsets.WriterId;
  * starting thread.
  */
 final class TargetWriter implements BatchTarget {
+
+    /** The longest {@link #prepare} waits for leaders and connections. */
+    private static final long PREPARE_MAX_MS = 1_000;
 
     private final Time time = Time.SYSTEM;
     private final Metrics metrics = new Metrics();
@@ -149,6 +155,35 @@ final class TargetWriter implements BatchTarget {
             time.sleep(100);
         }
         throw last;
+    }
+
+    @Override
+    public void prepare(Collection<String> topics) {
+        long now = time.milliseconds();
+        topics.forEach(topic -> metadata.add(topic, now));
+        long deadline = now + Math.min(requestTimeoutMs, PREPARE_MAX_MS);
+        while (time.milliseconds() < deadline && !leadersReady(topics)) {
+            client.poll(20, time.milliseconds());
+        }
+    }
+
+    /** Whether every partition of the topics has a known leader with a ready connection (starts connecting). */
+    private boolean leadersReady(Collection<String> topics) {
+        Cluster cluster = metadata.fetch();
+        boolean ready = true;
+        for (String topic : topics) {
+            List<PartitionInfo> partitions = cluster.partitionsForTopic(topic);
+            if (partitions.isEmpty()) {
+                ready = false;
+            }
+            for (PartitionInfo p : partitions) {
+                // ready() begins connecting to a leader it is not connected to: every leader gets asked.
+                if (p.leader() == null || p.leader().isEmpty() || !client.ready(p.leader(), time.milliseconds())) {
+                    ready = false;
+                }
+            }
+        }
+        return ready;
     }
 
     /**

@@ -108,10 +108,13 @@ final class TopicProvisioner {
         Set<String> created = create(topics, existing, src, srcConfigs, failed);
         Map<String, TopicDescription> tgt = existingOnly(target, topics);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!tgt.keySet().containsAll(created) && System.nanoTime() < deadline) {
+        long backoffMs = 5;
+        while (!led(tgt, created) && System.nanoTime() < deadline) {
             // A topic just created is not known to every broker at once: without this wait it would count as
-            // missing, and not be copied, until the next refresh.
-            Thread.sleep(100);
+            // missing, and not be copied, until the next refresh. Until its partitions have leaders the first
+            // write would wait out a metadata backoff. Asked again soon at first: this is on the way to it.
+            Thread.sleep(backoffMs);
+            backoffMs = Math.min(100, backoffMs * 2);
             tgt = existingOnly(target, topics);
         }
         grow(src, tgt, failed);
@@ -193,6 +196,19 @@ final class TopicProvisioner {
         } catch (NumberFormatException e) {
             return otherwise;
         }
+    }
+
+    /** Whether every topic of {@code created} is described and each of its partitions has a leader. */
+    static boolean led(Map<String, TopicDescription> described, Set<String> created) {
+        for (String topic : created) {
+            TopicDescription d = described.get(topic);
+            if (d == null
+                    || d.partitions().stream()
+                            .anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Creates the missing target topics and returns them; why one could not be created goes into {@code failed}. */

@@ -76,6 +76,25 @@ class TargetWriterIT {
         }
     }
 
+    @Test
+    void preparingForATopicIsBoundedAndLeavesTheWriterReadyToWriteIt() throws Exception {
+        String topic = "writer-prepare";
+        try (Admin admin = CLUSTERS.clusters().targetAdmin()) {
+            createTopic(admin, topic, 2, Map.of());
+        }
+        TopicPartition tp = new TopicPartition(topic, 1);
+        Map<String, Object> props = Map.of("bootstrap.servers", CLUSTERS.targetBootstrapServers());
+        WriterId link = TargetWriter.allocate(props, "writer-prepare-init");
+        try (TargetWriter writer = new TargetWriter(props, "writer-prepare", link)) {
+            long start = System.nanoTime();
+            writer.prepare(List.of(topic));
+            // Bounded by about a second (a slow machine may add to it), never the request timeout.
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+            // The leaders are known and connected: the write goes out without looking them up.
+            assertThat(write(writer, tp, records(3), 0, 3)).isEqualTo(new BatchTarget.Result.Acked(0));
+        }
+    }
+
     /** Writes {@code count} records from {@code from}, numbered as landing at target offset {@code from} onwards. */
     private static BatchTarget.Result write(
             TargetWriter writer, TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, int from, int count) {
