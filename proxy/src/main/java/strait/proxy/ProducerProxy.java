@@ -25,6 +25,7 @@ import strait.proxy.internal.ProducerIds;
 import strait.proxy.internal.ProxyMetrics;
 import strait.proxy.internal.ProxyVerticle;
 import strait.proxy.internal.TargetProducerIdAllocator;
+import strait.proxy.internal.TargetTopicIds;
 
 /**
  * The producer proxy: a Kafka-protocol proxy that clients use as their bootstrap address, so that the cutover can
@@ -174,6 +175,7 @@ public final class ProducerProxy implements AutoCloseable {
             producerIds.freeze();
             return null;
         });
+        learnTargetTopicIds(running);
         boolean switched = false;
         try (TargetProducerIdAllocator allocator = new TargetProducerIdAllocator(settings.client(Cluster.TARGET))) {
             for (int round = 1; round <= SWITCH_ROUNDS && !switched; round++) {
@@ -211,6 +213,33 @@ public final class ProducerProxy implements AutoCloseable {
                     null);
         }
         return producerIds.mapping();
+    }
+
+    /**
+     * Asks the target for the ids of every topic known on the source, so that Produce requests still naming topics by
+     * their source ids (v13+) are patched to the target's from the first one after the switch, instead of being
+     * answered UNKNOWN_TOPIC_ID. A failure costs only that: the first landing guard still orders the batches.
+     */
+    private void learnTargetTopicIds(ProxyVerticle running) {
+        try {
+            java.util.Set<String> names =
+                    onLoop(running, () -> producerIds.topicIds().sourceNames());
+            Map<String, org.apache.kafka.common.Uuid> ids =
+                    TargetTopicIds.describe(settings.client(Cluster.TARGET), names);
+            onLoop(running, () -> {
+                ids.forEach((name, id) -> producerIds.topicIds().learn(Cluster.TARGET, name, id));
+                return null;
+            });
+            LOG.info(
+                    "producer proxy: learned the target's ids of {} of {} topics known on the source",
+                    ids.size(),
+                    names.size());
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "producer proxy: could not learn the target's topic ids ({}); clients holding the source's get "
+                            + "UNKNOWN_TOPIC_ID once and refresh",
+                    ErrorText.describe(e));
+        }
     }
 
     /**

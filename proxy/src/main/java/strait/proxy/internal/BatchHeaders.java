@@ -23,6 +23,7 @@ final class BatchHeaders {
     static final int CRC_OFFSET = 17;
     static final int ATTRIBUTES_OFFSET = 21;
     static final int PRODUCER_ID_OFFSET = 43;
+    static final int BASE_SEQUENCE_OFFSET = 53;
     static final int HEADER_BYTES = 61;
     /** baseOffset (8) and length (4) come before what {@code length} counts. */
     static final int LOG_OVERHEAD = 12;
@@ -38,6 +39,17 @@ final class BatchHeaders {
             each.accept(records.getLong(pos + PRODUCER_ID_OFFSET));
             pos += size;
         }
+    }
+
+    /** The producer id of the first v2 batch, or -1 when there is none. */
+    static long firstProducerId(ByteBuffer records) {
+        int pos = records.position();
+        return batchSize(records, pos, records.limit()) > 0 ? records.getLong(pos + PRODUCER_ID_OFFSET) : -1;
+    }
+
+    /** The base sequence of the first v2 batch (call only when {@link #firstProducerId} found one). */
+    static int firstBaseSequence(ByteBuffer records) {
+        return records.getInt(records.position() + BASE_SEQUENCE_OFFSET);
     }
 
     /**

@@ -4,19 +4,28 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
 import strait.proxy.Cluster;
 import strait.proxy.ProduceHook;
+import strait.proxy.ProducerIdMapping;
 
 /**
  * One client connection and the upstream broker connection it is paired with, for its whole life: the client's
@@ -42,8 +51,26 @@ final class ClientConnection {
     /** How long a retired connection waits for the responses its old upstream still owes before it closes. */
     static final long RETIRE_MAX_MS = 30_000;
 
-    /** A response due: from upstream ({@code local} null), or the proxy's own answer. */
-    private record Owed(int correlationId, ApiKeys api, short version, Buffer local) {}
+    /**
+     * A response due: from upstream ({@code local} null), or the proxy's own answer. For a Produce request to the
+     * target, {@code landing} lists the first landing keys it put in flight ({@link FirstLandings}) and
+     * {@code topicIdsBack} maps each target topic id patched into it to the source id the client sent, which its
+     * answer must carry again (the client finds its batches by the ids it sent).
+     */
+    private record Owed(
+            int correlationId,
+            ApiKeys api,
+            short version,
+            Buffer local,
+            List<FirstLandings.Key> landing,
+            Map<Uuid, Uuid> topicIdsBack) {
+        Owed(int correlationId, ApiKeys api, short version, Buffer local) {
+            this(correlationId, api, version, local, List.of(), Map.of());
+        }
+    }
+
+    static final String FIRST_LANDING_WAIT = "the producer proxy waits for an earlier batch of this producer to land "
+            + "on the target cluster first (retriable)";
 
     static final String TRANSACTIONAL_REFUSAL =
             "transactional producers cannot cross a Strait cutover; use a direct connection";
@@ -156,11 +183,9 @@ final class ClientConnection {
             }
             // acks=0: the broker sends no response, and the client expects none.
             expectsResponse = request.acks() != 0;
-            if (cluster == Cluster.TARGET && !producerIds.mapping().isEmpty()) {
-                frame = withTargetProducerIds(frame, request, version);
-                if (frame == null) {
-                    return;
-                }
+            if (cluster == Cluster.TARGET) {
+                toTarget(frame, request, version, expectsResponse);
+                return;
             }
         } else if (api == ApiKeys.INIT_PRODUCER_ID) {
             if (refusedTransactional(frame, version)) {
@@ -173,6 +198,161 @@ final class ClientConnection {
             return;
         }
         forward(frame, api, version, expectsResponse);
+    }
+
+    /**
+     * A Produce request to the target: answered by the proxy while the first landing guard holds one of its batches
+     * back, else forwarded with source topic ids and mapped producer ids replaced by the target's.
+     */
+    private void toTarget(Buffer frame, ProduceRequestData request, short version, boolean expectsResponse) {
+        ProducerIdMapping ids = producerIds.mapping();
+        TopicIds topics = producerIds.topicIds();
+        boolean byId = version >= ProduceTopicIds.TOPIC_ID_VERSION;
+        List<FirstLandings.Key> landing = List.of();
+        if (!ids.isEmpty() && expectsResponse) {
+            List<FirstLandings.Batch> guarded = guardedBatches(request, byId, ids, topics);
+            if (!guarded.isEmpty()) {
+                landing = producerIds.firstLandings().admit(guarded, System.nanoTime());
+                if (landing == null) {
+                    answerProduce(frame, request, version);
+                    return;
+                }
+            }
+        }
+        boolean patchTopics = byId && request.topicData().stream().anyMatch(t -> topics.targetFor(t.topicId()) != null);
+        Map<Uuid, Uuid> back = Map.of();
+        if (patchTopics || !ids.isEmpty()) {
+            if (!KafkaFrames.sharesBytes(frame)) {
+                frame = KafkaFrames.copy(frame);
+                request = decodeProduce(frame, version);
+                if (request == null) {
+                    producerIds.firstLandings().unanswered(landing);
+                    return;
+                }
+            }
+            if (patchTopics) {
+                try {
+                    ByteBuffer body = KafkaFrames.readRequest(frame, ApiKeys.PRODUCE, version)
+                            .body()
+                            .buffer();
+                    back = ProduceTopicIds.patch(body, topics::targetFor);
+                    metrics.topicIdsRewritten();
+                } catch (RuntimeException e) {
+                    LOG.warn(
+                            "producer proxy: could not patch the topic ids of a Produce v{} request; closing the "
+                                    + "connection: {}",
+                            version,
+                            ErrorText.describe(e));
+                    producerIds.firstLandings().unanswered(landing);
+                    close();
+                    return;
+                }
+            }
+            if (!ids.isEmpty()) {
+                producerIds.targetProduce(request);
+            }
+        }
+        if (expectsResponse) {
+            owed.addLast(
+                    new Owed(KafkaFrames.requestCorrelationId(frame), ApiKeys.PRODUCE, version, null, landing, back));
+        }
+        write(frame);
+    }
+
+    /** The first batch of every partition whose producer id is a mapped source id, keyed as the target sees it. */
+    private static List<FirstLandings.Batch> guardedBatches(
+            ProduceRequestData request, boolean byId, ProducerIdMapping ids, TopicIds topics) {
+        List<FirstLandings.Batch> guarded = new ArrayList<>();
+        for (ProduceRequestData.TopicProduceData topic : request.topicData()) {
+            Object topicKey;
+            if (byId) {
+                Uuid target = topics.targetFor(topic.topicId());
+                topicKey = target == null ? topic.topicId() : target;
+            } else {
+                topicKey = topic.name();
+            }
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                if (partition.records() instanceof MemoryRecords records) {
+                    ByteBuffer bytes = records.buffer();
+                    long producerId = BatchHeaders.firstProducerId(bytes);
+                    if (producerId >= 0 && ids.isSource(producerId)) {
+                        guarded.add(new FirstLandings.Batch(
+                                new FirstLandings.Key(ids.targetOrNone(producerId), topicKey, partition.index()),
+                                BatchHeaders.firstBaseSequence(bytes)));
+                    }
+                }
+            }
+        }
+        return guarded;
+    }
+
+    /**
+     * The proxy's own answer to a Produce request it does not forward: NOT_ENOUGH_REPLICAS for every partition,
+     * with the topics as the client named them, delivered in its turn. Retriable in the Java client without an epoch
+     * bump or a metadata refresh, and "not persisted" in librdkafka: the client sends the batches again.
+     */
+    private void answerProduce(Buffer frame, ProduceRequestData request, short version) {
+        ProduceResponseData answer = new ProduceResponseData().setThrottleTimeMs(0);
+        for (ProduceRequestData.TopicProduceData topic : request.topicData()) {
+            ProduceResponseData.TopicProduceResponse response = new ProduceResponseData.TopicProduceResponse()
+                    .setName(topic.name())
+                    .setTopicId(topic.topicId());
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                response.partitionResponses()
+                        .add(new ProduceResponseData.PartitionProduceResponse()
+                                .setIndex(partition.index())
+                                .setErrorCode(Errors.NOT_ENOUGH_REPLICAS.code())
+                                .setErrorMessage(FIRST_LANDING_WAIT)
+                                .setBaseOffset(-1)
+                                .setLogAppendTimeMs(-1)
+                                .setLogStartOffset(-1));
+            }
+            answer.responses().add(response);
+        }
+        int correlationId = KafkaFrames.requestCorrelationId(frame);
+        Buffer out = KafkaFrames.writeResponse(
+                new ResponseHeaderData().setCorrelationId(correlationId), answer, ApiKeys.PRODUCE, version);
+        owed.addLast(new Owed(correlationId, ApiKeys.PRODUCE, version, out));
+        deliverLocalAnswers();
+    }
+
+    /**
+     * A Produce answer of the target to a request that put first landing keys in flight or had topic ids patched:
+     * each key's partition outcome goes to the guard, and the topic ids go back to the source's.
+     */
+    private Buffer produceAnswered(Owed request, Buffer frame) {
+        KafkaFrames.Response in = KafkaFrames.readResponse(frame, ApiKeys.PRODUCE, request.version());
+        ProduceResponseData data = new ProduceResponseData(in.body(), request.version());
+        boolean byId = request.version() >= ProduceTopicIds.TOPIC_ID_VERSION;
+        if (!request.landing().isEmpty()) {
+            Map<FirstLandings.Key, Short> errors = new HashMap<>();
+            for (ProduceResponseData.TopicProduceResponse topic : data.responses()) {
+                Object topicKey = byId ? topic.topicId() : topic.name();
+                for (ProduceResponseData.PartitionProduceResponse partition : topic.partitionResponses()) {
+                    for (FirstLandings.Key key : request.landing()) {
+                        if (key.partition() == partition.index() && key.topic().equals(topicKey)) {
+                            errors.put(key, partition.errorCode());
+                        }
+                    }
+                }
+            }
+            for (FirstLandings.Key key : request.landing()) {
+                Short error = errors.get(key);
+                boolean landed = error != null
+                        && (error == Errors.NONE.code() || error == Errors.DUPLICATE_SEQUENCE_NUMBER.code());
+                producerIds.firstLandings().answered(key, landed);
+            }
+        }
+        if (request.topicIdsBack().isEmpty()) {
+            return frame;
+        }
+        for (ProduceResponseData.TopicProduceResponse topic : data.responses()) {
+            Uuid source = request.topicIdsBack().get(topic.topicId());
+            if (source != null) {
+                topic.setTopicId(source);
+            }
+        }
+        return KafkaFrames.writeResponse(in.header(), data, ApiKeys.PRODUCE, request.version());
     }
 
     private ProduceRequestData decodeProduce(Buffer frame, short version) {
@@ -275,6 +455,10 @@ final class ClientConnection {
         if (expectsResponse) {
             owed.addLast(new Owed(KafkaFrames.requestCorrelationId(frame), api, version, null));
         }
+        write(frame);
+    }
+
+    private void write(Buffer frame) {
         upstream.write(frame);
         if (!upstreamFull && upstream.writeQueueFull()) {
             upstreamFull = true;
@@ -336,6 +520,7 @@ final class ClientConnection {
         Owed next = owed.pollFirst();
         int correlationId = KafkaFrames.responseCorrelationId(frame);
         if (next == null || next.correlationId() != correlationId) {
+            release(next);
             LOG.warn(
                     "producer proxy: {} sent a response with correlation id {} where {} was due; closing the "
                             + "connection",
@@ -346,13 +531,19 @@ final class ClientConnection {
             return;
         }
         Buffer out;
+        Buffer in = frame;
         try {
             if (next.api() == ApiKeys.INIT_PRODUCER_ID && !issuedIdMayBeDelivered(next.version(), frame)) {
                 close();
                 return;
             }
-            out = next.api() == null ? frame : rewriter.rewrite(next.api(), next.version(), frame);
+            if (next.api() == ApiKeys.PRODUCE
+                    && (!next.landing().isEmpty() || !next.topicIdsBack().isEmpty())) {
+                in = produceAnswered(next, frame);
+            }
+            out = next.api() == null ? in : rewriter.rewrite(next.api(), next.version(), in);
         } catch (RuntimeException e) {
+            release(next);
             // Passing it on undecoded could hand the client a broker's own address: close instead.
             LOG.warn(
                     "producer proxy: could not decode a {} v{} response from {}; closing the connection: {}",
@@ -363,7 +554,7 @@ final class ClientConnection {
             close();
             return;
         }
-        if (out != frame) {
+        if (out != in) {
             metrics.rewritten(next.api());
         }
         toClient(out);
@@ -454,12 +645,23 @@ final class ClientConnection {
         close();
     }
 
+    /** The first landing keys a request put in flight are no longer in flight: its answer will not come. */
+    private void release(Owed due) {
+        if (due != null && !due.landing().isEmpty()) {
+            producerIds.firstLandings().unanswered(due.landing());
+        }
+    }
+
     /** Closes both sides; idempotent. */
     void close() {
         if (closed) {
             return;
         }
         closed = true;
+        for (Owed due : owed) {
+            release(due);
+        }
+        owed.clear();
         waiting.clear();
         produceWaiting = 0;
         holding = false;

@@ -36,6 +36,8 @@ public final class ProducerIds {
     private final ProxyMetrics metrics;
     private final LinkedHashMap<Long, Boolean> recorded;
     private volatile ProducerIdMapping mapping = ProducerIdMapping.empty();
+    private final TopicIds topicIds = new TopicIds();
+    private final FirstLandings firstLandings;
     private boolean frozen;
     private long lastRecorded = -1;
     private long evictedSinceWarn;
@@ -47,6 +49,7 @@ public final class ProducerIds {
         }
         this.capacity = capacity;
         this.metrics = metrics;
+        this.firstLandings = new FirstLandings(metrics);
         this.recorded = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -57,6 +60,16 @@ public final class ProducerIds {
                 return true;
             }
         };
+    }
+
+    /** Topic ids per cluster (event loop). */
+    public TopicIds topicIds() {
+        return topicIds;
+    }
+
+    /** The first landing guard of crossed producers on the target (event loop). */
+    FirstLandings firstLandings() {
+        return firstLandings;
     }
 
     // --- before the switch (event loop)

@@ -37,6 +37,8 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter collisions;
     private final Counter withheldIds;
     private final Counter transactionalRefused;
+    private final Counter firstLandingDeferred;
+    private final Counter topicIdsRewritten;
     private final ConcurrentHashMap<Short, Counter> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Cluster, Counter> connectFailures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ApiKeys, Counter> rewritten = new ConcurrentHashMap<>();
@@ -82,6 +84,13 @@ public final class ProxyMetrics implements AutoCloseable {
                 .register(registry));
         withheldIds = add(Counter.builder("strait.proxy.producer.ids.withheld")
                 .description("InitProducerId answers of the source withheld because the switch was under way")
+                .register(registry));
+        firstLandingDeferred = add(Counter.builder("strait.proxy.first.landing.deferred")
+                .description("Produce requests answered NOT_ENOUGH_REPLICAS by the proxy: a crossed producer's "
+                        + "partition has no state on the target yet and another of its batches must land first")
+                .register(registry));
+        topicIdsRewritten = add(Counter.builder("strait.proxy.topic.ids.rewritten")
+                .description("Produce requests sent to the target with source topic ids replaced by the target's")
                 .register(registry));
         transactionalRefused = add(Counter.builder("strait.proxy.transactional.refused")
                 .description("InitProducerId requests with a transactional id the proxy refused")
@@ -180,6 +189,14 @@ public final class ProxyMetrics implements AutoCloseable {
 
     void withheldSourceProducerId() {
         withheldIds.increment();
+    }
+
+    void firstLandingDeferred() {
+        firstLandingDeferred.increment();
+    }
+
+    void topicIdsRewritten() {
+        topicIdsRewritten.increment();
     }
 
     void transactionalRefused() {

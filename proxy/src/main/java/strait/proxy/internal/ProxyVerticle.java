@@ -89,7 +89,12 @@ public final class ProxyVerticle extends VerticleBase {
             ApiVersionsIntersection intersection =
                     new ApiVersionsIntersection(List.of(source.result(), target.result()));
             for (Cluster cluster : Cluster.values()) {
-                rewriters.put(cluster, new ResponseRewriter(addresses.get(cluster), intersection));
+                rewriters.put(
+                        cluster,
+                        new ResponseRewriter(
+                                addresses.get(cluster),
+                                intersection,
+                                data -> producerIds.topicIds().learned(cluster, data)));
             }
             return listenAll();
         });

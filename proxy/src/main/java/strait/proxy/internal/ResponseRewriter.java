@@ -54,10 +54,20 @@ final class ResponseRewriter {
 
     private final ClusterAddresses addresses;
     private final ApiVersionsIntersection apiVersions;
+    private final java.util.function.Consumer<MetadataResponseData> onMetadata;
 
     ResponseRewriter(ClusterAddresses addresses, ApiVersionsIntersection apiVersions) {
+        this(addresses, apiVersions, data -> {});
+    }
+
+    /** {@code onMetadata} sees every decoded Metadata answer (the topic ids, {@link TopicIds}). */
+    ResponseRewriter(
+            ClusterAddresses addresses,
+            ApiVersionsIntersection apiVersions,
+            java.util.function.Consumer<MetadataResponseData> onMetadata) {
         this.addresses = addresses;
         this.apiVersions = apiVersions;
+        this.onMetadata = onMetadata;
     }
 
     /** Whether the proxy decodes responses of {@code api} (and so caps its versions in ApiVersions). */
@@ -95,6 +105,7 @@ final class ResponseRewriter {
     private Buffer metadata(short version, Buffer frame) {
         KafkaFrames.Response in = KafkaFrames.readResponse(frame, ApiKeys.METADATA, version);
         MetadataResponseData data = new MetadataResponseData(in.body(), version);
+        onMetadata.accept(data);
         for (Iterator<MetadataResponseData.MetadataResponseBroker> it =
                         data.brokers().iterator();
                 it.hasNext(); ) {
