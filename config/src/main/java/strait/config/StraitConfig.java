@@ -103,6 +103,13 @@ public final class StraitConfig extends AbstractConfig {
             "Longest a cutover may hold producers' writes, from raising the fence to the switch; past it the cutover "
                     + "aborts and the held requests go to the source. Keep it under the producers' request.timeout.ms.";
 
+    public static final String CUTOVER_FENCE_LAG_MAX_RECORDS = "cutover.fence.lag.max.records";
+    public static final long CUTOVER_FENCE_LAG_MAX_RECORDS_DEFAULT = 0;
+    public static final String CUTOVER_FENCE_LAG_MAX_RECORDS_DOC =
+            "Replication lag (records, summed over partitions) still allowed when the fence goes up: the cutover first "
+                    + "waits, writes flowing, until replication is this close to the source's end offsets as they were "
+                    + "when it began waiting, so the write pause does not grow with a backlog. 0: all of them.";
+
     public static final String CUTOVER_FENCE_VERIFY_MS = "cutover.fence.verify.ms";
     public static final long CUTOVER_FENCE_VERIFY_MS_DEFAULT = 250;
     public static final String CUTOVER_FENCE_VERIFY_MS_DOC =
@@ -282,6 +289,13 @@ public final class StraitConfig extends AbstractConfig {
                     Range.between(100, 600_000),
                     Importance.MEDIUM,
                     CUTOVER_FENCE_MAX_MS_DOC)
+            .define(
+                    CUTOVER_FENCE_LAG_MAX_RECORDS,
+                    Type.LONG,
+                    CUTOVER_FENCE_LAG_MAX_RECORDS_DEFAULT,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    CUTOVER_FENCE_LAG_MAX_RECORDS_DOC)
             .define(
                     CUTOVER_FENCE_VERIFY_MS,
                     Type.LONG,

@@ -316,13 +316,52 @@ public final class Cutover implements AutoCloseable {
         // Ids of the producers seen so far get their target ids now, while nothing is held; the switch maps only
         // those that appear under the fence.
         mapped = controls.prepareProducerIds().count();
+        long caughtUpMs = catchUp();
         // Saved (by enter) before the fence goes up: a sidecar restarted from here on knows a run was under way.
         controls.raiseFence();
         fencedAt = clock.instant();
         fencedAtPublished = fencedAt;
         pass(
-                "new produce requests are held at the proxy",
-                new JsonObject().put("fenceMaxMs", settings.fenceMax().toMillis()));
+                "replication caught up with the source in " + caughtUpMs
+                        + " ms, then new produce requests were held at the proxy",
+                new JsonObject()
+                        .put("fenceMaxMs", settings.fenceMax().toMillis())
+                        .put("caughtUpMs", caughtUpMs)
+                        .put("producerIdsPrepared", mapped));
+    }
+
+    /**
+     * Before the fence goes up, waits (at most {@code cutover.fence.max.ms}, writes flowing) until replication is
+     * within {@code cutover.fence.lag.max.records} of the source's end offsets as they were when it started waiting,
+     * so the drain under the fence is little more than what arrived meanwhile: the write pause then does not grow
+     * with a lag the replicator had anyway.
+     *
+     * @return how long it waited, in ms
+     */
+    private long catchUp() throws StepFailed {
+        Instant start = clock.instant();
+        Instant deadline = start.plus(settings.fenceMax());
+        Map<TopicPartition, Long> ends = controls.sourceEndOffsets();
+        while (true) {
+            Map<TopicPartition, Long> positions = controls.replicatedPositions();
+            Map<TopicPartition, Long> behind = new TreeMap<>(Cutover::compare);
+            ends.forEach((tp, end) -> {
+                long position = positions.getOrDefault(tp, -1L);
+                if (position < end) {
+                    behind.put(tp, end - Math.max(0, position));
+                }
+            });
+            long lag = behind.values().stream().mapToLong(Long::longValue).sum();
+            if (lag <= settings.fenceLagMaxRecords()) {
+                return Duration.between(start, clock.instant()).toMillis();
+            }
+            checkDeadline(
+                    deadline,
+                    "waiting, before fencing, for replication to catch up with the source: still behind "
+                            + describe(behind),
+                    new JsonObject().put("behind", behind.size()));
+            sleep();
+        }
     }
 
     private Map<TopicPartition, Long> verifyFence(boolean dryRun, Instant deadline) throws StepFailed {

@@ -28,7 +28,7 @@ class CutoverStateMachineIT {
 
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final CutoverSettings SETTINGS = new CutoverSettings(
-            Duration.ofMillis(1_500), Duration.ofMillis(100), Duration.ofMillis(5), Optional.empty());
+            Duration.ofMillis(1_500), 0, Duration.ofMillis(100), Duration.ofMillis(5), Optional.empty());
 
     /** The sidecar's parts, scripted: the source end and the replicated position are what the test sets. */
     static final class ScriptedLink implements LinkControls {
@@ -36,11 +36,17 @@ class CutoverStateMachineIT {
         final AtomicLong sourceEnd = new AtomicLong(100);
         final AtomicLong replicated = new AtomicLong(100);
         volatile boolean sourceKeepsMoving;
+        /** Replication keeps up with whatever the source has (a writer around the proxy is copied as it writes). */
+        volatile boolean replicationKeepsUp;
+        /** Records written to the source right as the fence goes up (requests forwarded just before it). */
+        volatile long landingUnderFence;
+
         volatile Map<String, String> groupFailures = Map.of();
 
         @Override
         public void raiseFence() {
             calls.add("raise");
+            sourceEnd.addAndGet(landingUnderFence);
         }
 
         @Override
@@ -60,7 +66,7 @@ class CutoverStateMachineIT {
 
         @Override
         public Map<TopicPartition, Long> replicatedPositions() {
-            return Map.of(TP, replicated.get());
+            return Map.of(TP, replicationKeepsUp ? sourceEnd.get() : replicated.get());
         }
 
         @Override
@@ -144,6 +150,7 @@ class CutoverStateMachineIT {
     void sourceEndOffsetsThatKeepMovingUnderTheFenceAbortTheRunAndLowerTheFence() {
         ScriptedLink link = new ScriptedLink();
         link.sourceKeepsMoving = true;
+        link.replicationKeepsUp = true;
         try (CutoverStore store = store("sm-moving");
                 Cutover cutover =
                         Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
@@ -162,9 +169,9 @@ class CutoverStateMachineIT {
     }
 
     @Test
-    void replicationThatDoesNotCatchUpInTimeAbortsNamingThePartitionBehind() {
+    void replicationThatDoesNotCatchUpUnderTheFenceInTimeAbortsNamingThePartitionBehind() {
         ScriptedLink link = new ScriptedLink();
-        link.replicated.set(60);
+        link.landingUnderFence = 40;
         try (CutoverStore store = store("sm-behind");
                 Cutover cutover =
                         Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
@@ -177,6 +184,25 @@ class CutoverStateMachineIT {
             assertThat(draining.state()).isEqualTo(CutoverState.DRAINING);
             assertThat(draining.numbers().getLong("lagRecords")).isEqualTo(40L);
             assertThat(link.calls).containsExactly("prepare", "raise", "lower");
+        }
+    }
+
+    @Test
+    void replicationTooFarBehindToCatchUpBeforeTheFenceAbortsWithoutHoldingAWrite() {
+        ScriptedLink link = new ScriptedLink();
+        link.replicated.set(60);
+        try (CutoverStore store = store("sm-far-behind");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason())
+                    .contains("before fencing, for replication to catch up with the source: still behind orders-0 +40")
+                    .doesNotContain("held requests");
+            assertThat(done.steps().get(0).state()).isEqualTo(CutoverState.FENCING);
+            assertThat(link.calls).containsExactly("prepare");
         }
     }
 

@@ -3,11 +3,6 @@ package strait.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +13,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import strait.embedded.Eventually;
+import strait.embedded.LibrdkafkaProducer;
 import strait.embedded.SharedClusters;
 import strait.proxy.internal.TargetProducerIdAllocator;
 
@@ -319,129 +314,52 @@ class ProducerIdSwitchIT {
     }
 
     @Test
-    void aLibrdkafkaIdempotentProducerCrossesTheSwitchToo() throws Exception {
-        List<String> command = new ArrayList<>(librdkafkaProducer());
+    void aLibrdkafkaIdempotentProducerCrossesTheSwitchToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         ProduceFence fence = new ProduceFence();
         startProxy(fence);
         String topic = topicOnBoth();
-        File errors = new File("target/librdkafka-" + topic + ".err");
-        command.addAll(List.of(proxy.bootstrapAddress(), topic, String.valueOf(PARTITIONS)));
-        Process producer = new ProcessBuilder(command).redirectError(errors).start();
-        Map<Integer, List<String>> acked = new HashMap<>();
-        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        AtomicInteger ackCount = new AtomicInteger();
-        Thread reports = new Thread(() -> {
-            try (BufferedReader out =
-                    new BufferedReader(new InputStreamReader(producer.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    String[] parts = line.split(" ", 3);
-                    if (parts[0].equals("ACK")) {
-                        synchronized (acked) {
-                            acked.computeIfAbsent(Integer.parseInt(parts[1]), p -> new ArrayList<>())
-                                    .add(parts[2]);
-                        }
-                        ackCount.incrementAndGet();
-                    } else {
-                        failures.add(line);
-                    }
-                }
-            } catch (IOException e) {
-                failures.add("reading the producer's reports: " + e);
-            }
-        });
-        reports.start();
-        try {
+        try (LibrdkafkaProducer producer = LibrdkafkaProducer.start(proxy.bootstrapAddress(), topic, PARTITIONS, dir)) {
             Eventually.eventually(
                     "librdkafka writes to the source",
                     Duration.ofSeconds(30),
-                    () -> ackCount.get() >= 100,
-                    () -> tail(errors));
+                    () -> producer.ackCount() >= 100,
+                    producer::errorTail);
             fence.raise();
             Eventually.eventually("a produce request is held", Duration.ofSeconds(10), () -> proxy.heldRequests() > 0);
             ProducerIdMapping mapping = proxy.switchToTarget(m -> {});
             fence.lower();
             proxy.releaseHeld();
             assertThat(mapping.size()).isEqualTo(1);
-            int atSwitch = ackCount.get();
+            int atSwitch = producer.ackCount();
             Eventually.eventually(
                     "librdkafka goes on writing after the switch",
                     Duration.ofSeconds(60),
-                    () -> ackCount.get() >= atSwitch + 300,
-                    () -> tail(errors));
-        } finally {
-            producer.getOutputStream().close();
-            assertThat(producer.waitFor(90, TimeUnit.SECONDS))
-                    .as("the producer flushes and exits")
-                    .isTrue();
-            reports.join();
-        }
-
-        assertThat(failures)
-                .as("every delivery report is a success; %s", tail(errors))
-                .isEmpty();
-        assertThat(producer.exitValue()).isZero();
-        Map<TopicPartition, List<String>> onSource = read(CLUSTERS.sourceBootstrapServers(), topic);
-        Map<TopicPartition, List<String>> onTarget = read(CLUSTERS.targetBootstrapServers(), topic);
-        for (int p = 0; p < PARTITIONS; p++) {
-            TopicPartition tp = new TopicPartition(topic, p);
-            List<String> both = new ArrayList<>(onSource.getOrDefault(tp, List.of()));
-            both.addAll(onTarget.getOrDefault(tp, List.of()));
-            assertThat(both)
-                    .as("partition %d: what was acked, once, in send order, source then target", p)
-                    .isEqualTo(acked.get(p));
-            assertThat(onTarget.get(tp))
-                    .as("partition %d reached the target", p)
-                    .isNotEmpty();
+                    () -> producer.ackCount() >= atSwitch + 300,
+                    producer::errorTail);
+            assertThat(producer.stop())
+                    .as("the producer flushed everything; %s", producer.errorTail())
+                    .isZero();
+            assertThat(producer.failures())
+                    .as("every delivery report is a success; %s", producer.errorTail())
+                    .isEmpty();
+            Map<Integer, List<String>> acked = producer.acked();
+            Map<TopicPartition, List<String>> onSource = read(CLUSTERS.sourceBootstrapServers(), topic);
+            Map<TopicPartition, List<String>> onTarget = read(CLUSTERS.targetBootstrapServers(), topic);
+            for (int p = 0; p < PARTITIONS; p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
+                List<String> both = new ArrayList<>(onSource.getOrDefault(tp, List.of()));
+                both.addAll(onTarget.getOrDefault(tp, List.of()));
+                assertThat(both)
+                        .as("partition %d: what was acked, once, in send order, source then target", p)
+                        .isEqualTo(acked.get(p));
+                assertThat(onTarget.get(tp))
+                        .as("partition %d reached the target", p)
+                        .isNotEmpty();
+            }
         }
         long mapped = proxy.producerIdMapping().asMap().values().iterator().next();
         assertThat(producerIds(CLUSTERS.clusters().targetAdmin(), topic)).containsExactly(mapped);
-    }
-
-    /**
-     * The command running the librdkafka producer script; skips the test when python3 or its confluent-kafka module is missing,
-     * or fails it where CI (or STRAIT_REQUIRE_CONFLUENT_KAFKA) is set, as {@code SystemPrograms} does.
-     */
-    private static List<String> librdkafkaProducer() throws Exception {
-        // Debian's interpreter carries the module; a python3 earlier on the PATH (pyenv) may not.
-        String python = null;
-        for (String candidate : List.of("python3", "/usr/bin/python3")) {
-            try {
-                Process check = new ProcessBuilder(candidate, "-c", "import confluent_kafka")
-                        .redirectErrorStream(true)
-                        .start();
-                if (check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0) {
-                    python = candidate;
-                    break;
-                }
-            } catch (IOException e) {
-                // not there: try the next one
-            }
-        }
-        boolean present = python != null;
-        if (!present) {
-            String reason = "python3 with confluent-kafka (librdkafka) is missing: apt-get install -y "
-                    + "python3-confluent-kafka";
-            if (System.getenv("CI") != null || System.getenv("STRAIT_REQUIRE_CONFLUENT_KAFKA") != null) {
-                throw new AssertionError(reason);
-            }
-            System.err.println("SKIPPED " + reason);
-            org.junit.jupiter.api.Assumptions.abort(reason);
-        }
-        return List.of(
-                python,
-                new File(ProducerIdSwitchIT.class
-                                .getResource("/librdkafka_producer.py")
-                                .toURI())
-                        .getPath());
-    }
-
-    private static String tail(java.io.File file) {
-        try {
-            String text = java.nio.file.Files.readString(file.toPath());
-            return "stderr: " + text.substring(Math.max(0, text.length() - 6_000));
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
     }
 
     @Test
