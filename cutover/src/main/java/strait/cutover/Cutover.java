@@ -277,10 +277,12 @@ public final class Cutover implements AutoCloseable {
      */
     private void enter(CutoverState state) throws StepFailed {
         checkAbort();
-        current = current.entering(state, clock.instant());
-        if (!current.dryRun() && state != CutoverState.SWITCHING) {
-            store.save(current);
+        CutoverRecord next = current.entering(state, clock.instant());
+        if (!next.dryRun() && state != CutoverState.SWITCHING) {
+            // Saved before it is published: GET /cutover never shows a step a restart would not know of.
+            store.save(next);
         }
+        current = next;
         listener.entering(state);
         checkAbort();
     }

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.quota.ClientQuotaAlteration;
-import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -177,15 +174,9 @@ class CutoverCrashIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Sets (or, with null, removes) a produce byte-rate quota for every client of the target. */
     private static void throttleTarget(Double bytesPerSecond) throws Exception {
         try (Admin admin = CLUSTERS.clusters().targetAdmin()) {
-            ClientQuotaEntity everyClient =
-                    new ClientQuotaEntity(Collections.singletonMap(ClientQuotaEntity.CLIENT_ID, null));
-            admin.alterClientQuotas(List.of(new ClientQuotaAlteration(
-                            everyClient, List.of(new ClientQuotaAlteration.Op("producer_byte_rate", bytesPerSecond)))))
-                    .all()
-                    .get();
+            TargetQuota.produceRate(admin, bytesPerSecond);
         }
     }
 

@@ -54,6 +54,10 @@ class CutoverGatesIT {
             StraitProcess.awaitStatus(ready, 200, Duration.ofSeconds(60));
 
             // Given a burst the replicator must copy, the gate must say so while it lasts.
+            // A quota on the target holds the replicator back, so the burst outpaces it whatever the machine.
+            try (Admin target = CLUSTERS.clusters().targetAdmin()) {
+                TargetQuota.produceRate(target, 1_000_000.0);
+            }
             CompletableFuture<Void> burst = CompletableFuture.runAsync(() -> produce(400_000));
             HttpResponse<String> whileCopying = awaitLagFailure(ready, burst);
             assertThat(whileCopying.statusCode()).isEqualTo(503);
@@ -62,6 +66,9 @@ class CutoverGatesIT {
                     .contains("\"name\":\"lag\",\"passed\":false")
                     .contains("\"topic\":\"" + TOPIC + "\"");
             burst.get();
+            try (Admin target = CLUSTERS.clusters().targetAdmin()) {
+                TargetQuota.produceRate(target, null);
+            }
 
             HttpResponse<String> caughtUp = StraitProcess.awaitStatus(ready, 200, Duration.ofSeconds(120));
             assertThat(caughtUp.body())
