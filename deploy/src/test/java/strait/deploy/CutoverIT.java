@@ -248,7 +248,7 @@ class CutoverIT {
     static int freePortRange(int count) throws IOException {
         List<Integer> tried = new ArrayList<>();
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 40_000);
+            int base = 20_000 + (int) (Math.random() * 12_000);
             tried.add(base);
             boolean free = true;
             for (int p = base; p < base + count && free; p++) {

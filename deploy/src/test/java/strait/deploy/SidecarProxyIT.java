@@ -89,7 +89,7 @@ class SidecarProxyIT {
 
     private static int freePortRange(int count) throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 40_000);
+            int base = 20_000 + (int) (Math.random() * 12_000);
             boolean free = true;
             for (int port = base; port < base + count && free; port++) {
                 try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {

@@ -44,10 +44,13 @@ final class TestProxies implements AutoCloseable {
         return proxy;
     }
 
-    /** The first of {@code count} consecutive ports that are free on 127.0.0.1 right now. */
+    /**
+     * The first of {@code count} consecutive ports that are free on 127.0.0.1 right now, below Linux's ephemeral
+     * range (32768-60999), so no client connection's local port takes one between this check and the bind.
+     */
     static int freePortRange(int count) {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+            int base = ThreadLocalRandom.current().nextInt(20_000, 32_000);
             if (allFree(base, count)) {
                 return base;
             }
