@@ -3,9 +3,6 @@ package strait.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static strait.embedded.Eventually.eventually;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +37,7 @@ class SidecarProxyIT {
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
         }
-        int port = freePortRange(3);
+        int port = CutoverIT.freePortRange(3);
         try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(Map.of(
                 StraitConfig.SOURCE_BOOTSTRAP_SERVERS, CLUSTERS.sourceBootstrapServers(),
                 StraitConfig.TARGET_BOOTSTRAP_SERVERS, CLUSTERS.targetBootstrapServers(),
@@ -85,23 +82,5 @@ class SidecarProxyIT {
             assertThat(gate.statusCode()).isEqualTo(200);
             assertThat(gate.body()).contains("\"state\":\"mirroring\"");
         }
-    }
-
-    private static int freePortRange(int count) throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 12_000);
-            boolean free = true;
-            for (int port = base; port < base + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no free port range");
     }
 }
