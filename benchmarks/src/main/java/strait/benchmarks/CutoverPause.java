@@ -22,12 +22,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 /**
  * The write pause of a cutover through the producer proxy (benchmarks/README.md): on one source and one target
  * cluster (child JVMs), {@code --cutovers} times a fresh link (its own topics, {@code strait.jar run} with the proxy)
- * carries stock idempotent producers at {@code --rate} records/s through the proxy, then {@code POST /cutover}
- * switches it. Per cutover: the longest gap between two acknowledgements of one producer, the fence's hold time and
- * the failed sends. Before the first: the produce latency direct to the source and through the proxy at that rate.
+ * carries stock idempotent producers at {@code --rate} records/s through the proxy for {@code --warmup-seconds}
+ * (the sidecar's JVM started just before), then {@code POST /cutover} switches it. Per cutover: the longest gap between two acknowledgements of one producer, the fence's hold time and
+ * the failed sends. Before the first: the produce latency at that rate direct to the source and through the proxy of a
+ * sidecar whose link copies none of the measured topic, in alternating warmed rounds, so the figure is the proxy's
+ * own cost and not the replicator's competition for the same cores.
  *
  * <p>{@code java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) strait.benchmarks.CutoverPause
- * [--cutovers 20] [--rate 10000] [--producers 3] [--work-dir D] [--output F.md] [--jar deploy/target/strait.jar]}
+ * [--cutovers 20] [--rate 10000] [--producers 3] [--warmup-seconds 3] [--work-dir D] [--output F.md] [--jar deploy/target/strait.jar]}
  */
 public final class CutoverPause {
 
@@ -47,6 +49,7 @@ public final class CutoverPause {
         int cutovers = 20;
         int rate = 10_000;
         int producers = 3;
+        int warmupSeconds = 3;
         Path work = Path.of("target", "cutover-pause");
         Path output = null;
         Path jar = Path.of("deploy", "target", "strait.jar");
@@ -55,6 +58,7 @@ public final class CutoverPause {
                 case "--cutovers" -> cutovers = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--producers" -> producers = Integer.parseInt(args[++i]);
+                case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
                 case "--work-dir" -> work = Path.of(args[++i]);
                 case "--output" -> output = Path.of(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
@@ -77,63 +81,44 @@ public final class CutoverPause {
                         work)) {
             String sourceBootstrap = source.awaitStdout(BOOTSTRAP, Duration.ofSeconds(120));
             String targetBootstrap = target.awaitStdout(BOOTSTRAP, Duration.ofSeconds(120));
-            direct = latency(sourceBootstrap, List.of(createTopics(sourceBootstrap, "direct", 1)), rate, producers);
+            double[][] latency = latency(sourceBootstrap, targetBootstrap, jar, work, rate, producers);
+            direct = latency[0];
+            proxied = latency[1];
             System.out.printf("direct to the source: p50 %.2f ms, p99 %.2f ms%n", direct[0], direct[1]);
-            proxied = null;
+            System.out.printf("through the proxy: p50 %.2f ms, p99 %.2f ms%n", proxied[0], proxied[1]);
             for (int run = 1; run <= cutovers; run++) {
-                Result r = cutover(run, sourceBootstrap, targetBootstrap, jar, work, rate, producers);
+                Result r = cutover(run, sourceBootstrap, targetBootstrap, jar, work, rate, producers, warmupSeconds);
                 results.add(r);
                 System.out.println(r);
-                if (run == 1) {
-                    proxied = lastProxiedLatency;
-                    System.out.printf("through the proxy: p50 %.2f ms, p99 %.2f ms%n", proxied[0], proxied[1]);
-                }
             }
         }
-        String report = report(results, direct, proxied, rate, producers, started);
+        String report = report(results, direct, proxied, rate, producers, warmupSeconds, started);
         System.out.println(report);
         if (output != null) {
             Files.writeString(output, report);
         }
     }
 
-    private static double[] lastProxiedLatency;
-
     private static Result cutover(
-            int run, String sourceBootstrap, String targetBootstrap, Path jar, Path work, int rate, int producers)
+            int run,
+            String sourceBootstrap,
+            String targetBootstrap,
+            Path jar,
+            Path work,
+            int rate,
+            int producers,
+            int warmupSeconds)
             throws Exception {
         String link = "pause" + run + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         List<String> topics = List.of(
                 createTopics(sourceBootstrap, link + ".a", PARTITIONS),
                 createTopics(sourceBootstrap, link + ".b", PARTITIONS));
         int port = freePortRange(3);
-        Properties p = new Properties();
-        p.setProperty("source.bootstrap.servers", sourceBootstrap);
-        p.setProperty("target.bootstrap.servers", targetBootstrap);
-        p.setProperty("link.name", link);
-        p.setProperty("topics", Pattern.quote(link) + "\\..*");
-        p.setProperty("http.port", "0");
-        p.setProperty("proxy.enabled", "true");
-        p.setProperty("proxy.listen.port", Integer.toString(port));
-        p.setProperty("proxy.broker.ports", "2");
-        // The cutover drains to 0 itself; the lag gate only has to let it start under a steady load.
-        p.setProperty("gates.lag.max.ms", "60000");
-        p.setProperty("gates.lag.max.records", "100000000");
-        Path file = work.resolve(link + ".properties");
-        try (var out = Files.newBufferedWriter(file)) {
-            p.store(out, "CutoverPause");
-        }
-        List<String> command = new ArrayList<>(
-                List.of(Child.java(), "-jar", jar.toAbsolutePath().toString()));
-        command.addAll(List.of("run", "--config", file.toString()));
-        try (Child strait = Child.start("strait-" + link, command, work)) {
+        try (Child strait = startSidecar(link, sourceBootstrap, targetBootstrap, port, jar, work)) {
             String base = strait.awaitStdout(API_URL, Duration.ofSeconds(60));
             awaitReady(base);
             PacedProducers load = new PacedProducers("127.0.0.1:" + port, topics, PARTITIONS, producers, rate);
-            Thread.sleep(3_000);
-            if (run == 1) {
-                lastProxiedLatency = percentiles(load.acks());
-            }
+            Thread.sleep(warmupSeconds * 1_000L);
             long from = System.nanoTime() - 1_000_000_000L;
             HttpResponse<String> start = HTTP.send(
                     HttpRequest.newBuilder(URI.create(base + "/cutover"))
@@ -171,20 +156,75 @@ public final class CutoverPause {
         }
     }
 
-    private static double[] latency(String bootstrap, List<String> topics, int rate, int producers) throws Exception {
-        PacedProducers load = new PacedProducers(bootstrap, topics, 1, producers, rate);
-        Thread.sleep(5_000);
-        load.close();
-        return percentiles(load.acks());
+    /** {@code strait.jar run} for {@code link}, copying its {@code <link>.*} topics, with the proxy on {@code port}. */
+    private static Child startSidecar(
+            String link, String sourceBootstrap, String targetBootstrap, int port, Path jar, Path work)
+            throws Exception {
+        Properties p = new Properties();
+        p.setProperty("source.bootstrap.servers", sourceBootstrap);
+        p.setProperty("target.bootstrap.servers", targetBootstrap);
+        p.setProperty("link.name", link);
+        p.setProperty("topics", Pattern.quote(link) + "\\..*");
+        p.setProperty("http.port", "0");
+        p.setProperty("proxy.enabled", "true");
+        p.setProperty("proxy.listen.port", Integer.toString(port));
+        p.setProperty("proxy.broker.ports", "2");
+        // The cutover drains to 0 itself; the lag gate only has to let it start under a steady load.
+        p.setProperty("gates.lag.max.ms", "60000");
+        p.setProperty("gates.lag.max.records", "100000000");
+        Path file = work.resolve(link + ".properties");
+        try (var out = Files.newBufferedWriter(file)) {
+            p.store(out, "CutoverPause");
+        }
+        List<String> command = new ArrayList<>(
+                List.of(Child.java(), "-jar", jar.toAbsolutePath().toString()));
+        command.addAll(List.of("run", "--config", file.toString()));
+        return Child.start("strait-" + link, command, work);
     }
 
-    /** p50 and p99 of send-to-acknowledgement, in ms, over the second half of the samples (past the warm-up). */
-    private static double[] percentiles(List<PacedProducers.Ack> acks) {
-        long[] latencies = acks.subList(acks.size() / 2, acks.size()).stream()
-                .mapToLong(a -> a.ackedNanos() - a.sentNanos())
-                .sorted()
-                .toArray();
-        return new double[] {Percentiles.of(latencies, 0.50) / 1e6, Percentiles.of(latencies, 0.99) / 1e6};
+    /**
+     * Send-to-acknowledgement p50/p99 direct to the source ([0]) and through the proxy ([1]) at {@code rate}: one
+     * sidecar whose link copies an idle topic only, so its replicator does not compete for the cores; a 10 s warm-up
+     * through the proxy, then 3 alternating 10 s rounds of each, every round's first second dropped.
+     */
+    private static double[][] latency(
+            String sourceBootstrap, String targetBootstrap, Path jar, Path work, int rate, int producers)
+            throws Exception {
+        String link = "latency-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        createTopics(sourceBootstrap, link + ".idle", 1);
+        List<String> measured = List.of(createTopics(sourceBootstrap, "measured-" + link, PARTITIONS));
+        int port = freePortRange(3);
+        try (Child strait = startSidecar(link, sourceBootstrap, targetBootstrap, port, jar, work)) {
+            awaitReady(strait.awaitStdout(API_URL, Duration.ofSeconds(60)));
+            String proxy = "127.0.0.1:" + port;
+            round(proxy, measured, rate, producers, 10_000);
+            List<Long> direct = new ArrayList<>();
+            List<Long> proxied = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                direct.addAll(round(sourceBootstrap, measured, rate, producers, 10_000));
+                proxied.addAll(round(proxy, measured, rate, producers, 10_000));
+            }
+            return new double[][] {percentiles(direct), percentiles(proxied)};
+        }
+    }
+
+    /** Latencies (ns) of one round of {@code millis} at {@code rate} through {@code bootstrap}, its first second dropped. */
+    private static List<Long> round(String bootstrap, List<String> topics, int rate, int producers, long millis)
+            throws Exception {
+        PacedProducers load = new PacedProducers(bootstrap, topics, PARTITIONS, producers, rate);
+        Thread.sleep(millis);
+        load.close();
+        List<PacedProducers.Ack> acks = load.acks();
+        long after = acks.isEmpty() ? 0 : acks.get(0).sentNanos() + 1_000_000_000L;
+        return acks.stream()
+                .filter(a -> a.sentNanos() >= after)
+                .map(a -> a.ackedNanos() - a.sentNanos())
+                .toList();
+    }
+
+    private static double[] percentiles(List<Long> nanos) {
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new double[] {Percentiles.of(sorted, 0.50) / 1e6, Percentiles.of(sorted, 0.99) / 1e6};
     }
 
     private static void awaitReady(String base) throws Exception {
@@ -229,7 +269,13 @@ public final class CutoverPause {
     }
 
     private static String report(
-            List<Result> results, double[] direct, double[] proxied, int rate, int producers, Instant started) {
+            List<Result> results,
+            double[] direct,
+            double[] proxied,
+            int rate,
+            int producers,
+            int warmupSeconds,
+            Instant started) {
         long[] pauses = results.stream()
                 .mapToLong(r -> Math.round(r.pauseMs()))
                 .sorted()
@@ -245,7 +291,9 @@ public final class CutoverPause {
                 .append(rate)
                 .append(" records/s (")
                 .append(producers)
-                .append(" idempotent acks=all producers, 512 B, 8 partitions; ")
+                .append(" idempotent acks=all producers, 512 B, 8 partitions, cutover after ")
+                .append(warmupSeconds)
+                .append(" s of writes; ")
                 .append("started ")
                 .append(started)
                 .append(", machine: ")

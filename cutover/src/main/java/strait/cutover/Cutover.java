@@ -39,6 +39,10 @@ public final class Cutover implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Cutover.class);
     private static final int SWITCH_ATTEMPTS = 5;
     private static final long SWITCH_RETRY_MS = 500;
+    /** A catch-up round this short leaves little more than this much of writes to drain under the fence. */
+    private static final Duration CAUGHT_UP_ROUND = Duration.ofMillis(100);
+    /** Catch-up rounds at most, however much each shortens the next. */
+    private static final int CATCH_UP_ROUNDS = 10;
 
     /** Told of every state a run enters, on the cutover thread; for tests that act at a given step. */
     @FunctionalInterface
@@ -318,32 +322,62 @@ public final class Cutover implements AutoCloseable {
         // Ids of the producers seen so far get their target ids now, while nothing is held; the switch maps only
         // those that appear under the fence.
         mapped = controls.prepareProducerIds().count();
-        long caughtUpMs = catchUp();
+        CaughtUp caughtUp = catchUp();
         // Saved (by enter) before the fence goes up: a sidecar restarted from here on knows a run was under way.
         controls.raiseFence();
         fencedAt = clock.instant();
         fencedAtPublished = fencedAt;
         pass(
-                "replication caught up with the source in " + caughtUpMs
-                        + " ms, then new produce requests were held at the proxy",
+                "replication caught up with the source in " + caughtUp.millis() + " ms (" + caughtUp.rounds()
+                        + " rounds), then new produce requests were held at the proxy",
                 new JsonObject()
                         .put("fenceMaxMs", settings.fenceMax().toMillis())
-                        .put("caughtUpMs", caughtUpMs)
+                        .put("caughtUpMs", caughtUp.millis())
+                        .put("catchUpRounds", caughtUp.rounds())
                         .put("producerIdsPrepared", mapped));
     }
 
     /**
-     * Before the fence goes up, waits (at most {@code cutover.fence.max.ms}, writes flowing) until replication is
-     * within {@code cutover.fence.lag.max.records} of the source's end offsets as they were when it started waiting,
-     * so the drain under the fence is little more than what arrived meanwhile: the write pause then does not grow
-     * with a lag the replicator had anyway.
+     * Before the fence goes up, waits (writes flowing) until replication has caught up with the source, in rounds: each
+     * round waits until replication is within {@code cutover.fence.lag.max.records} of the source's end offsets as
+     * they were when the round started. The drain under the fence is what arrives during the last round, so rounds go
+     * on while they get shorter, until one takes at most {@link #CAUGHT_UP_ROUND} or {@link #CATCH_UP_ROUNDS} have
+     * run: the write pause then does not grow with a lag the replicator had anyway. The first round must end within
+     * {@code cutover.fence.max.ms}; a later one that would pass it ends the wait instead (replication is close
+     * already).
      *
-     * @return how long it waited, in ms
+     * @return how long it waited, in ms, and the rounds it took
      */
-    private long catchUp() throws StepFailed {
+    private CaughtUp catchUp() throws StepFailed {
         Instant start = clock.instant();
         Instant deadline = start.plus(settings.fenceMax());
-        Map<TopicPartition, Long> ends = controls.sourceEndOffsets();
+        long lastRoundMs = Long.MAX_VALUE;
+        int rounds = 0;
+        while (rounds < CATCH_UP_ROUNDS) {
+            Instant roundStart = clock.instant();
+            if (!catchUpRound(controls.sourceEndOffsets(), deadline, rounds == 0)) {
+                break;
+            }
+            rounds++;
+            long roundMs = Duration.between(roundStart, clock.instant()).toMillis();
+            if (roundMs <= CAUGHT_UP_ROUND.toMillis() || roundMs >= lastRoundMs) {
+                break;
+            }
+            lastRoundMs = roundMs;
+        }
+        return new CaughtUp(Duration.between(start, clock.instant()).toMillis(), rounds);
+    }
+
+    /** Ends waited for before the fence ({@link #catchUp}): how long and in how many rounds. */
+    private record CaughtUp(long millis, int rounds) {}
+
+    /**
+     * Waits until replication is within {@code cutover.fence.lag.max.records} of {@code ends}.
+     *
+     * @return false when {@code deadline} passed first and {@code mustReach} is false
+     */
+    private boolean catchUpRound(Map<TopicPartition, Long> ends, Instant deadline, boolean mustReach)
+            throws StepFailed {
         while (true) {
             Map<TopicPartition, Long> positions = controls.replicatedPositions();
             Map<TopicPartition, Long> behind = new TreeMap<>(Cutover::compare);
@@ -355,7 +389,11 @@ public final class Cutover implements AutoCloseable {
             });
             long lag = behind.values().stream().mapToLong(Long::longValue).sum();
             if (lag <= settings.fenceLagMaxRecords()) {
-                return Duration.between(start, clock.instant()).toMillis();
+                return true;
+            }
+            if (!mustReach && clock.instant().isAfter(deadline)) {
+                checkAbort();
+                return false;
             }
             checkDeadline(
                     deadline,
@@ -373,22 +411,40 @@ public final class Cutover implements AutoCloseable {
         Map<TopicPartition, Long> last = first;
         Instant stableSince = clock.instant();
         Map<TopicPartition, Long> moved = new TreeMap<>(Cutover::compare);
+        // A request forwarded before the fence may still land however still the end offsets look: the stillness
+        // counts only from when the source has answered every one of them.
+        int owed = dryRun ? 0 : controls.produceRequestsOwedBySource();
+        int mostOwed = owed;
         while (true) {
             long stableMs = Duration.between(stableSince, clock.instant()).toMillis();
-            if (stableMs >= verifyMs) {
+            if (stableMs >= verifyMs && owed == 0) {
                 break;
             }
-            JsonObject numbers = new JsonObject().put("partitions", last.size()).put("moved", moved.size());
+            JsonObject numbers = new JsonObject()
+                    .put("partitions", last.size())
+                    .put("moved", moved.size())
+                    .put("produceRequestsOwedBySource", owed);
             if (!dryRun) {
                 checkDeadline(
                         deadline,
-                        "source end offsets kept moving under the fence: " + describe(moved)
-                                + " (a producer writes around the proxy, or a transaction is still being written)",
+                        owed > 0
+                                ? owed + " produce requests forwarded to the source before the fence were still "
+                                        + "unanswered (the source is slow to acknowledge)"
+                                : "source end offsets kept moving under the fence: " + describe(moved)
+                                        + " (a producer writes around the proxy, or a transaction is still being "
+                                        + "written)",
                         numbers);
             } else {
                 checkAbort();
             }
             sleep();
+            if (!dryRun) {
+                owed = controls.produceRequestsOwedBySource();
+                mostOwed = Math.max(mostOwed, owed);
+                if (owed > 0) {
+                    stableSince = clock.instant();
+                }
+            }
             Map<TopicPartition, Long> now = controls.sourceEndOffsets();
             if (!now.equals(last)) {
                 for (Map.Entry<TopicPartition, Long> e : now.entrySet()) {
@@ -407,6 +463,7 @@ public final class Cutover implements AutoCloseable {
                 .put("partitions", last.size())
                 .put("verifyMs", verifyMs)
                 .put("partitionsThatMoved", moved.size())
+                .put("produceRequestsAwaited", mostOwed)
                 .put("offsetsEndedAt", endsJson(last));
         if (dryRun) {
             pass(
@@ -415,7 +472,8 @@ public final class Cutover implements AutoCloseable {
                     numbers);
         } else {
             pass(
-                    "every replicated source partition's end offset stayed still for " + verifyMs + " ms ("
+                    "every replicated source partition's end offset stayed still for " + verifyMs + " ms after the "
+                            + "source answered every produce request sent before the fence ("
                             + last.size() + " partitions; " + moved.size()
                             + " moved first as requests sent before the fence landed)",
                     numbers);

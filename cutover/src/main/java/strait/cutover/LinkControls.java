@@ -21,6 +21,12 @@ public interface LinkControls {
     /** Produce requests held at the proxy right now. */
     int heldRequests();
 
+    /**
+     * Produce requests the proxy forwarded to the source whose responses have not come back: writes that may still
+     * land there, however still its end offsets look.
+     */
+    int produceRequestsOwedBySource();
+
     /** The source's end offsets (high watermarks) of every replicated partition, read now. */
     Map<TopicPartition, Long> sourceEndOffsets();
 

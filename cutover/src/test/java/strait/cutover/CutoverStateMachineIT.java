@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,14 @@ class CutoverStateMachineIT {
         @Override
         public int heldRequests() {
             return 0;
+        }
+
+        /** Produce requests forwarded before the fence that the source has not answered yet. */
+        final AtomicInteger owedBySource = new AtomicInteger();
+
+        @Override
+        public int produceRequestsOwedBySource() {
+            return owedBySource.get();
         }
 
         @Override
@@ -165,6 +174,52 @@ class CutoverStateMachineIT {
                     .contains("the held requests went to the source");
             assertThat(link.calls).containsExactly("prepare", "raise", "lower");
             assertThat(store.load().orElseThrow().result()).isEqualTo("aborted");
+        }
+    }
+
+    @Test
+    void aProduceRequestTheSourceHasNotAnsweredKeepsTheFenceUnverifiedUntilItIsAnswered() {
+        ScriptedLink link = new ScriptedLink();
+        link.owedBySource.set(2);
+        try (CutoverStore store = store("sm-owed");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            eventually(
+                    "the run waits in VERIFYING_FENCE",
+                    Duration.ofSeconds(10),
+                    () -> cutover.record().state() == CutoverState.VERIFYING_FENCE);
+            Thread.sleep(400); // well past cutover.fence.verify.ms (100 ms): the still end offsets are not enough
+            assertThat(cutover.record().state()).isEqualTo(CutoverState.VERIFYING_FENCE);
+
+            link.owedBySource.set(0);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("switched");
+            CutoverStep verified = done.steps().stream()
+                    .filter(s -> s.state() == CutoverState.VERIFYING_FENCE)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(verified.numbers().getInteger("produceRequestsAwaited")).isEqualTo(2);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aProduceRequestTheSourceNeverAnswersAbortsTheRunNamingIt() {
+        ScriptedLink link = new ScriptedLink();
+        link.owedBySource.set(1);
+        try (CutoverStore store = store("sm-never-answered");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason())
+                    .contains("1 produce requests forwarded to the source before the fence were still unanswered");
+            assertThat(link.calls).containsExactly("prepare", "raise", "lower");
         }
     }
 

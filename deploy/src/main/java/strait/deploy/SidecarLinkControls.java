@@ -80,6 +80,11 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
         return proxy.heldRequests();
     }
 
+    @Override
+    public int produceRequestsOwedBySource() {
+        return proxy.produceRequestsOwedBySource();
+    }
+
     /** Every partition the replicator copies or has a map for. */
     private Set<TopicPartition> replicated() {
         Set<TopicPartition> partitions = new HashSet<>(maps.snapshot().keySet());

@@ -324,6 +324,14 @@ public final class ProducerProxy implements AutoCloseable {
         return metrics.heldRequests();
     }
 
+    /**
+     * Produce requests forwarded to the source whose responses have not come back, over all connections: writes that
+     * may still land there. Any thread.
+     */
+    public int produceRequestsOwedBySource() {
+        return metrics.produceOwedBySource();
+    }
+
     /** The bootstrap address clients are given: {@code advertised host:listen port}. */
     public String bootstrapAddress() {
         return settings.advertisedHost() + ":" + settings.listenPort();

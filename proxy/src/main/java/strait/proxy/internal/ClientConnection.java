@@ -454,6 +454,9 @@ final class ClientConnection {
     private void forward(Buffer frame, ApiKeys api, short version, boolean expectsResponse) {
         if (expectsResponse) {
             owed.addLast(new Owed(KafkaFrames.requestCorrelationId(frame), api, version, null));
+            if (api == ApiKeys.PRODUCE && cluster == Cluster.SOURCE) {
+                metrics.produceOwedBySource(1);
+            }
         }
         write(frame);
     }
@@ -518,6 +521,7 @@ final class ClientConnection {
         }
         metrics.fromUpstream(frame.length());
         Owed next = owed.pollFirst();
+        settled(next);
         int correlationId = KafkaFrames.responseCorrelationId(frame);
         if (next == null || next.correlationId() != correlationId) {
             release(next);
@@ -645,6 +649,13 @@ final class ClientConnection {
         close();
     }
 
+    /** A response is in or will never come: a source Produce request no longer counts as owed by the source. */
+    private void settled(Owed due) {
+        if (due != null && due.local() == null && due.api() == ApiKeys.PRODUCE && cluster == Cluster.SOURCE) {
+            metrics.produceOwedBySource(-1);
+        }
+    }
+
     /** The first landing keys a request put in flight are no longer in flight: its answer will not come. */
     private void release(Owed due) {
         if (due != null && !due.landing().isEmpty()) {
@@ -659,6 +670,7 @@ final class ClientConnection {
         }
         closed = true;
         for (Owed due : owed) {
+            settled(due);
             release(due);
         }
         owed.clear();

@@ -26,6 +26,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger held = new AtomicInteger();
+    private final AtomicInteger owedBySource = new AtomicInteger();
     private final Counter accepted;
     private final Counter bytesFromClients;
     private final Counter bytesFromUpstream;
@@ -50,6 +51,9 @@ public final class ProxyMetrics implements AutoCloseable {
                 .register(registry));
         add(Gauge.builder("strait.proxy.held.requests", held, AtomicInteger::get)
                 .description("Produce requests the proxy holds (fenced), waiting for a release")
+                .register(registry));
+        add(Gauge.builder("strait.proxy.source.produce.owed", owedBySource, AtomicInteger::get)
+                .description("Produce requests forwarded to the source whose responses are still due")
                 .register(registry));
         accepted = add(Counter.builder("strait.proxy.connections.accepted")
                 .description("Client connections the producer proxy accepted")
@@ -122,6 +126,15 @@ public final class ProxyMetrics implements AutoCloseable {
 
     public int heldRequests() {
         return held.get();
+    }
+
+    /** Adds {@code delta} (may be negative) to the Produce requests whose responses the source still owes. */
+    void produceOwedBySource(int delta) {
+        owedBySource.addAndGet(delta);
+    }
+
+    public int produceOwedBySource() {
+        return owedBySource.get();
     }
 
     void request(short apiKey) {
