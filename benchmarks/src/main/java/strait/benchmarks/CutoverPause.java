@@ -1,8 +1,6 @@
 package strait.benchmarks;
 
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +16,14 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import strait.embedded.FreePorts;
 
 /**
  * The write pause of a cutover through the producer proxy (benchmarks/README.md): on one source and one target
  * cluster (child JVMs), {@code --cutovers} times a fresh link (its own topics, {@code strait.jar run} with the proxy)
  * carries stock idempotent producers at {@code --rate} records/s through the proxy for {@code --warmup-seconds}
- * (the sidecar's JVM started just before), then {@code POST /cutover} switches it. Per cutover: the longest gap between two acknowledgements of one producer, the fence's hold time and
+ * (the sidecar's JVM started just before) and then until {@code /gates/ready} passes with the default thresholds,
+ * as the runbook says; then {@code POST /cutover} switches it. Per cutover: the longest gap between two acknowledgements of one producer, the fence's hold time and
  * the failed sends. Before the first: the produce latency at that rate direct to the source and through the proxy of a
  * sidecar whose link copies none of the measured topic, in alternating warmed rounds, so the figure is the proxy's
  * own cost and not the replicator's competition for the same cores.
@@ -43,7 +43,15 @@ public final class CutoverPause {
     private CutoverPause() {}
 
     /** One cutover's figures. */
-    record Result(int run, String result, long heldMs, double pauseMs, long acked, long failures, String reason) {}
+    record Result(
+            int run,
+            String result,
+            long startedAfterMs,
+            long heldMs,
+            double pauseMs,
+            long acked,
+            long failures,
+            String reason) {}
 
     public static void main(String[] args) throws Exception {
         int cutovers = 20;
@@ -113,18 +121,26 @@ public final class CutoverPause {
         List<String> topics = List.of(
                 createTopics(sourceBootstrap, link + ".a", PARTITIONS),
                 createTopics(sourceBootstrap, link + ".b", PARTITIONS));
-        int port = freePortRange(3);
+        int port = FreePorts.range(3);
         try (Child strait = startSidecar(link, sourceBootstrap, targetBootstrap, port, jar, work)) {
             String base = strait.awaitStdout(API_URL, Duration.ofSeconds(60));
             awaitReady(base);
             PacedProducers load = new PacedProducers("127.0.0.1:" + port, topics, PARTITIONS, producers, rate);
+            long loadStarted = System.nanoTime();
             Thread.sleep(warmupSeconds * 1_000L);
+            // As the runbook does: the cutover starts once /gates/ready passes (default lag window) under the load.
+            HttpResponse<String> start;
+            long startDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            do {
+                awaitReady(base);
+                start = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/cutover"))
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } while (start.statusCode() == 409 && System.nanoTime() < startDeadline);
+            long startedAfterMs = (System.nanoTime() - loadStarted) / 1_000_000;
             long from = System.nanoTime() - 1_000_000_000L;
-            HttpResponse<String> start = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(base + "/cutover"))
-                            .POST(HttpRequest.BodyPublishers.noBody())
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
             JsonObject ended = null;
             if (start.statusCode() == 202) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -148,6 +164,7 @@ public final class CutoverPause {
             return new Result(
                     run,
                     ended == null ? "refused " + start.statusCode() + " " + start.body() : ended.getString("result"),
+                    startedAfterMs,
                     ended == null ? 0 : ended.getLong("heldMs", 0L),
                     PacedProducers.longestGapMs(acks, producers, from, to),
                     acks.size(),
@@ -169,9 +186,6 @@ public final class CutoverPause {
         p.setProperty("proxy.enabled", "true");
         p.setProperty("proxy.listen.port", Integer.toString(port));
         p.setProperty("proxy.broker.ports", "2");
-        // The cutover drains to 0 itself; the lag gate only has to let it start under a steady load.
-        p.setProperty("gates.lag.max.ms", "60000");
-        p.setProperty("gates.lag.max.records", "100000000");
         Path file = work.resolve(link + ".properties");
         try (var out = Files.newBufferedWriter(file)) {
             p.store(out, "CutoverPause");
@@ -193,7 +207,7 @@ public final class CutoverPause {
         String link = "latency-" + Long.toHexString(System.nanoTime() & 0xffffff);
         createTopics(sourceBootstrap, link + ".idle", 1);
         List<String> measured = List.of(createTopics(sourceBootstrap, "measured-" + link, PARTITIONS));
-        int port = freePortRange(3);
+        int port = FreePorts.range(3);
         try (Child strait = startSidecar(link, sourceBootstrap, targetBootstrap, port, jar, work)) {
             awaitReady(strait.awaitStdout(API_URL, Duration.ofSeconds(60)));
             String proxy = "127.0.0.1:" + port;
@@ -250,24 +264,6 @@ public final class CutoverPause {
         return topic;
     }
 
-    private static int freePortRange(int count) throws Exception {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 12_000);
-            boolean free = true;
-            for (int port = base; port < base + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (java.io.IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free port range");
-    }
-
     private static String report(
             List<Result> results,
             double[] direct,
@@ -316,11 +312,12 @@ public final class CutoverPause {
         if (proxied != null) {
             md.append(String.format("| through the proxy | %.2f ms | %.2f ms |%n", proxied[0], proxied[1]));
         }
-        md.append(
-                "\nPer cutover:\n\n| run | result | held | pause | acked | failed |\n| --- | --- | --- | --- | --- | --- |\n");
+        md.append("\nPer cutover (started: after how long of writes POST /cutover was accepted):\n\n"
+                + "| run | result | started | held | pause | acked | failed |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- |\n");
         results.forEach(r -> md.append(String.format(
-                "| %d | %s | %d ms | %.0f ms | %d | %d |%n",
-                r.run(), r.result(), r.heldMs(), r.pauseMs(), r.acked(), r.failures())));
+                "| %d | %s | %d ms | %d ms | %.0f ms | %d | %d |%n",
+                r.run(), r.result(), r.startedAfterMs(), r.heldMs(), r.pauseMs(), r.acked(), r.failures())));
         return md.toString();
     }
 }

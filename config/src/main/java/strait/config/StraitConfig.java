@@ -107,8 +107,9 @@ public final class StraitConfig extends AbstractConfig {
     public static final long CUTOVER_FENCE_LAG_MAX_RECORDS_DEFAULT = 0;
     public static final String CUTOVER_FENCE_LAG_MAX_RECORDS_DOC =
             "Replication lag (records, summed over partitions) still allowed when the fence goes up: the cutover first "
-                    + "waits, writes flowing, until replication is this close to the source's end offsets as they were "
-                    + "when it began waiting, so the write pause does not grow with a backlog. 0: all of them.";
+                    + "waits, writes flowing, in rounds until replication is this close to the source's end offsets as "
+                    + "they were when the round began (rounds go on while they shorten, until one takes 100 ms), so the "
+                    + "write pause does not grow with a backlog. 0: all of them.";
 
     public static final String CUTOVER_FENCE_VERIFY_MS = "cutover.fence.verify.ms";
     public static final long CUTOVER_FENCE_VERIFY_MS_DEFAULT = 250;

@@ -9,9 +9,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
@@ -28,8 +30,10 @@ import strait.gates.GatesSettings;
 import strait.gates.HttpStartException;
 import strait.gates.ProxyState;
 import strait.offsets.GroupOffsetsWorker;
+import strait.offsets.OffsetMap;
 import strait.offsets.OffsetMapStore;
 import strait.offsets.OffsetMaps;
+import strait.offsets.OffsetStoreException;
 import strait.proxy.Cluster;
 import strait.proxy.ProduceFence;
 import strait.proxy.ProducerIdMapping;
@@ -87,10 +91,14 @@ final class Sidecar implements AutoCloseable {
         boolean switched = cutoverRecord.map(r -> r.state().pastSwitch()).orElse(false);
         Replicator replicator = started("replicator", new Replicator(config, maps, store, registry));
         if (switched) {
+            // The maps are final: translation and group sync go on for consumers still reading the source.
+            maps.putAll(loadMaps(store));
             LOG.info(
-                    "the link's producers were switched to the target ({} at {}): replication does not run again",
+                    "the link's producers were switched to the target ({} at {}): replication does not run again; "
+                            + "{} offset maps loaded for translation",
                     cutoverRecord.get().state(),
-                    cutoverRecord.get().since());
+                    cutoverRecord.get().since(),
+                    maps.size());
         } else {
             replicator.start();
         }
@@ -142,6 +150,14 @@ final class Sidecar implements AutoCloseable {
             return CutoverStore.open(config.targetClientProps(), config.linkName());
         } catch (CutoverException e) {
             throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private static Map<TopicPartition, OffsetMap> loadMaps(OffsetMapStore store) {
+        try {
+            return store.load();
+        } catch (OffsetStoreException e) {
+            throw new StartupException("cannot read the link's offset maps: " + e.getMessage(), e);
         }
     }
 

@@ -191,7 +191,7 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
 
     @Override
     public void stopReplication() {
-        replicator.close();
+        replicator.closeAtSwitch();
     }
 
     @Override

@@ -27,13 +27,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import strait.embedded.FreePorts;
 import strait.embedded.SharedClusters;
 
 /**
  * The real {@code strait.jar run} with the producer proxy, killed with SIGKILL in the middle of a cutover: once while
  * its fence holds the producers' writes, once while replication drains (held back by a quota on the target). Each
- * restart aborts the run it finds, producers carry on to the source, and a last cutover switches: every send
- * succeeded and every acknowledged record is on the target once, in order.
+ * restart aborts the run it finds, producers carry on to the source, and a last cutover switches; a last kill after the
+ * switch restarts towards the target with translation intact: every send succeeded and every acknowledged record is
+ * on the target once, in order.
  */
 class CutoverCrashIT {
 
@@ -58,7 +60,7 @@ class CutoverCrashIT {
                     .all()
                     .get();
         }
-        int port = CutoverIT.freePortRange(3);
+        int port = FreePorts.range(3);
         Path config = config(port);
         StraitProcess strait = StraitProcess.start(dir, List.of(), "run", "--config", config.toString());
         ProxiedProducers producers = null;
@@ -108,6 +110,17 @@ class CutoverCrashIT {
             assertThat(exit).as("%s", out).isEqualTo(Main.OK);
             Map<TopicPartition, Long> sourceAtSwitch = sourceEnds();
             awaitMoreAcked(producers, 300);
+            Map<TopicPartition, String> translatedAtSwitch = translations(base, sourceAtSwitch);
+
+            // 4. A kill -9 after the switch: the restarted sidecar forwards to the target at once and still
+            // translates every source offset exactly (consumers still on the source move later).
+            strait = killAndRestart(strait, config);
+            base = strait.awaitBaseUrl(Duration.ofSeconds(60));
+            awaitMoreAcked(producers, 300);
+            assertThat(view(base).getString("state")).isEqualTo("SWITCHED");
+            assertThat(translations(base, sourceAtSwitch))
+                    .as("translations after a restart past the switch")
+                    .isEqualTo(translatedAtSwitch);
             producers.stop();
             assertThat(producers.failures()).as("failed sends").isEmpty();
             assertThat(sourceEnds())
@@ -159,6 +172,19 @@ class CutoverCrashIT {
 
     private static void awaitCutover(String base, String what, java.util.function.Predicate<JsonObject> condition) {
         eventually("the cutover reaches " + what, Duration.ofSeconds(30), () -> condition.test(view(base)));
+    }
+
+    /** {@code GET /offsets/translate} of each partition's given source offset: status and body. */
+    private static Map<TopicPartition, String> translations(String base, Map<TopicPartition, Long> offsets)
+            throws Exception {
+        Map<TopicPartition, String> answers = new java.util.HashMap<>();
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            HttpResponse<String> r = StraitProcess.get(base + "/offsets/translate?topic="
+                    + e.getKey().topic() + "&partition=" + e.getKey().partition() + "&offset=" + e.getValue());
+            answers.put(e.getKey(), r.statusCode() + " " + r.body());
+        }
+        assertThat(answers.values()).allSatisfy(a -> assertThat(a).startsWith("200 "));
+        return answers;
     }
 
     private static JsonObject view(String base) throws Exception {

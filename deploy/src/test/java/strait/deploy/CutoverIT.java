@@ -5,15 +5,12 @@ import static strait.embedded.Eventually.eventually;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import strait.config.StraitConfig;
 import strait.cutover.CutoverState;
+import strait.embedded.FreePorts;
 import strait.embedded.LibrdkafkaProducer;
 import strait.embedded.SharedClusters;
 
@@ -57,7 +55,7 @@ class CutoverIT {
         }
         AtomicReference<CutoverState> abortAt = new AtomicReference<>();
         AtomicReference<String> http = new AtomicReference<>();
-        int port = freePortRange(3);
+        int port = FreePorts.range(3);
         Map<String, String> config = new HashMap<>(Map.of(
                 StraitConfig.SOURCE_BOOTSTRAP_SERVERS, CLUSTERS.sourceBootstrapServers(),
                 StraitConfig.TARGET_BOOTSTRAP_SERVERS, CLUSTERS.targetBootstrapServers(),
@@ -147,7 +145,7 @@ class CutoverIT {
                     .all()
                     .get();
         }
-        int port = freePortRange(3);
+        int port = FreePorts.range(3);
         Map<String, String> config = new HashMap<>(Map.of(
                 StraitConfig.SOURCE_BOOTSTRAP_SERVERS, CLUSTERS.sourceBootstrapServers(),
                 StraitConfig.TARGET_BOOTSTRAP_SERVERS, CLUSTERS.targetBootstrapServers(),
@@ -243,25 +241,5 @@ class CutoverIT {
             admin.listOffsets(request).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
             return ends;
         }
-    }
-
-    static int freePortRange(int count) throws IOException {
-        List<Integer> tried = new ArrayList<>();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 12_000);
-            tried.add(base);
-            boolean free = true;
-            for (int p = base; p < base + count && free; p++) {
-                try (ServerSocket socket = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no free port range after " + tried.size() + " tries");
     }
 }

@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import strait.config.StraitConfig;
+import strait.embedded.FreePorts;
 import strait.embedded.SharedClusters;
 
 /**
@@ -37,7 +38,7 @@ class SidecarProxyIT {
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
         }
-        int port = CutoverIT.freePortRange(3);
+        int port = FreePorts.range(3);
         try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(Map.of(
                 StraitConfig.SOURCE_BOOTSTRAP_SERVERS, CLUSTERS.sourceBootstrapServers(),
                 StraitConfig.TARGET_BOOTSTRAP_SERVERS, CLUSTERS.targetBootstrapServers(),

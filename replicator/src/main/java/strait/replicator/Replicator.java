@@ -247,6 +247,19 @@ public final class Replicator implements AutoCloseable {
     /** Stops every thread and client; idempotent, bounded (about 15 s at worst). */
     @Override
     public synchronized void close() {
+        stop(true);
+    }
+
+    /**
+     * Stops for good at a cutover's switch, as {@link #close} does but leaving the link's fence as it is: the link
+     * never replicates again, so no next instance waits on it, and releasing it is a write on the target while the
+     * producers' writes are held.
+     */
+    public synchronized void closeAtSwitch() {
+        stop(false);
+    }
+
+    private void stop(boolean releaseFence) {
         if (closed) {
             return;
         }
@@ -275,7 +288,7 @@ public final class Replicator implements AutoCloseable {
                     Failures.describe(e));
         }
         // Last: once released, the next instance reads the target and the offsets topic at once.
-        if (fence != null && copyPath != null && copyPath.quiescent() && persisted) {
+        if (releaseFence && fence != null && copyPath != null && copyPath.quiescent() && persisted) {
             fence.release();
         }
         closeQuietly(fence);
