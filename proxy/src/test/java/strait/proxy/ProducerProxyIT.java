@@ -359,6 +359,9 @@ class ProducerProxyIT {
                 }));
             }
             Eventually.eventually("a produce request is held", Duration.ofSeconds(10), () -> proxy.heldRequests() > 0);
+            assertThat(proxy.produceRequestsOwedBySource())
+                    .as("the warm-up send was answered; a held request is not owed by the source")
+                    .isZero();
             // Held for a while: nothing answered, nothing written.
             long until = System.nanoTime() + Duration.ofMillis(700).toNanos();
             while (System.nanoTime() < until) {
@@ -379,6 +382,10 @@ class ProducerProxyIT {
             assertThat(completed).isEqualTo(inOrder);
             assertThat(offsets).isSorted().doesNotHaveDuplicates().hasSize(sends);
             assertThat(proxy.heldRequests()).isZero();
+            Eventually.eventually(
+                    "every released request is answered by the source",
+                    Duration.ofSeconds(10),
+                    () -> proxy.produceRequestsOwedBySource() == 0);
             assertThat(endOffset(tp)).isEqualTo(1L + sends);
         }
     }
