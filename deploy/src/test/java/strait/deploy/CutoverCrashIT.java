@@ -31,8 +31,9 @@ import strait.embedded.FreePorts;
 import strait.embedded.SharedClusters;
 
 /**
- * The real {@code strait.jar run} with the producer proxy, killed with SIGKILL in the middle of a cutover: once while
- * its fence holds the producers' writes, once while replication drains (held back by a quota on the target). Each
+ * The real {@code strait.jar run} with the producer proxy, killed with SIGKILL in the middle of a cutover: once in
+ * FENCING (waiting, writes flowing, for replication to catch up), once while its fence holds the producers' writes,
+ * once while replication drains (both waits held back by a quota on the target). Each
  * restart aborts the run it finds, producers carry on to the source, and a last cutover switches; a last kill after the
  * switch restarts towards the target with translation intact: every send succeeded and every acknowledged record is
  * on the target once, in order.
@@ -52,7 +53,8 @@ class CutoverCrashIT {
     private final List<String> topics = List.of(prefix + ".orders", prefix + ".payments");
 
     @Test
-    void aSidecarKilledWhileTheFenceHoldsWritesOrWhileDrainingAbortsThatRunAtRestartAndLosesNothing() throws Exception {
+    void aSidecarKilledWhileFencingWhileTheFenceHoldsWritesOrWhileDrainingAbortsThatRunAtRestartAndLosesNothing()
+            throws Exception {
         try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
             admin.createTopics(topics.stream()
                             .map(t -> new NewTopic(t, PARTITIONS, (short) 1))
@@ -61,8 +63,10 @@ class CutoverCrashIT {
                     .get();
         }
         int port = FreePorts.range(3);
-        Path config = config(port);
-        StraitProcess strait = StraitProcess.start(dir, List.of(), "run", "--config", config.toString());
+        Path config = config(port, 1_000_000_000L);
+        // The first instance waits in FENCING until replication has caught up completely.
+        Path catchingUp = config(port, 0);
+        StraitProcess strait = StraitProcess.start(dir, List.of(), "run", "--config", catchingUp.toString());
         ProxiedProducers producers = null;
         try {
             String base = strait.awaitBaseUrl(Duration.ofSeconds(60));
@@ -71,6 +75,22 @@ class CutoverCrashIT {
             ProxiedProducers writing = producers;
             eventually(
                     "the producers write through the proxy", Duration.ofSeconds(30), () -> writing.ackedCount() > 200);
+
+            // 0. Killed in FENCING while it waits, writes flowing, for replication held back by a quota to catch up.
+            throttleTarget(20_000.0);
+            burstToSource(20_000);
+            assertThat(post(base + "/cutover").statusCode()).isEqualTo(202);
+            Thread.sleep(500);
+            assertThat(view(base).getString("state")).isEqualTo("FENCING");
+            strait = killAndRestart(strait, config);
+            base = strait.awaitBaseUrl(Duration.ofSeconds(60));
+            JsonObject afterFencingKill = view(base);
+            assertThat(afterFencingKill.getString("state")).isEqualTo("MIRRORING");
+            assertThat(afterFencingKill.getString("result")).isEqualTo("aborted");
+            assertThat(afterFencingKill.getString("reason")).contains("the sidecar stopped during FENCING");
+            throttleTarget(null);
+            awaitMoreAcked(producers, 300);
+            StraitProcess.awaitStatus(base + "/gates/ready", 200, Duration.ofSeconds(60));
 
             // 1. Killed while the fence holds writes.
             assertThat(post(base + "/cutover").statusCode()).isEqualTo(202);
@@ -136,7 +156,7 @@ class CutoverCrashIT {
         }
     }
 
-    private Path config(int port) throws Exception {
+    private Path config(int port, long fenceLagMaxRecords) throws Exception {
         Path file = Files.createTempFile(dir, "strait", ".properties");
         Files.write(
                 file,
@@ -152,8 +172,9 @@ class CutoverCrashIT {
                         "gates.lag.max.records=1000000000",
                         "gates.lag.max.ms=600000",
                         "cutover.fence.verify.ms=3000",
-                        // The drain under the fence is what this test kills: fence at once, whatever the backlog.
-                        "cutover.fence.lag.max.records=1000000000",
+                        // Past step 0 the drain under the fence is what this test kills: fence at once, whatever
+                        // the backlog.
+                        "cutover.fence.lag.max.records=" + fenceLagMaxRecords,
                         "cutover.fence.max.ms=60000"));
         return file;
     }
@@ -207,7 +228,11 @@ class CutoverCrashIT {
     }
 
     /** Writes straight to the source (not through the proxy), values in the checker's {@code <producer>-<seq>} form. */
+    /** Bursts so far: each burst's values are its own, so every record on the target is unique. */
+    private int bursts;
+
     private void burstToSource(int records) {
+        String tag = "burst" + ++bursts + "-";
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTERS.sourceBootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -215,7 +240,7 @@ class CutoverCrashIT {
                 new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             String padding = "x".repeat(200);
             for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(topics.get(i % 2), i % PARTITIONS, padding, "burst-" + i));
+                producer.send(new ProducerRecord<>(topics.get(i % 2), i % PARTITIONS, padding, tag + i));
             }
             producer.flush();
         }
