@@ -18,7 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +37,8 @@ import strait.embedded.SharedClusters;
  * The cutover on the whole sidecar against real clusters, driven over HTTP as a cutover script drives it: three stock
  * idempotent producers write through the proxy to 8 partitions of 2 topics while runs are aborted at every step
  * before the switch and then one switches. Every send succeeds; every acknowledged record is on the target once, in
- * each producer's order; nothing written after the switch reaches the source.
+ * each producer's order; nothing written after the switch reaches the source; a group's source commits are on the
+ * target translated exactly (the record each resumes at is the source's record there).
  */
 class CutoverIT {
 
@@ -42,6 +48,7 @@ class CutoverIT {
     private static final List<String> TOPICS = List.of("moving.orders", "moving.payments");
     private static final int PARTITIONS = 4;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String GROUP = "moving.billing";
 
     @Test
     void producersMoveToTheTargetWithNoFailedSendNoLossNoDuplicateAfterAnAbortAtEveryStepBeforeTheSwitch()
@@ -65,6 +72,7 @@ class CutoverIT {
                 StraitConfig.PROXY_ENABLED, "true",
                 StraitConfig.PROXY_LISTEN_PORT, String.valueOf(port),
                 StraitConfig.PROXY_BROKER_PORTS, "2"));
+        config.put(StraitConfig.GROUPS, "moving\\..*");
         config.put(StraitConfig.GATES_LAG_MAX_MS, "60000");
         config.put(StraitConfig.CUTOVER_FENCE_MAX_MS, "10000");
         try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config), state -> {
@@ -106,6 +114,10 @@ class CutoverIT {
                     StraitProcess.awaitStatus(http.get() + "/gates/ready", 200, Duration.ofSeconds(60));
                 }
                 abortAt.set(null);
+                // A group that read half of every partition on the source, and committed there.
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                sourceEnds().forEach((tp, end) -> committed.put(tp, end / 2));
+                commitOnSource(committed);
                 JsonObject switched = runCutover(http.get(), Main.OK);
                 assertThat(switched.getString("state"))
                         .as(switched.encodePrettily())
@@ -123,6 +135,7 @@ class CutoverIT {
                         .as("nothing reaches the source after the switch")
                         .isEqualTo(sourceAtSwitch);
                 producers.assertExactlyOnceInOrder(CLUSTERS.targetBootstrapServers(), TOPICS, PARTITIONS);
+                assertGroupTranslatedExactly(http.get(), committed);
                 HttpResponse<String> gate = StraitProcess.get(http.get() + "/gates/producer-proxy");
                 assertThat(gate.body()).contains("\"state\":\"switched\"");
                 HttpResponse<String> again = post(http.get() + "/cutover", "");
@@ -227,6 +240,67 @@ class CutoverIT {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void commitOnSource(Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
+        try (KafkaConsumer<String, String> consumer = consumer(CLUSTERS.sourceBootstrapServers(), GROUP)) {
+            consumer.commitSync(commits);
+        }
+    }
+
+    /**
+     * The SYNCING step committed the group on the target at exactly the translated offsets, and each is the target
+     * offset of the very record the group would have read next on the source.
+     */
+    private static void assertGroupTranslatedExactly(String http, Map<TopicPartition, Long> committed)
+            throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> onTarget;
+        try (Admin admin = CLUSTERS.clusters().targetAdmin()) {
+            onTarget = admin.listConsumerGroupOffsets(GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+        }
+        assertThat(onTarget.keySet()).as("the group's partitions on the target").isEqualTo(committed.keySet());
+        for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
+            TopicPartition tp = e.getKey();
+            JsonObject translated = new JsonObject(StraitProcess.get(http + "/offsets/translate?topic=" + tp.topic()
+                            + "&partition=" + tp.partition() + "&offset=" + e.getValue())
+                    .body());
+            long targetOffset = onTarget.get(tp).offset();
+            assertThat(targetOffset).as("target commit of %s", tp).isEqualTo(translated.getLong("targetOffset"));
+            assertThat(recordAt(CLUSTERS.targetBootstrapServers(), tp, targetOffset))
+                    .as("the record the group resumes at on %s", tp)
+                    .isEqualTo(recordAt(CLUSTERS.sourceBootstrapServers(), tp, e.getValue()));
+        }
+    }
+
+    /** The value of the record at {@code offset}. */
+    private static String recordAt(String bootstrap, TopicPartition tp, long offset) {
+        try (KafkaConsumer<String, String> consumer = consumer(bootstrap, null)) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, offset);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.offset() == offset) {
+                        return r.value();
+                    }
+                }
+            }
+            throw new AssertionError("no record at " + tp + "@" + offset + " on " + bootstrap);
+        }
+    }
+
+    private static KafkaConsumer<String, String> consumer(String bootstrap, String group) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        if (group != null) {
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        }
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 
     private static Map<TopicPartition, Long> sourceEnds() throws Exception {
