@@ -146,6 +146,11 @@ final class TopicProvisioner {
                 problems.add("target has " + tp + " partitions, source " + sp
                         + (failed.containsKey(topic) ? "; could not add partitions: " + failed.get(topic) : ""));
                 ok = false;
+            } else if (tp > sp) {
+                // Still copied partition for partition; but a producer moved to the target would spread its keys
+                // over every partition there, so a key's records would change partition at the switch.
+                problems.add("target has " + tp + " partitions, source " + sp
+                        + ": after the switch producers' keys would map to other partitions than on the source");
             }
             for (String key : REPLICATED_CONFIGS) {
                 String sv = value(srcConfigs.get(topic), key);
