@@ -46,6 +46,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import strait.embedded.EmbeddedClusters;
 import strait.embedded.Eventually;
 
@@ -107,8 +109,9 @@ class ProducerProxyIT {
         return proxy;
     }
 
-    @Test
-    void idempotentProducerAndConsumerGroupWorkEndToEndThroughTheProxy() throws Exception {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void idempotentProducerAndConsumerGroupWorkEndToEndThroughTheProxy(String groupProtocol) throws Exception {
         startProxy(ProduceHook.FORWARD);
         String topic = newTopic(6);
         int records = 600;
@@ -128,7 +131,7 @@ class ProducerProxyIT {
 
         String group = "g-" + topic;
         Set<String> read = new HashSet<>();
-        try (KafkaConsumer<String, String> consumer = consumer(group)) {
+        try (KafkaConsumer<String, String> consumer = consumer(group, groupProtocol)) {
             consumer.subscribe(List.of(topic));
             Eventually.eventually("the group reads every record through the proxy", Duration.ofSeconds(60), () -> {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
@@ -163,7 +166,7 @@ class ProducerProxyIT {
             assertThat(admin.describeCluster().controller().get()).satisfies(this::isProxyAddress);
 
             try (KafkaProducer<String, String> producer = producer(Map.of());
-                    KafkaConsumer<String, String> consumer = consumer(group)) {
+                    KafkaConsumer<String, String> consumer = consumer(group, "classic")) {
                 producer.send(new ProducerRecord<>(topic, "k", "v")).get();
                 List<PartitionInfo> partitions = producer.partitionsFor(topic);
                 assertThat(partitions).hasSize(6);
@@ -492,8 +495,9 @@ class ProducerProxyIT {
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
-    private KafkaConsumer<String, String> consumer(String group) {
+    private KafkaConsumer<String, String> consumer(String group, String groupProtocol) {
         Properties props = new Properties();
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, groupProtocol);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.bootstrapAddress());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
