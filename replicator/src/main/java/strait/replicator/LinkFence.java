@@ -28,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,8 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
     static final byte[] RELEASED = "released".getBytes(StandardCharsets.UTF_8);
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    /** Between reads of a fence topic the target's metadata does not know yet. */
+    private static final Duration METADATA_RETRY = Duration.ofMillis(50);
 
     private final String topic;
     private final String clientId;
@@ -161,6 +164,15 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         }
     }
 
+    private void pause(Duration how) {
+        try {
+            Thread.sleep(how.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicatorException("interrupted reading the fence topic " + topic, e);
+        }
+    }
+
     /** The newest thing an instance of the link committed to the fence topic: a proof, or a clean release. */
     record LastWord(java.time.Instant at, boolean released) {}
 
@@ -173,23 +185,35 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         TopicPartition tp = new TopicPartition(topic, 0);
         long begin;
         long end;
-        try {
-            // Both bounds at once from the admin client, which is connected already: on a new link the topic is
-            // empty and no consumer is needed at all.
-            ListOffsetsOptions committed = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
-            KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> first = targetAdmin
-                    .listOffsets(Map.of(tp, OffsetSpec.earliest()), committed)
-                    .partitionResult(tp);
-            KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> last = targetAdmin
-                    .listOffsets(Map.of(tp, OffsetSpec.latest()), committed)
-                    .partitionResult(tp);
-            begin = first.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
-            end = last.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ReplicatorException("interrupted reading the fence topic " + topic, e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
-            throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
+        long boundsDeadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                // Both bounds at once from the admin client, which is connected already: on a new link the topic is
+                // empty and no consumer is needed at all.
+                ListOffsetsOptions committed = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+                KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> first = targetAdmin
+                        .listOffsets(Map.of(tp, OffsetSpec.earliest()), committed)
+                        .partitionResult(tp);
+                KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> last = targetAdmin
+                        .listOffsets(Map.of(tp, OffsetSpec.latest()), committed)
+                        .partitionResult(tp);
+                begin = first.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .offset();
+                end = last.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ReplicatorException("interrupted reading the fence topic " + topic, e);
+            } catch (ExecutionException e) {
+                // A topic just created may not be in every broker's metadata yet: the admin client does not wait.
+                if (e.getCause() instanceof UnknownTopicOrPartitionException && System.nanoTime() < boundsDeadline) {
+                    pause(METADATA_RETRY);
+                    continue;
+                }
+                throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
+            } catch (java.util.concurrent.TimeoutException | KafkaException e) {
+                throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
+            }
         }
         WarmedReader warm = warmReader;
         warmReader = null;
