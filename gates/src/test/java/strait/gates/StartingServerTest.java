@@ -102,6 +102,34 @@ class StartingServerTest {
     }
 
     @Test
+    void badRequestsAreRefusedAsByTheRealApiNeverWithATraceOrTheToken() {
+        List<RawHttp.Response> answers = List.of(
+                expect(http.get("/health%FF"), 400, "malformed path"),
+                expect(http.get("/offsets/translate?topic=%FF&partition=0&offset=0"), 400, "malformed query string"),
+                expect(http.get("/gates/%"), 400, "malformed path"),
+                expect(http.send("DELETE", "/gates/ready", ""), 405, "method DELETE not allowed"),
+                expect(http.post("/status", "Authorization: Bearer " + TOKEN + "\r\n"), 405, "method POST"),
+                expect(http.post("/gates/evaluate", "Authorization: Bearer wrong\r\n"), 401, "invalid bearer token"),
+                expect(http.post("/cutover/rollback", ""), 401, "missing bearer token"),
+                expect(http.get("/" + "x".repeat(10_000)), 414, "request line too long"),
+                expect(http.send("GET", "/health", "X-Huge: " + "h".repeat(10_000) + "\r\n"), 431, "headers too large"),
+                expect(http.get("/gates/" + "g".repeat(3_000)), 404, "unknown gate"));
+
+        assertThat(answers)
+                .allSatisfy(r -> assertThat(r.body())
+                        .doesNotContain(TOKEN)
+                        .doesNotContain("Exception")
+                        .doesNotContain("at strait.")
+                        .doesNotContain("\tat "));
+    }
+
+    private static RawHttp.Response expect(RawHttp.Response r, int status, String error) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.json().getString("error")).contains(error);
+        return r;
+    }
+
+    @Test
     void theReasonServedIsTheLatest() {
         reason.set("both clusters are reachable; loading");
 
