@@ -69,10 +69,34 @@ final class Sidecar implements AutoCloseable {
             sidecar.startParts(config, cutoverListener);
         } catch (RuntimeException e) {
             sidecar.close();
-            throw e;
+            throw timedOutStart(config, e).<RuntimeException>map(t -> t).orElse(e);
         }
         LOG.info("sidecar started: {}", sidecar.partNames());
         return sidecar;
+    }
+
+    /**
+     * A start-up that timed out although both clusters accepted connections (decision 0012): the same failure, saying
+     * which addresses it talked to and what usually causes it. Empty for any other failure.
+     */
+    static Optional<StartupException> timedOutStart(StraitConfig config, RuntimeException failure) {
+        for (Throwable e = failure; e != null; e = e.getCause()) {
+            if (e instanceof HttpStartException) {
+                return Optional.empty();
+            }
+            if (e instanceof org.apache.kafka.common.errors.TimeoutException
+                    || e instanceof java.util.concurrent.TimeoutException) {
+                return Optional.of(new StartupException(
+                        "failed: " + ErrorText.describe(failure)
+                                + "; the clusters accept connections but did not answer in time"
+                                + " (source " + config.getString(StraitConfig.SOURCE_BOOTSTRAP_SERVERS)
+                                + ", target " + config.getString(StraitConfig.TARGET_BOOTSTRAP_SERVERS)
+                                + "): check that they are Kafka listeners, their security.protocol, and that the"
+                                + " brokers' advertised listeners are reachable from here",
+                        failure));
+            }
+        }
+        return Optional.empty();
     }
 
     private void startParts(StraitConfig config, Cutover.Listener cutoverListener) {
