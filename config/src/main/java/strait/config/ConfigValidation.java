@@ -10,6 +10,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.JaasContext;
 
 /**
  * Finds every problem of a configuration in one pass, where {@link ConfigDef#parse} stops at the first: missing
@@ -45,8 +48,29 @@ final class ConfigValidation {
             }
             clientKey(name)
                     .ifPresent(k -> check(name, props.get(name), k.type, null).ifPresent(problems::add));
+            if (name.endsWith(".sasl.jaas.config")) {
+                jaasProblem(name, props.get(name)).ifPresent(problems::add);
+            }
         }
         return problems;
+    }
+
+    /**
+     * A JAAS configuration a client could not parse (its value, a secret, is never quoted, nor the parser's message,
+     * which may quote it). A value with a {@code ${provider:...}} placeholder is resolved only by the client: not checked.
+     */
+    private static Optional<String> jaasProblem(String name, String value) {
+        if (value == null || value.contains("${")) {
+            return Optional.empty();
+        }
+        try {
+            // What every client does with it; its message may quote the value, so it is not repeated.
+            JaasContext.loadClientContext(Map.of(SaslConfigs.SASL_JAAS_CONFIG, new Password(value)));
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(name + ": " + SecretMasker.MASK + " is not a valid JAAS configuration for a client"
+                    + " (one login module: <LoginModule class> required <option>=\"<value>\" ... ;)");
+        }
     }
 
     private static Optional<ConfigDef.ConfigKey> clientKey(String name) {

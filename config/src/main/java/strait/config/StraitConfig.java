@@ -76,7 +76,8 @@ public final class StraitConfig extends AbstractConfig {
 
     public static final String HTTP_AUTH_TOKEN_FILE = "http.auth.token.file";
     public static final String HTTP_AUTH_TOKEN_FILE_DOC =
-            "File holding the bearer token every mutating (POST) endpoint requires. Unset: no token required.";
+            "File holding the bearer token every mutating (POST) endpoint requires; `validate` and `run` refuse one "
+                    + "that does not exist, cannot be read or is empty. Unset: no token required.";
 
     public static final String GATES_LAG_MAX_RECORDS = "gates.lag.max.records";
     public static final long GATES_LAG_MAX_RECORDS_DEFAULT = 1_000L;
@@ -187,14 +188,14 @@ public final class StraitConfig extends AbstractConfig {
                     SOURCE_BOOTSTRAP_SERVERS,
                     Type.STRING,
                     ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(),
+                    new BootstrapServersValidator(),
                     Importance.HIGH,
                     SOURCE_BOOTSTRAP_SERVERS_DOC)
             .define(
                     TARGET_BOOTSTRAP_SERVERS,
                     Type.STRING,
                     ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(),
+                    new BootstrapServersValidator(),
                     Importance.HIGH,
                     TARGET_BOOTSTRAP_SERVERS_DOC)
             .define(
@@ -498,6 +499,20 @@ public final class StraitConfig extends AbstractConfig {
         out.append("| `source.<client key>`, `target.<client key>` | | | any Kafka client setting | ")
                 .append("Passed to every Kafka client of that side (`security.protocol`, `sasl.*`, `ssl.*`, ...). |\n");
         return out.toString();
+    }
+
+    /**
+     * Problems of the files this configuration names, checked on this machine (the file must be there when the sidecar
+     * starts): {@code http.auth.token.file} must be a readable, non-empty UTF-8 text file. Kept apart from
+     * {@link #parse}, which checks the text of the configuration only; {@code validate} and {@code run} report both.
+     */
+    public List<String> fileProblems() {
+        List<String> problems = new ArrayList<>();
+        String tokenFile = getString(HTTP_AUTH_TOKEN_FILE);
+        if (tokenFile != null) {
+            NamedFiles.readableTextProblem(HTTP_AUTH_TOKEN_FILE, tokenFile).ifPresent(problems::add);
+        }
+        return problems;
     }
 
     /** Every problem a configuration has, for callers that report rather than throw. */

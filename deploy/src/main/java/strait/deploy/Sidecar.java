@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ import strait.gates.GatesServer;
 import strait.gates.GatesSettings;
 import strait.gates.HttpStartException;
 import strait.gates.ProxyState;
+import strait.gates.StartingServer;
 import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMap;
 import strait.offsets.OffsetMapStore;
@@ -44,7 +46,8 @@ import strait.replicator.Replicator;
 
 /**
  * The composition root: builds every part of the sidecar from one {@link StraitConfig}, starts them in dependency
- * order and closes them in reverse. A part that fails to start closes the ones already running.
+ * order and closes them in reverse. A part that fails to start closes the ones already running. Nothing talks to a
+ * cluster before both accept connections ({@link ClusterWait}); while they do not, the HTTP API answers why.
  */
 final class Sidecar implements AutoCloseable {
 
@@ -53,6 +56,7 @@ final class Sidecar implements AutoCloseable {
     private final Deque<NamedPart> running = new ArrayDeque<>();
     private String httpAddress = "";
     private String proxyBootstrap = "";
+    private Vertx httpVertx;
 
     private record NamedPart(String name, AutoCloseable part) {}
 
@@ -69,15 +73,40 @@ final class Sidecar implements AutoCloseable {
             sidecar.startParts(config, cutoverListener);
         } catch (RuntimeException e) {
             sidecar.close();
-            throw e;
+            throw timedOutStart(config, e).<RuntimeException>map(t -> t).orElse(e);
         }
         LOG.info("sidecar started: {}", sidecar.partNames());
         return sidecar;
     }
 
+    /**
+     * A start-up that timed out although both clusters accepted connections (decision 0012): the same failure, saying
+     * which addresses it talked to and what usually causes it. Empty for any other failure.
+     */
+    static Optional<StartupException> timedOutStart(StraitConfig config, RuntimeException failure) {
+        for (Throwable e = failure; e != null; e = e.getCause()) {
+            if (e instanceof HttpStartException) {
+                return Optional.empty();
+            }
+            if (e instanceof org.apache.kafka.common.errors.TimeoutException
+                    || e instanceof java.util.concurrent.TimeoutException) {
+                return Optional.of(new StartupException(
+                        "failed: " + ErrorText.describe(failure)
+                                + "; the clusters accept connections but did not answer in time"
+                                + " (source " + config.getString(StraitConfig.SOURCE_BOOTSTRAP_SERVERS)
+                                + ", target " + config.getString(StraitConfig.TARGET_BOOTSTRAP_SERVERS)
+                                + "): check that they are Kafka listeners, their security.protocol, and that the"
+                                + " brokers' advertised listeners are reachable from here",
+                        failure));
+            }
+        }
+        return Optional.empty();
+    }
+
     private void startParts(StraitConfig config, Cutover.Listener cutoverListener) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         started("metrics", registry::close);
+        StartingServer starting = awaitClusters(config);
         OffsetMaps maps = new OffsetMaps();
         OffsetMapStore store =
                 started("offset store", OffsetMapStore.open(config.targetClientProps(), config.linkName()));
@@ -130,9 +159,12 @@ final class Sidecar implements AutoCloseable {
             proxyState = () -> ProxyState.valueOf(cutover.record().state().name());
         }
         GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps, proxyState);
-        // The HTTP API on a Vert.x instance of its own (one event loop), apart from the proxy's.
-        Vertx httpVertx = Vertx.vertx(GatesServer.vertxOptions());
-        started("http event loop", () -> httpVertx.close().await(30, TimeUnit.SECONDS));
+        Vertx httpVertx = httpVertx();
+        if (starting != null) {
+            // The port is handed over: free it right before the real API binds it.
+            starting.close();
+            running.removeIf(p -> p.part() == starting);
+        }
         GatesServer http = started(
                 "http",
                 new GatesServer(
@@ -143,6 +175,44 @@ final class Sidecar implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         httpAddress = http.address();
+    }
+
+    /**
+     * Waits until both clusters accept connections (decision 0012). At once in the normal case; otherwise the HTTP API
+     * answers meanwhile ({@link StartingServer}: {@code /health} STARTING, {@code /gates/ready} 503, with the reason)
+     * and keeps answering, with a new reason, until the real API takes the port over.
+     *
+     * @return the start-up API when one had to be started, else null
+     */
+    private StartingServer awaitClusters(StraitConfig config) {
+        AtomicReference<String> reason = new AtomicReference<>("");
+        AtomicReference<StartingServer> starting = new AtomicReference<>();
+        ClusterWait.untilReachable(config, why -> {
+            reason.set(why);
+            if (starting.get() == null) {
+                StartingServer server = started(
+                        "start-up http",
+                        new StartingServer(httpVertx(), GatesSettings.from(config), reason::get, Clock.systemUTC()));
+                try {
+                    server.start();
+                } catch (HttpStartException e) {
+                    throw new StartupException(e.getMessage(), e);
+                }
+                starting.set(server);
+            }
+        });
+        reason.set("both clusters are reachable; fencing the link, loading its offset maps and discovering topics");
+        return starting.get();
+    }
+
+    /** The HTTP API's Vert.x instance (one event loop), apart from the proxy's; built at the first call. */
+    private Vertx httpVertx() {
+        if (httpVertx == null) {
+            Vertx vertx = Vertx.vertx(GatesServer.vertxOptions());
+            started("http event loop", () -> vertx.close().await(30, TimeUnit.SECONDS));
+            httpVertx = vertx;
+        }
+        return httpVertx;
     }
 
     private static CutoverStore openCutoverStore(StraitConfig config) {

@@ -51,12 +51,20 @@ class ExampleConfigsTest {
 
     @ParameterizedTest
     @MethodSource("examples")
-    void everyExampleIsAcceptedByValidateAsShipped(Path example) {
+    void everyExampleIsAcceptedByValidateAsShippedWithTheSecretsInPlace(Path example) throws IOException {
+        // validate checks that the files a config names exist (http.auth.token.file): the Secret's files as the pod
+        // sees them, the secrets directory moved into a temp dir.
+        Path secrets = Files.createDirectories(dir.resolve("secrets"));
+        for (Map.Entry<String, String> file : DeployFiles.secretFiles().entrySet()) {
+            Files.writeString(secrets.resolve(file.getKey()), file.getValue());
+        }
+        Path config = dir.resolve(example.getFileName());
+        Files.writeString(config, DeployFiles.read(example).replace(SECRETS_DIR, secrets.toString()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         int code = Main.run(
-                new String[] {"validate", "--config", example.toString()},
+                new String[] {"validate", "--config", config.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 

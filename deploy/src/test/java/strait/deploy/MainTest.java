@@ -82,6 +82,49 @@ class MainTest {
     }
 
     @Test
+    void validateRefusesATokenFileThatDoesNotExist() throws IOException {
+        Path token = dir.resolve("no-such-token");
+        Path file = config("""
+                source.bootstrap.servers=a:9092
+                target.bootstrap.servers=b:9092
+                topics=orders.*
+                http.auth.token.file=%s
+                """.formatted(token));
+
+        assertThat(run("validate", "--config", file.toString())).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("config: http.auth.token.file: " + token + " does not exist");
+    }
+
+    @Test
+    void runRefusesATokenFileThatDoesNotExistBeforeConnectingToAnyCluster() throws IOException {
+        Path token = dir.resolve("no-such-token");
+        // Unreachable clusters: the run must stop at the config, never try them.
+        Path file = config("""
+                source.bootstrap.servers=127.0.0.1:1
+                target.bootstrap.servers=127.0.0.1:1
+                topics=orders.*
+                http.auth.token.file=%s
+                """.formatted(token));
+
+        assertThat(run("run", "--config", file.toString())).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("config: http.auth.token.file: " + token + " does not exist");
+    }
+
+    @Test
+    void validateAcceptsATokenFileThatExistsAndNeverShowsItsContent() throws IOException {
+        Path token = Files.writeString(dir.resolve("token"), "t0ken-value-xyz\n");
+        Path file = config("""
+                source.bootstrap.servers=a:9092
+                target.bootstrap.servers=b:9092
+                topics=orders.*
+                http.auth.token.file=%s
+                """.formatted(token));
+
+        assertThat(run("validate", "--config", file.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8) + stderr()).doesNotContain("t0ken-value-xyz");
+    }
+
+    @Test
     void runWithABadConfigExits2Too() throws IOException {
         Path file = config("topics=.*\n");
 

@@ -92,7 +92,7 @@ final class ApiRoutes {
         router.errorHandler(400, ctx -> JsonResponses.error(ctx, 400, "bad request"));
         router.errorHandler(401, ctx -> JsonResponses.error(ctx, 401, "unauthorized"));
         router.errorHandler(404, ctx -> JsonResponses.error(ctx, 404, "no such endpoint"));
-        router.errorHandler(405, ctx -> JsonResponses.error(ctx, 405, "method not allowed"));
+        router.errorHandler(405, ApiRoutes::methodNotAllowed);
         router.errorHandler(413, ctx -> JsonResponses.error(ctx, 413, "request body too large"));
         router.errorHandler(500, this::internalError);
         return router;
@@ -280,15 +280,36 @@ final class ApiRoutes {
 
     /** A failure inside a matched route: its 4xx status kept, anything else a plain 500. */
     private void failure(RoutingContext ctx) {
-        int status = ctx.statusCode();
-        if (status >= 400 && status < 500) {
-            JsonResponses.error(
-                    ctx,
-                    status,
-                    status == 404 ? "no such endpoint" : status == 405 ? "method not allowed" : "bad request");
-        } else {
+        if (!clientFailure(ctx)) {
             internalError(ctx);
         }
+    }
+
+    /** 405, naming the method refused (the path's methods are in the contract). */
+    static void methodNotAllowed(RoutingContext ctx) {
+        JsonResponses.error(ctx, 405, methodNotAllowedMessage(ctx));
+    }
+
+    private static String methodNotAllowedMessage(RoutingContext ctx) {
+        return "method " + ctx.request().method().name() + " not allowed on this endpoint";
+    }
+
+    /** Answers a 4xx failure inside a matched route with its own status; false for anything else. */
+    static boolean clientFailure(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status < 400 || status >= 500) {
+            return false;
+        }
+        JsonResponses.error(
+                ctx,
+                status,
+                switch (status) {
+                    case 404 -> "no such endpoint";
+                    case 405 -> methodNotAllowedMessage(ctx);
+                    case 413 -> "request body too large";
+                    default -> "bad request";
+                });
+        return true;
     }
 
     private void internalError(RoutingContext ctx) {

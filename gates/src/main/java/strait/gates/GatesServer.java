@@ -138,7 +138,7 @@ public final class GatesServer implements AutoCloseable {
                     .setReuseAddress(true);
             server = await(
                     vertx.createHttpServer(options)
-                            .requestHandler(routes.router(vertx, new BearerAuth(token)))
+                            .requestHandler(PercentEscapes.guard(routes.router(vertx, new BearerAuth(token))))
                             .invalidRequestHandler(new InvalidRequests())
                             .listen(),
                     "listening on " + hostPort(settings.port()));
@@ -268,7 +268,8 @@ public final class GatesServer implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    private static Optional<byte[]> readToken(Optional<Path> file) {
+    /** The token of {@code http.auth.token.file}, stripped; never put in a message. */
+    static Optional<byte[]> readToken(Optional<Path> file) {
         if (file.isEmpty()) {
             return Optional.empty();
         }

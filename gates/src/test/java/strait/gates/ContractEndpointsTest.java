@@ -21,14 +21,7 @@ class ContractEndpointsTest {
 
     @Test
     void theContractListsEveryRouteTheServerHasAndNoOther() throws Exception {
-        String source = Files.readString(Path.of("src/main/java/strait/gates/ApiRoutes.java"));
-        Set<String> routes = new TreeSet<>();
-        Matcher r = ROUTE.matcher(source);
-        while (r.find()) {
-            // Vert.x writes a path parameter as :name, the contract as {name}.
-            routes.add(r.group(1).toUpperCase(java.util.Locale.ROOT) + " "
-                    + r.group(2).replaceAll(":([A-Za-z]+)", "{$1}"));
-        }
+        Set<String> routes = routes("ApiRoutes.java");
         assertThat(routes).as("routes found in ApiRoutes").contains("GET /health", "GET /gates/ready");
 
         String contract = Files.readString(Path.of("..", "docs", "contract.md"));
@@ -40,5 +33,24 @@ class ContractEndpointsTest {
         assertThat(documented)
                 .as("endpoints in docs/contract.md's table; add a row for a new route there")
                 .isEqualTo(routes);
+    }
+
+    @Test
+    void theStartUpApiAnswersOnEveryRouteOfTheRealOne() throws Exception {
+        assertThat(routes("StartingServer.java"))
+                .as("routes of StartingServer (docs/contract.md, Start-up)")
+                .isEqualTo(routes("ApiRoutes.java"));
+    }
+
+    private static Set<String> routes(String file) throws Exception {
+        String source = Files.readString(Path.of("src/main/java/strait/gates", file));
+        Set<String> routes = new TreeSet<>();
+        Matcher r = ROUTE.matcher(source);
+        while (r.find()) {
+            // Vert.x writes a path parameter as :name, the contract as {name}.
+            routes.add(r.group(1).toUpperCase(java.util.Locale.ROOT) + " "
+                    + r.group(2).replaceAll(":([A-Za-z]+)", "{$1}"));
+        }
+        return routes;
     }
 }

@@ -151,7 +151,7 @@ public final class OffsetMapStore implements AutoCloseable {
     private int ensureTopic(Admin admin) throws InterruptedException {
         // Described first: after the link's first start the topic exists, and asking to create it costs a round trip
         // to the controller for an error.
-        Optional<Integer> known = describedPartitions(admin, topic);
+        Optional<Integer> known = describedPartitions(admin, topic, clientProps.get("bootstrap.servers"));
         if (known.isPresent()) {
             return known.get();
         }
@@ -167,13 +167,17 @@ public final class OffsetMapStore implements AutoCloseable {
                         "cannot create " + topic + " on the target: " + describe(e.getCause()), e.getCause());
             }
         } catch (TimeoutException e) {
-            throw new OffsetStoreException("timed out creating " + topic + " on the target", e);
+            throw new OffsetStoreException(
+                    "timed out creating " + topic + " on the target at " + clientProps.get("bootstrap.servers")
+                            + " (target.bootstrap.servers): no broker answered within " + ADMIN_TIMEOUT.toSeconds()
+                            + " s",
+                    e);
         }
         // A topic just created is not known to every broker at once: ask again, soon at first, until the deadline.
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         long backoffMs = 5;
         while (true) {
-            Optional<Integer> created = describedPartitions(admin, topic);
+            Optional<Integer> created = describedPartitions(admin, topic, clientProps.get("bootstrap.servers"));
             if (created.isPresent()) {
                 return created.get();
             }
@@ -187,7 +191,8 @@ public final class OffsetMapStore implements AutoCloseable {
     }
 
     /** The topic's partition count; empty when the target does not know it (yet). */
-    private static Optional<Integer> describedPartitions(Admin admin, String topic) throws InterruptedException {
+    private static Optional<Integer> describedPartitions(Admin admin, String topic, Object bootstrap)
+            throws InterruptedException {
         try {
             TopicDescription description = admin.describeTopics(List.of(topic))
                     .allTopicNames()
@@ -200,7 +205,11 @@ public final class OffsetMapStore implements AutoCloseable {
             }
             throw new OffsetStoreException("cannot describe " + topic + " on the target: " + describe(e), e);
         } catch (TimeoutException e) {
-            throw new OffsetStoreException("cannot describe " + topic + " on the target: " + describe(e), e);
+            throw new OffsetStoreException(
+                    "timed out describing " + topic + " on the target at " + bootstrap
+                            + " (target.bootstrap.servers): no broker answered within " + ADMIN_TIMEOUT.toSeconds()
+                            + " s",
+                    e);
         }
     }
 
