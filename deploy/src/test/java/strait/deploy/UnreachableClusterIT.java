@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import strait.embedded.Eventually;
+import strait.embedded.FreePorts;
 import strait.embedded.SharedClusters;
 
 /**
@@ -29,7 +30,7 @@ class UnreachableClusterIT {
 
     @Test
     void anUnreachableTargetIsOneLineNamingItWhileHttpAnswersWhyAndTheStartGoesOnOnceItAnswers() throws Exception {
-        int closedPort = CutoverIT.freePortRange(2);
+        int closedPort = FreePorts.range(2);
         int httpPort = closedPort + 1;
         String target = "127.0.0.1:" + closedPort;
         Path config = Files.write(
