@@ -80,7 +80,10 @@ class CutoverCrashIT {
             throttleTarget(20_000.0);
             burstToSource(20_000);
             assertThat(post(base + "/cutover").statusCode()).isEqualTo(202);
-            Thread.sleep(500);
+            awaitCutover(
+                    base,
+                    "FENCING, waiting with nothing held",
+                    v -> v.getString("state").equals("FENCING") && v.getInteger("heldRequests", 0) == 0);
             assertThat(view(base).getString("state")).isEqualTo("FENCING");
             strait = killAndRestart(strait, config);
             base = strait.awaitBaseUrl(Duration.ofSeconds(60));
