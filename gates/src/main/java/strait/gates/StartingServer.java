@@ -8,6 +8,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -175,13 +178,40 @@ public final class StartingServer implements AutoCloseable {
         if (server == null) {
             return;
         }
+        int port = server.actualPort();
         try {
             server.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+            awaitPortFree(port);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("stopping the start-up HTTP API did not finish cleanly: {}", e.toString());
         }
         server = null;
+    }
+
+    /**
+     * Vert.x completes {@code close()} a moment before the kernel lets the port be bound again (about 3 % of closes
+     * here, for a few milliseconds), and the real API binds the same port right after: wait, bounded, until a plain
+     * bind succeeds.
+     */
+    private void awaitPortFree(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (true) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(settings.host(), port));
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    LOG.warn(
+                            "port {} still bound 2 s after the start-up HTTP API closed: {}",
+                            hostPort(port),
+                            e.getMessage());
+                    return;
+                }
+                Thread.sleep(5);
+            }
+        }
     }
 }
