@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,6 +32,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import strait.config.StraitConfig;
+import strait.cutover.CutoverState;
 import strait.embedded.FreePorts;
 import strait.embedded.SharedClusters;
 
@@ -56,7 +58,13 @@ class ConsumerCutoverIT {
     void consumerGroupsMoveToTheTargetWithoutARestartReadingEveryRecordOnceAcrossTheSwitch() throws Exception {
         List<String> topics = List.of("cmoving.orders", "cmoving.payments");
         createTopics(topics);
-        try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config("cmoving")))) {
+        AtomicReference<String> abortAtSyncing = new AtomicReference<>();
+        try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config("cmoving")), state -> {
+            String url = state == CutoverState.SYNCING ? abortAtSyncing.getAndSet(null) : null;
+            if (url != null) {
+                StraitProcess.post(url + "/cutover/rollback", "");
+            }
+        })) {
             String http = "http://" + sidecar.httpAddress();
             StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
             ProxiedProducers producers =
@@ -72,6 +80,24 @@ class ConsumerCutoverIT {
                         "every group reads through the proxy",
                         Duration.ofSeconds(60),
                         () -> readers.stream().allMatch(r -> r.processed.get() > 50) && producers.ackedCount() > 500);
+                StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
+                // First a run rolled back once every member has let go of its partitions: their held rejoins go to
+                // the source, and they carry on there.
+                abortAtSyncing.set(http);
+                JsonObject aborted = runCutover(http, Main.ABORTED);
+                assertThat(step(aborted, "MOVING_CONSUMERS").getString("outcome"))
+                        .isEqualTo("passed");
+                Map<String, Long> before = new HashMap<>();
+                readers.forEach(r -> before.merge(r.group, r.processed.get(), Long::sum));
+                eventually(
+                        "every group reads the source again after the rollback",
+                        Duration.ofSeconds(60),
+                        () -> before.entrySet().stream()
+                                .allMatch(e -> readers.stream()
+                                                .filter(r -> r.group.equals(e.getKey()))
+                                                .mapToLong(r -> r.processed.get())
+                                                .sum()
+                                        > e.getValue() + 100));
                 StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
 
                 JsonObject switched = runCutover(http, Main.OK);
