@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * The consumer groups whose members reach the source's coordinator through the proxy, and their move at the cutover
- * (docs/decisions/0013).
+ * (docs/decisions/0014).
  *
  * <p>While mirroring it only remembers which groups and members it saw. Once the cutover asks it to move groups, every
  * heartbeat of their members is answered by the proxy with the error that makes a Kafka consumer give up its
