@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,9 +32,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import strait.config.StraitConfig;
 import strait.cutover.CutoverState;
 import strait.embedded.FreePorts;
+import strait.embedded.LibrdkafkaConsumer;
 import strait.embedded.SharedClusters;
 
 /**
@@ -207,6 +210,62 @@ class ConsumerCutoverIT {
                 producers.stop();
                 committing.stop();
                 lazy.stop();
+            }
+        }
+    }
+
+    @Test
+    void aLibrdkafkaConsumerMovesToTheTargetWithoutARestartReadingEveryRecordOnce(@TempDir Path dir) throws Exception {
+        String topic = "crdk.events";
+        createTopics(List.of(topic));
+        try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config("crdk")));
+                LibrdkafkaConsumer consumer =
+                        LibrdkafkaConsumer.start(sidecar.proxyBootstrap(), topic, "crdk.group", dir)) {
+            String http = "http://" + sidecar.httpAddress();
+            StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
+            ProxiedProducers producers =
+                    new ProxiedProducers(sidecar.proxyBootstrap(), List.of(topic), PARTITIONS, List.of(0), 200);
+            try {
+                eventually(
+                        "librdkafka reads through the proxy",
+                        Duration.ofSeconds(60),
+                        () -> consumer.count() > 100,
+                        consumer::errorTail);
+                StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
+
+                JsonObject switched = runCutover(http, Main.OK);
+
+                assertThat(step(switched, "MOVING_CONSUMERS")
+                                .getJsonObject("numbers")
+                                .getJsonArray("groups"))
+                        .isEqualTo(new JsonArray(List.of("crdk.group")));
+                long atSwitch = producers.ackedCount();
+                eventually(
+                        "the producers write to the target after the switch",
+                        Duration.ofSeconds(30),
+                        () -> producers.ackedCount() > atSwitch + 300);
+                producers.stop();
+                assertThat(producers.failures()).as("failed sends").isEmpty();
+                Map<TopicPartition, List<String>> onTarget =
+                        ProxiedProducers.readAll(CLUSTERS.targetBootstrapServers(), List.of(topic), PARTITIONS);
+                eventually(
+                        "librdkafka processed the last record of every partition, from the target",
+                        Duration.ofSeconds(60),
+                        () -> onTarget.entrySet().stream()
+                                .allMatch(e -> consumer.processed()
+                                        .getOrDefault(e.getKey().partition(), List.of())
+                                        .contains(e.getValue().get(e.getValue().size() - 1))),
+                        consumer::errorTail);
+                assertThat(consumer.stop())
+                        .as("exit code; %s", consumer.errorTail())
+                        .isZero();
+                Map<Integer, List<String>> processed = consumer.processed();
+                onTarget.forEach((tp, values) -> assertThat(processed.getOrDefault(tp.partition(), List.of()))
+                        .as("librdkafka on %s: every record once, in order; %s", tp, consumer.errorTail())
+                        .isEqualTo(values));
+                assertThat(consumer.unexpected()).isEmpty();
+            } finally {
+                producers.stop();
             }
         }
     }
