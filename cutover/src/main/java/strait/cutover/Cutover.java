@@ -85,6 +85,8 @@ public final class Cutover implements AutoCloseable {
     private int mapped;
     /** The consumer groups this run moves; their rejoins are held at the proxy. Cutover thread. */
     private Set<String> moved = Set.of();
+    /** Whether the proxy was asked to move consumer groups in this run: an abort hands them back. Cutover thread. */
+    private boolean consumersMoving;
 
     private Cutover(
             CutoverStore store,
@@ -262,6 +264,7 @@ public final class Cutover implements AutoCloseable {
         fencedAtPublished = null;
         committed = false;
         moved = Set.of();
+        consumersMoving = false;
         try {
             fence(dryRun);
             Instant deadline = (fencedAt == null ? clock.instant() : fencedAt).plus(settings.fenceMax());
@@ -593,6 +596,7 @@ public final class Cutover implements AutoCloseable {
             sleepFor(CONSUMER_POLL);
         }
         long committedMs = Duration.between(start, clock.instant()).toMillis();
+        consumersMoving = true;
         controls.moveConsumers(names);
         while (true) {
             Map<String, Map<String, String>> holding = controls.membersHolding(names);
@@ -821,14 +825,14 @@ public final class Cutover implements AutoCloseable {
     private void abort(String reason, JsonObject numbers) {
         Instant now = clock.instant();
         long held = held();
-        if (!current.dryRun()) {
-            // The proxy may have begun moving them before the step failed: idempotent.
+        if (consumersMoving) {
             try {
                 controls.keepConsumers();
             } catch (RuntimeException e) {
                 LOG.error("cutover: handing the consumers back to the source failed: {}", ErrorText.describe(e));
             }
             moved = Set.of();
+            consumersMoving = false;
         }
         if (fencedAt != null) {
             try {
