@@ -86,8 +86,10 @@ final class Sidecar implements AutoCloseable {
         try {
             startParts(config, cutoverListener);
         } catch (RuntimeException e) {
+            // Closed from another thread first (SIGTERM): that, not what it did to the start-up, is the reason.
+            boolean stopped = isClosed();
             close();
-            if (isClosed() && !(e instanceof StartupException)) {
+            if (stopped && !(e instanceof StartupException)) {
                 throw new StartupException("stopped while starting", e);
             }
             throw timedOutStart(config, e).<RuntimeException>map(t -> t).orElse(e);

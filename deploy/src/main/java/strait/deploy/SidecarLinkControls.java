@@ -133,7 +133,7 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
         if (proxy == null) {
             return Map.of();
         }
-        Set<String> seen = proxy.consumerGroups().members().keySet();
+        Set<String> seen = proxy.consumerGroups().groups();
         Map<String, Map<String, String>> groups = new HashMap<>();
         describe(seen).forEach((group, description) -> {
             if (!description.members().isEmpty()) {

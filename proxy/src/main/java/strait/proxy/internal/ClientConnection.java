@@ -449,9 +449,7 @@ final class ClientConnection {
     /** What the consumer moves say of a group request; one that cannot be decoded is forwarded as it is. */
     private ConsumerMoves.Action groupAction(Buffer frame, ApiKeys api, short version) {
         try {
-            String host =
-                    client.remoteAddress() == null ? "" : client.remoteAddress().host();
-            return GroupRequests.action(frame, api, version, moves, host);
+            return GroupRequests.action(frame, api, version, moves);
         } catch (RuntimeException e) {
             LOG.warn(
                     "producer proxy: could not decode a {} v{} request; forwarding it unread (a cutover cannot move "

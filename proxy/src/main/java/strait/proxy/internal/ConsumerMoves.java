@@ -9,7 +9,7 @@ import java.util.Set;
  * The consumer groups whose members reach the source's coordinator through the proxy, and their move at the cutover
  * (docs/decisions/0014).
  *
- * <p>While mirroring it only remembers which groups and members it saw. Once the cutover asks it to move groups, every
+ * <p>While mirroring it only remembers which groups it saw. Once the cutover asks it to move groups, every
  * heartbeat of their members is answered by the proxy with the error that makes a Kafka consumer give up its
  * partitions as lost (classic: ILLEGAL_GENERATION, which keeps the member id; consumer protocol:
  * FENCED_MEMBER_EPOCH), so it drops its source positions; the rejoin that follows (JoinGroup, SyncGroup, or a
@@ -34,17 +34,23 @@ final class ConsumerMoves {
         HOLD
     }
 
-    /** A member as its requests name it. */
-    record Member(String memberId, String clientId, String host) {}
+    /** Groups seen, oldest first; at most {@link #MAX_GROUPS}, the oldest forgotten beyond (it moves if it returns). */
+    private final Map<String, Boolean> seen = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_GROUPS;
+        }
+    };
 
-    private final Map<String, Map<String, Member>> seen = new HashMap<>();
     private final Set<String> moving = new HashSet<>();
     private final Map<String, Set<String>> letGo = new HashMap<>();
     private long fenced;
 
+    static final int MAX_GROUPS = 10_000;
+
     /** A classic Heartbeat. */
-    Action heartbeat(String group, Member member) {
-        remember(group, member);
+    Action heartbeat(String group) {
+        remember(group);
         if (!moving.contains(group)) {
             return Action.FORWARD;
         }
@@ -53,13 +59,13 @@ final class ConsumerMoves {
     }
 
     /** A classic JoinGroup or SyncGroup: held while its group moves, and then the member has let go. */
-    Action rejoin(String group, Member member) {
-        remember(group, member);
+    Action rejoin(String group, String memberId) {
+        remember(group);
         if (!moving.contains(group)) {
             return Action.FORWARD;
         }
-        if (!member.memberId().isEmpty()) {
-            letGo.computeIfAbsent(group, g -> new HashSet<>()).add(member.memberId());
+        if (!memberId.isEmpty()) {
+            letGo.computeIfAbsent(group, g -> new HashSet<>()).add(memberId);
         }
         return Action.HOLD;
     }
@@ -68,24 +74,18 @@ final class ConsumerMoves {
      * A ConsumerGroupHeartbeat at {@code epoch}: a leave (negative) is forwarded and forgotten; while the group moves,
      * epoch 0 is a rejoin (held), any other epoch is fenced.
      */
-    Action consumerHeartbeat(String group, Member member, int epoch) {
+    Action consumerHeartbeat(String group, String memberId, int epoch) {
         if (epoch < 0) {
-            Map<String, Member> members = seen.get(group);
-            if (members != null) {
-                members.remove(member.memberId());
-            }
             return Action.FORWARD;
         }
         if (epoch == 0) {
-            return rejoin(group, member);
+            return rejoin(group, memberId);
         }
-        return heartbeat(group, member);
+        return heartbeat(group);
     }
 
-    private void remember(String group, Member member) {
-        if (!member.memberId().isEmpty()) {
-            seen.computeIfAbsent(group, g -> new HashMap<>()).put(member.memberId(), member);
-        }
+    private void remember(String group) {
+        seen.put(group, Boolean.TRUE);
     }
 
     /** Starts moving {@code groups}: from now on their heartbeats are fenced and their rejoins held. */
@@ -99,11 +99,9 @@ final class ConsumerMoves {
         letGo.clear();
     }
 
-    /** Every group seen, with the members seen in it (a copy). */
-    Map<String, Map<String, Member>> seen() {
-        Map<String, Map<String, Member>> copy = new HashMap<>();
-        seen.forEach((group, members) -> copy.put(group, Map.copyOf(members)));
-        return copy;
+    /** Every group seen (a copy); which of them have members now, and who, the source's coordinator says. */
+    Set<String> seen() {
+        return Set.copyOf(seen.keySet());
     }
 
     /** The member ids of each moving group that have let go of their partitions (a copy). */

@@ -30,31 +30,28 @@ final class GroupRequests {
     }
 
     /**
-     * What to do with a group request of a client at {@code host}.
+     * What to do with a group request.
      *
      * @throws RuntimeException when the request cannot be decoded
      */
-    static ConsumerMoves.Action action(Buffer frame, ApiKeys api, short version, ConsumerMoves moves, String host) {
+    static ConsumerMoves.Action action(Buffer frame, ApiKeys api, short version, ConsumerMoves moves) {
         KafkaFrames.Request request = KafkaFrames.readRequest(frame, api, version);
-        String clientId =
-                request.header().clientId() == null ? "" : request.header().clientId();
         switch (api) {
             case HEARTBEAT -> {
                 HeartbeatRequestData data = new HeartbeatRequestData(request.body(), version);
-                return moves.heartbeat(data.groupId(), new ConsumerMoves.Member(data.memberId(), clientId, host));
+                return moves.heartbeat(data.groupId());
             }
             case JOIN_GROUP -> {
                 JoinGroupRequestData data = new JoinGroupRequestData(request.body(), version);
-                return moves.rejoin(data.groupId(), new ConsumerMoves.Member(data.memberId(), clientId, host));
+                return moves.rejoin(data.groupId(), data.memberId());
             }
             case SYNC_GROUP -> {
                 SyncGroupRequestData data = new SyncGroupRequestData(request.body(), version);
-                return moves.rejoin(data.groupId(), new ConsumerMoves.Member(data.memberId(), clientId, host));
+                return moves.rejoin(data.groupId(), data.memberId());
             }
             case CONSUMER_GROUP_HEARTBEAT -> {
                 ConsumerGroupHeartbeatRequestData data = new ConsumerGroupHeartbeatRequestData(request.body(), version);
-                return moves.consumerHeartbeat(
-                        data.groupId(), new ConsumerMoves.Member(data.memberId(), clientId, host), data.memberEpoch());
+                return moves.consumerHeartbeat(data.groupId(), data.memberId(), data.memberEpoch());
             }
             default -> {
                 return ConsumerMoves.Action.FORWARD;

@@ -13,7 +13,6 @@ import io.vertx.core.net.PfxOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -207,13 +206,7 @@ public final class ProxyVerticle extends VerticleBase {
 
     /** The consumer groups seen, and how their move stands. Event loop. */
     public ProxiedGroups consumerGroups() {
-        Map<String, Map<String, String>> members = new HashMap<>();
-        moves.seen().forEach((group, seen) -> {
-            Map<String, String> named = new HashMap<>();
-            seen.forEach((id, m) -> named.put(id, m.clientId() + "@" + m.host()));
-            members.put(group, named);
-        });
-        return new ProxiedGroups(members, moves.letGo(), moves.fencedHeartbeats());
+        return new ProxiedGroups(moves.seen(), moves.letGo(), moves.fencedHeartbeats());
     }
 
     /** Starts moving {@code groups} ({@link ConsumerMoves}). Event loop. */
