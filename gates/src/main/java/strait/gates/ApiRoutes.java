@@ -113,7 +113,7 @@ final class ApiRoutes {
                 new Evaluation(
                         clock.instant(),
                         served.evaluation().gates().stream()
-                                .map(g -> GateResult.fail(g.name(), reason, evidence))
+                                .map(g -> g.disabled() ? g : GateResult.fail(g.name(), reason, evidence))
                                 .toList()),
                 served.inputs());
     }

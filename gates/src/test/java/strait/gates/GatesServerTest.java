@@ -281,6 +281,37 @@ class GatesServerTest {
     }
 
     @Test
+    void a_disabled_gate_is_listed_as_disabled_not_evaluated_and_holds_nothing_back() {
+        inputs.lag(PartitionLag.running("orders", 0, 9_000, 1_000, 1_000, 8_000, 7_000));
+        try (GatesServer off = new GatesServer(
+                TestVertx.VERTX,
+                settings(0, Optional.empty())
+                        .withEvaluationInterval(Duration.ofMillis(20))
+                        .withDisabled(java.util.Set.of("lag")),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock)) {
+            RawHttp h = new RawHttp(off.start());
+            RawHttp.Response ready = h.get("/gates/ready");
+            assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+            JsonArray gates = ready.json().getJsonArray("gates");
+            assertThat(gates.stream().map(g -> ((JsonObject) g).getString("name")))
+                    .containsExactly("lag", "resume-points", "topic-parity", "producer-proxy");
+            JsonObject lag = gates.getJsonObject(0);
+            assertThat(lag.getBoolean("disabled")).isTrue();
+            assertThat(lag.getString("reason")).contains("disabled by gates.disabled");
+            assertThat(lag.getJsonObject("evidence")).isEqualTo(new JsonObject());
+            assertThat(gates.getJsonObject(1).containsKey("disabled")).isFalse();
+            RawHttp.Response gate = h.get("/gates/lag");
+            assertThat(gate.status()).isEqualTo(200);
+            assertThat(gate.json().getBoolean("disabled")).isTrue();
+        }
+        eventually(
+                "the same inputs fail lag where it is on",
+                () -> http.get("/gates/lag").status() == 503);
+    }
+
+    @Test
     void a_gate_registered_by_another_module_is_served_and_judges_its_own_input() {
         InputKey<Integer> spare = new InputKey<>("spare brokers", Integer.class);
         java.util.concurrent.atomic.AtomicInteger brokers = new java.util.concurrent.atomic.AtomicInteger(0);
