@@ -317,7 +317,7 @@ public final class StraitConfig extends AbstractConfig {
                     GATES_CAPACITY_HEADROOM,
                     Type.DOUBLE,
                     GATES_CAPACITY_HEADROOM_DEFAULT,
-                    Range.between(0, 100_000),
+                    Range.atLeast(0),
                     Importance.LOW,
                     GATES_CAPACITY_HEADROOM_DOC)
             .define(
