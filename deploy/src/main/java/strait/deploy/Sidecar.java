@@ -29,8 +29,15 @@ import strait.gates.GateInputSources;
 import strait.gates.GatesServer;
 import strait.gates.GatesSettings;
 import strait.gates.HttpStartException;
+import strait.gates.InputProvider;
 import strait.gates.ProxyState;
+import strait.gates.Refreshed;
 import strait.gates.StartingServer;
+import strait.gates.checks.CapacityGate;
+import strait.gates.checks.CapacityRefresher;
+import strait.gates.checks.CapacitySnapshot;
+import strait.gates.checks.RehearsalState;
+import strait.gates.checks.RollbackGate;
 import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMap;
 import strait.offsets.OffsetMapStore;
@@ -135,6 +142,7 @@ final class Sidecar implements AutoCloseable {
         groups.start();
         CutoverApi cutoverApi = CutoverApi.NONE;
         Supplier<ProxyState> proxyState = () -> ProxyState.NONE;
+        Supplier<RehearsalState> rehearsals = () -> RehearsalState.NO_CUTOVER;
         if (proxyEnabled) {
             ProduceFence fence = new ProduceFence();
             ProducerProxy proxy = startProxy(
@@ -157,8 +165,28 @@ final class Sidecar implements AutoCloseable {
             cutover.completeSwitch();
             cutoverApi = new CutoverHttp(cutover);
             proxyState = () -> ProxyState.valueOf(cutover.record().state().name());
+            rehearsals = () -> RegisteredGates.rehearsals(cutover.record());
         }
-        GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps, proxyState);
+        Supplier<RehearsalState> rehearsalState = rehearsals;
+        InputProvider<CapacitySnapshot> logDirs = Optional::empty;
+        if (RegisteredGates.enabled(config, CapacityGate.NAME)) {
+            CapacityRefresher capacity = started(
+                    "capacity reads",
+                    new CapacityRefresher(
+                            config.sourceClientProps(),
+                            config.targetClientProps(),
+                            () -> RegisteredGates.topics(replicator.status()),
+                            CapacityRefresher.interval(config.getLong(StraitConfig.GATES_STALE_MS)),
+                            Clock.systemUTC()));
+            capacity.start();
+            logDirs = capacity.input();
+        }
+        GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps, proxyState)
+                .with(CapacityGate.LOG_DIRS, logDirs)
+                .with(
+                        RollbackGate.REHEARSALS,
+                        () -> Optional.of(Refreshed.of(
+                                rehearsalState.get(), Clock.systemUTC().instant())));
         Vertx httpVertx = httpVertx();
         if (starting != null) {
             // The port is handed over: free it right before the real API binds it.
@@ -168,7 +196,13 @@ final class Sidecar implements AutoCloseable {
         GatesServer http = started(
                 "http",
                 new GatesServer(
-                        httpVertx, GatesSettings.from(config), inputs, registry, Clock.systemUTC(), cutoverApi));
+                        httpVertx,
+                        GatesSettings.from(config),
+                        inputs,
+                        registry,
+                        Clock.systemUTC(),
+                        cutoverApi,
+                        RegisteredGates.of(config)));
         try {
             http.start();
         } catch (HttpStartException e) {

@@ -132,7 +132,8 @@ public final class GatesServer implements AutoCloseable {
                     clock,
                     evaluationStaleMs,
                     Buffer.buffer(dashboard),
-                    cutover);
+                    cutover,
+                    settings.reportedConfig());
             HttpServerOptions options = new HttpServerOptions()
                     .setHost(settings.host())
                     .setPort(settings.port())

@@ -126,6 +126,7 @@ public final class StartingServer implements AutoCloseable {
                 .handler(auth)
                 .handler(this::starting);
         router.post("/cutover/rollback").handler(auth).handler(this::starting);
+        router.get("/report").handler(auth).handler(this::starting);
         router.get("/").handler(this::starting);
         router.route().failureHandler(ctx -> {
             if (!ApiRoutes.clientFailure(ctx)) {
