@@ -140,6 +140,15 @@ public final class StraitConfig extends AbstractConfig {
             "How long every replicated source partition's end offset must stay unchanged after the fence is raised "
                     + "before the cutover believes nobody writes around the proxy.";
 
+    public static final String CUTOVER_CONSUMERS_MAX_MS = "cutover.consumers.max.ms";
+    public static final long CUTOVER_CONSUMERS_MAX_MS_DEFAULT = 10_000;
+    public static final String CUTOVER_CONSUMERS_MAX_MS_DOC =
+            "How long the cutover's MOVING_CONSUMERS step may take, on top of cutover.fence.max.ms: the consumer "
+                    + "groups that read through the proxy must commit up to the fenced end offsets and let go of their "
+                    + "partitions within it (a consumer lets go at its next heartbeat and poll), else the cutover "
+                    + "aborts naming them. Writes stay held meanwhile: keep the sum of both under the producers' "
+                    + "request.timeout.ms (30 s by default).";
+
     public static final String PROXY_ENABLED = "proxy.enabled";
     public static final boolean PROXY_ENABLED_DEFAULT = false;
     public static final String PROXY_ENABLED_DOC =
@@ -348,6 +357,13 @@ public final class StraitConfig extends AbstractConfig {
                     Range.between(0, 60_000),
                     Importance.LOW,
                     CUTOVER_FENCE_VERIFY_MS_DOC)
+            .define(
+                    CUTOVER_CONSUMERS_MAX_MS,
+                    Type.LONG,
+                    CUTOVER_CONSUMERS_MAX_MS_DEFAULT,
+                    Range.between(0, 60_000),
+                    Importance.LOW,
+                    CUTOVER_CONSUMERS_MAX_MS_DOC)
             .define(PROXY_ENABLED, Type.BOOLEAN, PROXY_ENABLED_DEFAULT, Importance.LOW, PROXY_ENABLED_DOC)
             .define(
                     PROXY_LISTEN_HOST,

@@ -1,5 +1,6 @@
 package strait.cutover;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,7 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +84,8 @@ public final class Cutover implements AutoCloseable {
     // Owned by the cutover thread during a run.
     private Instant fencedAt;
     private int mapped;
+    /** The consumer groups this run moves; their rejoins are held at the proxy. Cutover thread. */
+    private Set<String> moved = Set.of();
 
     private Cutover(
             CutoverStore store,
@@ -260,11 +265,16 @@ public final class Cutover implements AutoCloseable {
         fencedAt = null;
         fencedAtPublished = null;
         committed = false;
+        moved = Set.of();
         try {
             fence(dryRun);
             Instant deadline = (fencedAt == null ? clock.instant() : fencedAt).plus(settings.fenceMax());
             Map<TopicPartition, Long> ends = verifyFence(dryRun, deadline);
             drain(dryRun, ends, deadline);
+            Instant movingFrom = clock.instant();
+            moved = moveConsumers(dryRun, ends);
+            // The consumers' step has its own bound; the steps after it keep what was left of the fence's.
+            deadline = deadline.plus(Duration.between(movingFrom, clock.instant()));
             syncGroups(deadline);
             if (dryRun) {
                 finish(CutoverState.MIRRORING, "dry-run-passed", "every check passed; nothing was fenced or switched");
@@ -536,9 +546,124 @@ public final class Cutover implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves the consumer groups that read through the proxy: waits until each has committed up to the fenced end
+     * offsets (its members read everything there is), then has the proxy make every member let go of its partitions
+     * and waits until each has, all within {@code cutover.consumers.max.ms}. A group that does not get there is
+     * named, with the partitions or members it waits for, and the run aborts (the members carry on on the source).
+     * A dry run reports how far the groups are and moves nothing.
+     *
+     * @return the groups moved (their rejoins are held until the switch)
+     */
+    private Set<String> moveConsumers(boolean dryRun, Map<TopicPartition, Long> ends) throws StepFailed {
+        enter(CutoverState.MOVING_CONSUMERS);
+        Map<String, Map<String, String>> groups = controls.proxiedGroups();
+        JsonObject numbers = new JsonObject()
+                .put("groups", new JsonArray(groups.keySet().stream().sorted().toList()))
+                .put("members", groups.values().stream().mapToInt(Map::size).sum())
+                .put("consumersMaxMs", settings.consumersMax().toMillis());
+        if (groups.isEmpty()) {
+            pass("no consumer group reads through the proxy", numbers);
+            return Set.of();
+        }
+        Instant deadline = clock.instant().plus(settings.consumersMax());
+        Set<String> names = new TreeSet<>(groups.keySet());
+        Instant start = clock.instant();
+        while (true) {
+            Map<String, Map<TopicPartition, String>> behind = controls.uncommitted(names, ends);
+            numbers.put("groupsBehind", behind.size());
+            if (dryRun) {
+                pass(
+                        "dry run: " + (names.size() - behind.size()) + " of " + names.size() + " groups reading "
+                                + "through the proxy have committed up to the source's end offsets; under the fence "
+                                + "each must, then let go of its partitions"
+                                + (behind.isEmpty() ? "" : ": behind now " + describeGroups(behind)),
+                        numbers);
+                return Set.of();
+            }
+            if (behind.isEmpty()) {
+                break;
+            }
+            checkConsumersDeadline(
+                    deadline,
+                    "waiting for the consumer groups to commit up to the fenced end offsets: " + describeGroups(behind),
+                    numbers);
+            sleep();
+        }
+        long committedMs = Duration.between(start, clock.instant()).toMillis();
+        controls.moveConsumers(names);
+        while (true) {
+            Map<String, Map<String, String>> holding = controls.membersHolding(names);
+            numbers.put("groupsHolding", holding.size());
+            if (holding.isEmpty()) {
+                break;
+            }
+            checkConsumersDeadline(
+                    deadline,
+                    "waiting for the consumers to let go of their partitions (a consumer does at its next heartbeat "
+                            + "and poll; one that connects to the source directly never does): "
+                            + describeGroups(holding),
+                    numbers);
+            sleep();
+        }
+        long letGoMs = Duration.between(start, clock.instant()).toMillis() - committedMs;
+        numbers.put("committedMs", committedMs).put("letGoMs", letGoMs);
+        pass(
+                names.size() + " consumer groups committed up to the fenced end offsets in " + committedMs
+                        + " ms and their members let go of their partitions in " + letGoMs
+                        + " ms; they rejoin on the target at the switch",
+                numbers);
+        return names;
+    }
+
+    private void checkConsumersDeadline(Instant deadline, String waitingFor, JsonObject numbers) throws StepFailed {
+        checkAbort();
+        if (clock.instant().isAfter(deadline)) {
+            throw new StepFailed(
+                    "cutover.consumers.max.ms (" + settings.consumersMax().toMillis() + " ms) passed while "
+                            + waitingFor,
+                    numbers);
+        }
+    }
+
+    private static String describeGroups(Map<String, ? extends Map<?, String>> groups) {
+        return groups.entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .limit(10)
+                        .map(g -> g.getKey() + " ("
+                                + g.getValue().entrySet().stream()
+                                        .limit(5)
+                                        .map(e -> e.getKey() + ": " + e.getValue())
+                                        .sorted()
+                                        .collect(Collectors.joining(", "))
+                                + (g.getValue().size() > 5 ? ", ..." : "")
+                                + ")")
+                        .collect(Collectors.joining("; "))
+                + (groups.size() > 10 ? "; and " + (groups.size() - 10) + " more groups" : "");
+    }
+
     private void syncGroups(Instant deadline) throws StepFailed {
         enter(CutoverState.SYNCING);
         LinkControls.GroupsCheck check = controls.syncGroups();
+        Map<String, String> movedNotCommitted = new TreeMap<>();
+        moved.forEach(group -> {
+            if (!check.committed().contains(group)) {
+                movedNotCommitted.put(
+                        group,
+                        check.notCommitted()
+                                .getOrDefault(group, check.failures().getOrDefault(group, "not in scope of groups")));
+            }
+        });
+        if (!movedNotCommitted.isEmpty()) {
+            throw new StepFailed(
+                    movedNotCommitted.size() + " consumer groups moving through the proxy were not committed on the "
+                            + "target: "
+                            + movedNotCommitted.entrySet().stream()
+                                    .limit(10)
+                                    .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                    .collect(Collectors.joining(", ")),
+                    new JsonObject().put("notCommitted", new JsonObject(new HashMap<>(movedNotCommitted))));
+        }
         JsonObject numbers = new JsonObject()
                 .put("committed", check.committed().size())
                 .put("notCommitted", new JsonObject(new HashMap<>(check.notCommitted())))
@@ -658,6 +783,15 @@ public final class Cutover implements AutoCloseable {
     private void abort(String reason, JsonObject numbers) {
         Instant now = clock.instant();
         long held = held();
+        if (!current.dryRun()) {
+            // The proxy may have begun moving them before the step failed: idempotent.
+            try {
+                controls.keepConsumers();
+            } catch (RuntimeException e) {
+                LOG.error("cutover: handing the consumers back to the source failed: {}", ErrorText.describe(e));
+            }
+            moved = Set.of();
+        }
         if (fencedAt != null) {
             try {
                 controls.lowerFence();

@@ -13,6 +13,11 @@ public enum CutoverState {
     VERIFYING_FENCE,
     /** Replication catches up to the fenced end offsets. */
     DRAINING,
+    /**
+     * The consumer groups that read through the proxy commit up to the fenced end offsets and let go of their
+     * partitions; their rejoins are held until the switch, which moves them to the target.
+     */
+    MOVING_CONSUMERS,
     /** Every in-scope group's offsets are translated and committed on the target. */
     SYNCING,
     /** Replication stops and the proxy forwards to the target; the held requests go there. */

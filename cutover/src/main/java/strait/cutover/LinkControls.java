@@ -36,6 +36,40 @@ public interface LinkControls {
     /** Why each stopped partition is not being copied; empty when every partition is copying. */
     Map<TopicPartition, String> stoppedPartitions();
 
+    /**
+     * The consumer groups to move with the producers: those whose members reach the source's coordinator through the
+     * proxy and that have members on the source now, each with its members ({@code member id -> client.id@host}).
+     */
+    default Map<String, Map<String, String>> proxiedGroups() {
+        return Map.of();
+    }
+
+    /**
+     * Per group, the partitions of {@code ends} it has not committed up to that end offset on the source (assigned
+     * to a member with no commit, or committed below), each with how it stands; groups that are done are absent.
+     */
+    default Map<String, Map<TopicPartition, String>> uncommitted(
+            java.util.Set<String> groups, Map<TopicPartition, Long> ends) {
+        return Map.of();
+    }
+
+    /**
+     * From now on the proxy answers the heartbeats of {@code groups}' members with the error that makes a consumer
+     * give up its partitions, and holds their rejoins until the switch or {@link #keepConsumers}.
+     */
+    default void moveConsumers(java.util.Set<String> groups) {}
+
+    /**
+     * Per group, the members the source still lists that have not yet let go of their partitions through the proxy
+     * ({@code member id -> client.id@host}); groups where every member has are absent.
+     */
+    default Map<String, Map<String, String>> membersHolding(java.util.Set<String> groups) {
+        return Map.of();
+    }
+
+    /** Ends the consumer moves (the cutover aborted): the held rejoins go to the source. Idempotent. */
+    default void keepConsumers() {}
+
     /** Runs a group translation and sync round now and reports how every in-scope group stands. */
     GroupsCheck syncGroups();
 

@@ -29,7 +29,12 @@ class CutoverStateMachineIT {
 
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final CutoverSettings SETTINGS = new CutoverSettings(
-            Duration.ofMillis(1_500), 0, Duration.ofMillis(100), Duration.ofMillis(5), Optional.empty());
+            Duration.ofMillis(1_500),
+            0,
+            Duration.ofMillis(100),
+            Duration.ofMillis(1_000),
+            Duration.ofMillis(5),
+            Optional.empty());
 
     /** The sidecar's parts, scripted: the source end and the replicated position are what the test sets. */
     static final class ScriptedLink implements LinkControls {

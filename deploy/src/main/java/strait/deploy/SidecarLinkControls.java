@@ -13,8 +13,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import strait.config.ErrorText;
 import strait.cutover.CutoverException;
@@ -98,16 +100,11 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
         if (partitions.isEmpty()) {
             return Map.of();
         }
-        if (source == null) {
-            Map<String, Object> props = new HashMap<>(sourceClientProps);
-            props.put("client.id", "strait-cutover-source");
-            source = Admin.create(props);
-        }
         Map<TopicPartition, OffsetSpec> request =
                 partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
         try {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-                    source.listOffsets(request).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    source().listOffsets(request).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Map<TopicPartition, Long> offsets = new HashMap<>();
             ends.forEach((tp, info) -> offsets.put(tp, info.offset()));
             return offsets;
@@ -119,6 +116,115 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
                     "cannot read the source's end offsets: " + ErrorText.describe(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
             throw new CutoverException("timed out reading the source's end offsets", e);
+        }
+    }
+
+    private Admin source() {
+        if (source == null) {
+            Map<String, Object> props = new HashMap<>(sourceClientProps);
+            props.put("client.id", "strait-cutover-source");
+            source = Admin.create(props);
+        }
+        return source;
+    }
+
+    @Override
+    public Map<String, Map<String, String>> proxiedGroups() {
+        if (proxy == null) {
+            return Map.of();
+        }
+        Set<String> seen = proxy.consumerGroups().members().keySet();
+        Map<String, Map<String, String>> groups = new HashMap<>();
+        describe(seen).forEach((group, description) -> {
+            if (!description.members().isEmpty()) {
+                groups.put(group, members(description));
+            }
+        });
+        return groups;
+    }
+
+    @Override
+    public Map<String, Map<TopicPartition, String>> uncommitted(Set<String> groups, Map<TopicPartition, Long> ends) {
+        Map<String, ConsumerGroupDescription> described = describe(groups);
+        Map<String, Map<TopicPartition, String>> behind = new HashMap<>();
+        for (String group : groups) {
+            Map<TopicPartition, OffsetAndMetadata> committed = await(
+                    source().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
+                    "reading group " + group + "'s commits on the source");
+            Set<TopicPartition> assigned = new HashSet<>();
+            ConsumerGroupDescription description = described.get(group);
+            if (description != null) {
+                description
+                        .members()
+                        .forEach(m -> assigned.addAll(m.assignment().topicPartitions()));
+            }
+            Map<TopicPartition, String> left = new java.util.TreeMap<>(
+                    java.util.Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition));
+            ends.forEach((tp, end) -> {
+                OffsetAndMetadata commit = committed.get(tp);
+                if (commit == null && assigned.contains(tp) && end > 0) {
+                    left.put(tp, "assigned, no commit, end " + end);
+                } else if (commit != null && commit.offset() < end) {
+                    left.put(tp, "committed " + commit.offset() + " of " + end);
+                }
+            });
+            if (!left.isEmpty()) {
+                behind.put(group, left);
+            }
+        }
+        return behind;
+    }
+
+    @Override
+    public void moveConsumers(Set<String> groups) {
+        proxy.moveConsumers(groups);
+    }
+
+    @Override
+    public Map<String, Map<String, String>> membersHolding(Set<String> groups) {
+        Map<String, Set<String>> letGo = proxy.consumerGroups().letGo();
+        Map<String, Map<String, String>> holding = new HashMap<>();
+        describe(groups).forEach((group, description) -> {
+            Set<String> gone = letGo.getOrDefault(group, Set.of());
+            Map<String, String> members = new HashMap<>(members(description));
+            members.keySet().removeAll(gone);
+            if (!members.isEmpty()) {
+                holding.put(group, members);
+            }
+        });
+        return holding;
+    }
+
+    @Override
+    public void keepConsumers() {
+        if (proxy != null) {
+            proxy.endConsumerMoves();
+        }
+    }
+
+    private Map<String, ConsumerGroupDescription> describe(Set<String> groups) {
+        if (groups.isEmpty()) {
+            return Map.of();
+        }
+        return await(source().describeConsumerGroups(groups).all(), "describing consumer groups on the source");
+    }
+
+    private static Map<String, String> members(ConsumerGroupDescription description) {
+        Map<String, String> members = new HashMap<>();
+        description.members().forEach(m -> members.put(m.consumerId(), m.clientId() + "@" + m.host()));
+        return members;
+    }
+
+    private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException("interrupted while " + what, e);
+        } catch (ExecutionException e) {
+            throw new CutoverException(what + ": " + ErrorText.describe(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            throw new CutoverException("timed out " + what, e);
         }
     }
 

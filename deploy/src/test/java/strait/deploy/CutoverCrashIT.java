@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static strait.embedded.Eventually.eventually;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +77,7 @@ class CutoverCrashIT {
             // 0. Killed in FENCING while it waits, writes flowing, for replication held back by a quota to catch up.
             throttleTarget(20_000.0);
             burstToSource(20_000);
-            assertThat(post(base + "/cutover").statusCode()).isEqualTo(202);
+            assertThat(StraitProcess.post(base + "/cutover", "").statusCode()).isEqualTo(202);
             awaitCutover(
                     base,
                     "FENCING, waiting with nothing held",
@@ -96,7 +94,7 @@ class CutoverCrashIT {
             StraitProcess.awaitStatus(base + "/gates/ready", 200, Duration.ofSeconds(60));
 
             // 1. Killed while the fence holds writes.
-            assertThat(post(base + "/cutover").statusCode()).isEqualTo(202);
+            assertThat(StraitProcess.post(base + "/cutover", "").statusCode()).isEqualTo(202);
             awaitCutover(
                     base,
                     "VERIFYING_FENCE with writes held",
@@ -113,7 +111,7 @@ class CutoverCrashIT {
             throttleTarget(20_000.0);
             burstToSource(20_000);
             StraitProcess.awaitStatus(base + "/gates/ready", 200, Duration.ofSeconds(60));
-            assertThat(post(base + "/cutover").statusCode()).isEqualTo(202);
+            assertThat(StraitProcess.post(base + "/cutover", "").statusCode()).isEqualTo(202);
             awaitCutover(base, "DRAINING", v -> v.getString("state").equals("DRAINING"));
             strait = killAndRestart(strait, config);
             base = strait.awaitBaseUrl(Duration.ofSeconds(60));
@@ -215,15 +213,6 @@ class CutoverCrashIT {
 
     private static JsonObject view(String base) throws Exception {
         return new JsonObject(StraitProcess.get(base + "/cutover").body());
-    }
-
-    private static HttpResponse<String> post(String url) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .timeout(Duration.ofSeconds(10))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void throttleTarget(Double bytesPerSecond) throws Exception {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static strait.embedded.Eventually.eventually;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +76,7 @@ class CutoverIT {
         config.put(StraitConfig.CUTOVER_FENCE_MAX_MS, "10000");
         try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config), state -> {
             if (state == abortAt.get()) {
-                post(http.get() + "/cutover/rollback", "");
+                StraitProcess.post(http.get() + "/cutover/rollback", "");
             }
         })) {
             http.set("http://" + sidecar.httpAddress());
@@ -95,6 +92,7 @@ class CutoverIT {
                         CutoverState.FENCING,
                         CutoverState.VERIFYING_FENCE,
                         CutoverState.DRAINING,
+                        CutoverState.MOVING_CONSUMERS,
                         CutoverState.SYNCING,
                         CutoverState.SWITCHING)) {
                     abortAt.set(step);
@@ -140,9 +138,9 @@ class CutoverIT {
                 assertGroupTranslatedExactly(http.get(), committed);
                 HttpResponse<String> gate = StraitProcess.get(http.get() + "/gates/producer-proxy");
                 assertThat(gate.body()).contains("\"state\":\"switched\"");
-                HttpResponse<String> again = post(http.get() + "/cutover", "");
+                HttpResponse<String> again = StraitProcess.post(http.get() + "/cutover", "");
                 assertThat(again.statusCode()).isEqualTo(409);
-                HttpResponse<String> rollback = post(http.get() + "/cutover/rollback", "");
+                HttpResponse<String> rollback = StraitProcess.post(http.get() + "/cutover/rollback", "");
                 assertThat(rollback.statusCode()).isEqualTo(409);
                 assertThat(rollback.body()).contains("switched to the target");
             } finally {
@@ -227,22 +225,6 @@ class CutoverIT {
         ended.getJsonArray("steps")
                 .forEach(step -> assertThat(printed).contains(((JsonObject) step).getString("state")));
         return ended;
-    }
-
-    private static HttpResponse<String> post(String url, String body) {
-        try {
-            return HTTP.send(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .timeout(Duration.ofSeconds(10))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void commitOnSource(Map<TopicPartition, Long> offsets) {

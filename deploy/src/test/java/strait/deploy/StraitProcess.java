@@ -115,6 +115,23 @@ final class StraitProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POSTs {@code body}; unchecked, so a state listener or a lambda can call it. */
+    static HttpResponse<String> post(String url, String body) {
+        try {
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Sends SIGTERM and waits; returns the exit code, or empty when it did not exit in time. */
     Optional<Integer> terminate(Duration timeout) throws InterruptedException {
         process.destroy();

@@ -131,11 +131,15 @@ class TargetRefusalsIT {
             String http = "http://" + sidecar.httpAddress();
             StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
             try (Admin target = CLUSTERS.clusters().targetAdmin()) {
-                TargetQuota.produceRate(target, 200_000.0);
+                TargetQuota.produceRate(target, 20_000.0);
             }
             try {
-                produce(topic, 0, 1_000, 500);
-                produce(topic, 1, 1_000, 500);
+                // In rounds: one produce request of the sidecar could otherwise carry all of it before the broker
+                // throttles anything (it throttles the answers after a request that went over the quota).
+                for (int round = 0; round < 8; round++) {
+                    produce(topic, 0, 125, 500);
+                    produce(topic, 1, 125, 500);
+                }
                 eventually("the lag gate fails while throttled", Duration.ofSeconds(60), () -> {
                     HttpResponse<String> ready = StraitProcess.get(http + "/gates/ready");
                     return ready.statusCode() == 503

@@ -59,7 +59,7 @@ public final class LibrdkafkaProducer implements AutoCloseable {
     }
 
     /** Debian's interpreter carries the module; a python3 earlier on the PATH (pyenv) may not. */
-    private static String python() {
+    static String python() {
         for (String candidate : List.of("python3", "/usr/bin/python3")) {
             try {
                 Process check = new ProcessBuilder(candidate, "-c", "import confluent_kafka")

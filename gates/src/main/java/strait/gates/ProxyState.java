@@ -12,6 +12,7 @@ public enum ProxyState {
     FENCING,
     VERIFYING_FENCE,
     DRAINING,
+    MOVING_CONSUMERS,
     SYNCING,
     SWITCHING,
     /** The proxy forwards to the target. */

@@ -319,6 +319,44 @@ public final class ProducerProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * The consumer groups whose members reached the source's coordinator through the proxy, and how their move
+     * stands. Blocks for the event loop's answer; not on an event loop.
+     */
+    public ProxiedGroups consumerGroups() {
+        return onLoop(started(), () -> started().consumerGroups());
+    }
+
+    /**
+     * Starts moving {@code groups} to the target: their members' heartbeats are answered with the error that makes a
+     * consumer give up its partitions, and their rejoins are held until the switch (which closes every connection, so
+     * they rejoin on the target) or {@link #endConsumerMoves}. Blocks like {@link #consumerGroups}.
+     */
+    public void moveConsumers(java.util.Set<String> groups) {
+        ProxyVerticle running = started();
+        onLoop(running, () -> {
+            running.moveConsumers(groups);
+            return null;
+        });
+    }
+
+    /** Ends every consumer move before the switch: the held rejoins go to the source. Blocks like the others. */
+    public void endConsumerMoves() {
+        ProxyVerticle running = started();
+        onLoop(running, () -> {
+            running.endConsumerMoves();
+            return null;
+        });
+    }
+
+    private ProxyVerticle started() {
+        ProxyVerticle running = verticle;
+        if (running == null) {
+            throw new IllegalStateException("the producer proxy is not started");
+        }
+        return running;
+    }
+
     /** Produce requests held right now, over all connections. Any thread. */
     public int heldRequests() {
         return metrics.heldRequests();

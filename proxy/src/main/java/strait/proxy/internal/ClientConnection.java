@@ -82,6 +82,7 @@ final class ClientConnection {
     private final ProduceHook hook;
     private final ProxyMetrics metrics;
     private final ProducerIds producerIds;
+    private final ConsumerMoves moves;
     private final Consumer<ClientConnection> onClose;
     private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
     private final ArrayDeque<Owed> owed = new ArrayDeque<>();
@@ -102,6 +103,7 @@ final class ClientConnection {
             ProduceHook hook,
             ProxyMetrics metrics,
             ProducerIds producerIds,
+            ConsumerMoves moves,
             Consumer<ClientConnection> onClose) {
         this.vertx = vertx;
         this.client = client;
@@ -110,6 +112,7 @@ final class ClientConnection {
         this.hook = hook;
         this.metrics = metrics;
         this.producerIds = producerIds;
+        this.moves = moves;
         this.onClose = onClose;
     }
 
@@ -189,6 +192,21 @@ final class ClientConnection {
             }
         } else if (api == ApiKeys.INIT_PRODUCER_ID) {
             if (refusedTransactional(frame, version)) {
+                return;
+            }
+        } else if (cluster == Cluster.SOURCE && GroupRequests.reads(api)) {
+            ConsumerMoves.Action action = groupAction(frame, api, version);
+            if (action == ConsumerMoves.Action.HOLD) {
+                hold(frame);
+                return;
+            }
+            if (action == ConsumerMoves.Action.FENCE) {
+                owed.addLast(new Owed(
+                        KafkaFrames.requestCorrelationId(frame),
+                        api,
+                        version,
+                        GroupRequests.fenceAnswer(frame, api, version)));
+                deliverLocalAnswers();
                 return;
             }
         } else if (api == ApiKeys.SASL_HANDSHAKE && version == 0) {
@@ -426,6 +444,23 @@ final class ClientConnection {
         return true;
     }
 
+    /** What the consumer moves say of a group request; one that cannot be decoded is forwarded as it is. */
+    private ConsumerMoves.Action groupAction(Buffer frame, ApiKeys api, short version) {
+        try {
+            String host =
+                    client.remoteAddress() == null ? "" : client.remoteAddress().host();
+            return GroupRequests.action(frame, api, version, moves, host);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "producer proxy: could not decode a {} v{} request; forwarding it unread (a cutover cannot move "
+                            + "this consumer and names it): {}",
+                    api,
+                    version,
+                    ErrorText.describe(e));
+            return ConsumerMoves.Action.FORWARD;
+        }
+    }
+
     /** Writes the proxy's own answers that head the responses due. */
     private void deliverLocalAnswers() {
         while (!owed.isEmpty() && owed.peekFirst().local() != null && !closed) {
@@ -443,10 +478,13 @@ final class ClientConnection {
         }
     }
 
+    /** Holds a Produce request, or a group request of a moving consumer group, at the head of {@code waiting}. */
     private void hold(Buffer frame) {
         holding = true;
         waiting.addFirst(frame);
-        produceWaiting++;
+        if (KafkaFrames.apiKey(frame) == ApiKeys.PRODUCE.id) {
+            produceWaiting++;
+        }
         recountHeld();
         updateReading();
     }

@@ -13,6 +13,7 @@ import io.vertx.core.net.PfxOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
 import strait.proxy.Cluster;
 import strait.proxy.ProduceHook;
+import strait.proxy.ProxiedGroups;
 import strait.proxy.ProxySettings;
 
 /**
@@ -51,6 +53,7 @@ public final class ProxyVerticle extends VerticleBase {
     private final Map<Cluster, List<HostPort>> bootstrap = new EnumMap<>(Cluster.class);
     private final Map<Cluster, ResponseRewriter> rewriters = new EnumMap<>(Cluster.class);
     private final Set<ClientConnection> connections = new LinkedHashSet<>();
+    private final ConsumerMoves moves = new ConsumerMoves();
     private NetClient client;
     private int nextBootstrap;
 
@@ -141,7 +144,7 @@ public final class ProxyVerticle extends VerticleBase {
     private void accept(int port, NetSocket socket) {
         Cluster cluster = current.get();
         ClientConnection connection = new ClientConnection(
-                vertx, socket, cluster, rewriters.get(cluster), hook, metrics, producerIds, this::closed);
+                vertx, socket, cluster, rewriters.get(cluster), hook, metrics, producerIds, moves, this::closed);
         connections.add(connection);
         metrics.connectionOpened();
         connection.start(connectUpstream(cluster, port));
@@ -200,6 +203,28 @@ public final class ProxyVerticle extends VerticleBase {
         for (ClientConnection connection : List.copyOf(connections)) {
             connection.release();
         }
+    }
+
+    /** The consumer groups seen, and how their move stands. Event loop. */
+    public ProxiedGroups consumerGroups() {
+        Map<String, Map<String, String>> members = new HashMap<>();
+        moves.seen().forEach((group, seen) -> {
+            Map<String, String> named = new HashMap<>();
+            seen.forEach((id, m) -> named.put(id, m.clientId() + "@" + m.host()));
+            members.put(group, named);
+        });
+        return new ProxiedGroups(members, moves.letGo(), moves.fencedHeartbeats());
+    }
+
+    /** Starts moving {@code groups} ({@link ConsumerMoves}). Event loop. */
+    public void moveConsumers(Set<String> groups) {
+        moves.move(groups);
+    }
+
+    /** Ends every consumer move and lets what was held go to the source. Event loop. */
+    public void endConsumerMoves() {
+        moves.endMoves();
+        releaseHeld();
     }
 
     /** The number of open client connections. Event loop. */
