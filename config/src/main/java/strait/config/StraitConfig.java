@@ -100,7 +100,7 @@ public final class StraitConfig extends AbstractConfig {
 
     /** Every gate the sidecar serves, in the order it serves them: what {@link #GATES_DISABLED} may name. */
     public static final List<String> GATE_NAMES =
-            List.of("lag", "resume-points", "topic-parity", "producer-proxy", "capacity", "rollback");
+            List.of("lag", "resume-points", "topic-parity", "producer-proxy", "capacity", "rollback", "data-parity");
 
     public static final String GATES_DISABLED = "gates.disabled";
     public static final String GATES_DISABLED_DOC =
@@ -119,6 +119,19 @@ public final class StraitConfig extends AbstractConfig {
     public static final String GATES_ROLLBACK_MAX_AGE_MS_DOC =
             "How recent the rehearsal the `rollback` gate asks for must be: a passed dry run and a rolled-back run "
                     + "(POST /cutover/rollback), each within this many milliseconds. Default 7 days.";
+
+    public static final String GATES_PARITY_INTERVAL_MS = "gates.parity.interval.ms";
+    public static final long GATES_PARITY_INTERVAL_MS_DEFAULT = 60_000L;
+    public static final String GATES_PARITY_INTERVAL_MS_DOC =
+            "How long the `data-parity` gate's sampler waits between rounds; each round samples up to 64 replicated "
+                    + "partitions (taking turns), gates.parity.samples records each, one record read per sample on "
+                    + "each cluster.";
+
+    public static final String GATES_PARITY_SAMPLES = "gates.parity.samples";
+    public static final int GATES_PARITY_SAMPLES_DEFAULT = 16;
+    public static final String GATES_PARITY_SAMPLES_DOC =
+            "Records the `data-parity` gate compares per partition and round: the oldest still on the source, the "
+                    + "newest replicated, the rest spread evenly between.";
 
     public static final String CUTOVER_FENCE_MAX_MS = "cutover.fence.max.ms";
     public static final long CUTOVER_FENCE_MAX_MS_DEFAULT = 10_000;
@@ -336,6 +349,20 @@ public final class StraitConfig extends AbstractConfig {
                     Range.atLeast(1),
                     Importance.LOW,
                     GATES_ROLLBACK_MAX_AGE_MS_DOC)
+            .define(
+                    GATES_PARITY_INTERVAL_MS,
+                    Type.LONG,
+                    GATES_PARITY_INTERVAL_MS_DEFAULT,
+                    Range.between(1_000, 86_400_000),
+                    Importance.LOW,
+                    GATES_PARITY_INTERVAL_MS_DOC)
+            .define(
+                    GATES_PARITY_SAMPLES,
+                    Type.INT,
+                    GATES_PARITY_SAMPLES_DEFAULT,
+                    Range.between(2, 1_000),
+                    Importance.LOW,
+                    GATES_PARITY_SAMPLES_DOC)
             .define(
                     CUTOVER_FENCE_MAX_MS,
                     Type.LONG,

@@ -1,12 +1,16 @@
 package strait.deploy;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 import strait.config.StraitConfig;
 import strait.cutover.CutoverRecord;
 import strait.gates.Gate;
 import strait.gates.checks.CapacityGate;
+import strait.gates.checks.DataParityGate;
 import strait.gates.checks.RehearsalState;
 import strait.gates.checks.RollbackGate;
 import strait.replicator.ReplicatorStatus;
@@ -26,7 +30,8 @@ final class RegisteredGates {
                 new RollbackGate(
                         config.getLong(StraitConfig.GATES_ROLLBACK_MAX_AGE_MS),
                         staleMs,
-                        config.getBoolean(StraitConfig.PROXY_ENABLED)));
+                        config.getBoolean(StraitConfig.PROXY_ENABLED)),
+                new DataParityGate(staleMs, config.getLong(StraitConfig.GATES_PARITY_INTERVAL_MS)));
     }
 
     static boolean enabled(StraitConfig config, String gate) {
@@ -36,6 +41,13 @@ final class RegisteredGates {
     /** The replicated topics now, for the capacity gate's log-dir reads. */
     static Set<String> topics(ReplicatorStatus status) {
         return status.partitions().stream().map(p -> p.topic()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Each replicated partition's replicated position, for the data-parity gate's samples. */
+    static Map<TopicPartition, Long> replicated(ReplicatorStatus status) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        status.partitions().forEach(p -> positions.put(new TopicPartition(p.topic(), p.partition()), p.replicated()));
+        return positions;
     }
 
     /** The rollback gate's view of the cutover record. */

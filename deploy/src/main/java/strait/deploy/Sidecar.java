@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -36,6 +37,9 @@ import strait.gates.StartingServer;
 import strait.gates.checks.CapacityGate;
 import strait.gates.checks.CapacityRefresher;
 import strait.gates.checks.CapacitySnapshot;
+import strait.gates.checks.DataParityGate;
+import strait.gates.checks.ParitySampler;
+import strait.gates.checks.ParitySnapshot;
 import strait.gates.checks.RehearsalState;
 import strait.gates.checks.RollbackGate;
 import strait.offsets.GroupOffsetsWorker;
@@ -181,8 +185,24 @@ final class Sidecar implements AutoCloseable {
             capacity.start();
             logDirs = capacity.input();
         }
-        GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps, proxyState)
-                .with(CapacityGate.LOG_DIRS, logDirs)
+        GateInputSources adapted = GateInputsAdapter.of(replicator, groups, maps, proxyState);
+        InputProvider<ParitySnapshot> samples = Optional::empty;
+        if (RegisteredGates.enabled(config, DataParityGate.NAME)) {
+            ParitySampler sampler = started(
+                    "record samples",
+                    new ParitySampler(
+                            config.sourceClientProps(),
+                            config.targetClientProps(),
+                            () -> RegisteredGates.replicated(replicator.status()),
+                            adapted.translator(),
+                            config.getInt(StraitConfig.GATES_PARITY_SAMPLES),
+                            Duration.ofMillis(config.getLong(StraitConfig.GATES_PARITY_INTERVAL_MS)),
+                            Clock.systemUTC()));
+            sampler.start();
+            samples = sampler.input();
+        }
+        GateInputSources inputs = adapted.with(CapacityGate.LOG_DIRS, logDirs)
+                .with(DataParityGate.SAMPLES, samples)
                 .with(
                         RollbackGate.REHEARSALS,
                         () -> Optional.of(Refreshed.of(

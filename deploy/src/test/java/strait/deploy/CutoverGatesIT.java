@@ -88,6 +88,10 @@ class CutoverGatesIT {
                     .contains("\"name\":\"resume-points\",\"passed\":true")
                     .contains("\"name\":\"capacity\",\"passed\":true")
                     .contains("\"name\":\"rollback\",\"passed\":true");
+            JsonObject parity =
+                    new JsonObject(StraitProcess.get("http://" + sidecar.httpAddress() + "/gates/data-parity")
+                            .body());
+            assertThat(parity.getBoolean("passed")).as(parity.encode()).isTrue();
             JsonObject capacity = new JsonObject(
                             StraitProcess.get("http://" + sidecar.httpAddress() + "/gates/capacity")
                                     .body())
