@@ -55,7 +55,8 @@ public final class StartingServer implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.reason = Objects.requireNonNull(reason, "reason");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gateNames = GateEvaluator.standard(settings.thresholds()).gateNames();
+        // Every gate the sidecar will serve, the registered ones included.
+        this.gateNames = strait.config.StraitConfig.GATE_NAMES;
     }
 
     /**
