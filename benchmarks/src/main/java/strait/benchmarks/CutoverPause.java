@@ -26,10 +26,12 @@ import strait.embedded.FreePorts;
  * as the runbook says; then {@code POST /cutover} switches it. Per cutover: the longest gap between two acknowledgements of one producer, the fence's hold time and
  * the failed sends. Before the first: the produce latency at that rate direct to the source and through the proxy of a
  * sidecar whose link copies none of the measured topic, in alternating warmed rounds, so the figure is the proxy's
- * own cost and not the replicator's competition for the same cores.
+ * own cost and not the replicator's competition for the same cores. With {@code --consumer-groups N}, N groups of one
+ * stock consumer each ({@link GroupReaders}) read the link's topics through the proxy as well, the cutover moves them,
+ * and the longest pause in their consumption is measured too.
  *
  * <p>{@code java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) strait.benchmarks.CutoverPause
- * [--cutovers 20] [--rate 10000] [--producers 3] [--warmup-seconds 3] [--work-dir D] [--output F.md] [--jar deploy/target/strait.jar]}
+ * [--cutovers 20] [--rate 10000] [--producers 3] [--warmup-seconds 3] [--consumer-groups 0] [--work-dir D] [--output F.md] [--jar deploy/target/strait.jar]}
  */
 public final class CutoverPause {
 
@@ -51,13 +53,18 @@ public final class CutoverPause {
             double pauseMs,
             long acked,
             long failures,
-            String reason) {}
+            String reason,
+            long consumerPauseMs,
+            long processedMinusAcked,
+            long reread,
+            List<String> consumerErrors) {}
 
     public static void main(String[] args) throws Exception {
         int cutovers = 20;
         int rate = 10_000;
         int producers = 3;
         int warmupSeconds = 3;
+        int groups = 0;
         Path work = Path.of("target", "cutover-pause");
         Path output = null;
         Path jar = Path.of("deploy", "target", "strait.jar");
@@ -67,6 +74,7 @@ public final class CutoverPause {
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--producers" -> producers = Integer.parseInt(args[++i]);
                 case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
+                case "--consumer-groups" -> groups = Integer.parseInt(args[++i]);
                 case "--work-dir" -> work = Path.of(args[++i]);
                 case "--output" -> output = Path.of(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
@@ -95,12 +103,13 @@ public final class CutoverPause {
             System.out.printf("direct to the source: p50 %.2f ms, p99 %.2f ms%n", direct[0], direct[1]);
             System.out.printf("through the proxy: p50 %.2f ms, p99 %.2f ms%n", proxied[0], proxied[1]);
             for (int run = 1; run <= cutovers; run++) {
-                Result r = cutover(run, sourceBootstrap, targetBootstrap, jar, work, rate, producers, warmupSeconds);
+                Result r = cutover(
+                        run, sourceBootstrap, targetBootstrap, jar, work, rate, producers, warmupSeconds, groups);
                 results.add(r);
                 System.out.println(r);
             }
         }
-        String report = report(results, direct, proxied, rate, producers, warmupSeconds, started);
+        String report = report(results, direct, proxied, rate, producers, warmupSeconds, groups, started);
         System.out.println(report);
         if (output != null) {
             Files.writeString(output, report);
@@ -115,7 +124,8 @@ public final class CutoverPause {
             Path work,
             int rate,
             int producers,
-            int warmupSeconds)
+            int warmupSeconds,
+            int groups)
             throws Exception {
         String link = "pause" + run + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         List<String> topics = List.of(
@@ -126,8 +136,13 @@ public final class CutoverPause {
             String base = strait.awaitStdout(API_URL, Duration.ofSeconds(60));
             awaitReady(base);
             PacedProducers load = new PacedProducers("127.0.0.1:" + port, topics, PARTITIONS, producers, rate);
+            GroupReaders readers = new GroupReaders("127.0.0.1:" + port, link, topics, groups);
             long loadStarted = System.nanoTime();
             Thread.sleep(warmupSeconds * 1_000L);
+            long readingSince = System.nanoTime();
+            while (!readers.allReadAfter(loadStarted) && System.nanoTime() - readingSince < 30_000_000_000L) {
+                Thread.sleep(50);
+            }
             // As the runbook does: the cutover starts once /gates/ready passes (default lag window) under the load.
             HttpResponse<String> start;
             long startDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -161,6 +176,15 @@ public final class CutoverPause {
             long to = System.nanoTime();
             load.close();
             List<PacedProducers.Ack> acks = load.acks();
+            // Every group reads on after the switch, and reads what was acknowledged, before the pause is read off.
+            long drainDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while ((!readers.allReadAfter(to) || readers.processed() < (long) acks.size() * groups)
+                    && System.nanoTime() < drainDeadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(500);
+            readers.close();
+            Map<String, Long> consumerPauses = readers.longestPausesMs(from, to);
             return new Result(
                     run,
                     ended == null ? "refused " + start.statusCode() + " " + start.body() : ended.getString("result"),
@@ -169,7 +193,14 @@ public final class CutoverPause {
                     PacedProducers.longestGapMs(acks, producers, from, to),
                     acks.size(),
                     load.failures(),
-                    ended == null ? "" : ended.getString("reason") + " " + load.firstFailures());
+                    ended == null ? "" : ended.getString("reason") + " " + load.firstFailures(),
+                    consumerPauses.values().stream()
+                            .mapToLong(Long::longValue)
+                            .max()
+                            .orElse(0),
+                    readers.processed() - (long) acks.size() * groups,
+                    readers.reread(),
+                    readers.errors());
         }
     }
 
@@ -273,6 +304,7 @@ public final class CutoverPause {
             int rate,
             int producers,
             int warmupSeconds,
+            int groups,
             Instant started) {
         long[] pauses = results.stream()
                 .mapToLong(r -> Math.round(r.pauseMs()))
@@ -309,17 +341,47 @@ public final class CutoverPause {
                 pauses.length == 0 ? 0 : pauses[pauses.length - 1],
                 (long) Percentiles.of(held, 0.5),
                 (long) Percentiles.of(held, 0.99)));
+        if (groups > 0) {
+            long[] consumerPauses =
+                    results.stream().mapToLong(Result::consumerPauseMs).sorted().toArray();
+            md.append(groups)
+                    .append(" consumer groups (one stock consumer each, classic and consumer protocol alternating, ")
+                    .append("committing after each poll) read through the proxy; longest pause in consumption per ")
+                    .append("cutover (the longest gap between two polls returning records, over the groups):\n\n")
+                    .append(
+                            "| consumption pause p50 | p99 | max | processed − acknowledged×groups | re-read | errors |\n")
+                    .append("| --- | --- | --- | --- | --- | --- |\n")
+                    .append(String.format(
+                            "| %d ms | %d ms | %d ms | %d | %d | %d |%n%n",
+                            (long) Percentiles.of(consumerPauses, 0.5),
+                            (long) Percentiles.of(consumerPauses, 0.99),
+                            consumerPauses.length == 0 ? 0 : consumerPauses[consumerPauses.length - 1],
+                            results.stream()
+                                    .mapToLong(Result::processedMinusAcked)
+                                    .sum(),
+                            results.stream().mapToLong(Result::reread).sum(),
+                            results.stream()
+                                    .mapToLong(r -> r.consumerErrors().size())
+                                    .sum()));
+        }
         md.append("| produce latency at ").append(rate).append(" records/s | p50 | p99 |\n| --- | --- | --- |\n");
         md.append(String.format("| direct to the source | %.2f ms | %.2f ms |%n", direct[0], direct[1]));
         if (proxied != null) {
             md.append(String.format("| through the proxy | %.2f ms | %.2f ms |%n", proxied[0], proxied[1]));
         }
         md.append("\nPer cutover (started: after how long of writes POST /cutover was accepted):\n\n"
-                + "| run | result | started | held | pause | acked | failed |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- |\n");
+                + "| run | result | started | held | pause | acked | failed | consumption pause |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         results.forEach(r -> md.append(String.format(
-                "| %d | %s | %d ms | %d ms | %.0f ms | %d | %d |%n",
-                r.run(), r.result(), r.startedAfterMs(), r.heldMs(), r.pauseMs(), r.acked(), r.failures())));
+                "| %d | %s | %d ms | %d ms | %.0f ms | %d | %d | %d ms |%n",
+                r.run(),
+                r.result(),
+                r.startedAfterMs(),
+                r.heldMs(),
+                r.pauseMs(),
+                r.acked(),
+                r.failures(),
+                r.consumerPauseMs())));
         return md.toString();
     }
 }

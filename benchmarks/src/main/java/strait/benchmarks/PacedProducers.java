@@ -77,7 +77,8 @@ final class PacedProducers implements AutoCloseable {
                 long sent = System.nanoTime();
                 String topic = topics.get((int) (seq % topics.size()));
                 int partition = (int) ((seq / topics.size()) % partitions);
-                producer.send(new ProducerRecord<>(topic, partition, null, value), (metadata, error) -> {
+                byte[] key = (id + "-" + seq).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(topic, partition, key, value), (metadata, error) -> {
                     if (error == null) {
                         acks.add(new Ack(id, sent, System.nanoTime()));
                     } else if (failures.incrementAndGet() <= 5) {

@@ -46,6 +46,8 @@ public final class Cutover implements AutoCloseable {
     private static final Duration CAUGHT_UP_ROUND = Duration.ofMillis(100);
     /** Catch-up rounds at most, however much each shortens the next. */
     private static final int CATCH_UP_ROUNDS = 10;
+    /** How often the consumer groups' commits are read while waiting for them: an Admin round trip per group. */
+    private static final Duration CONSUMER_POLL = Duration.ofMillis(50);
 
     /** Told of every state a run enters, on the cutover thread; for tests that act at a given step. */
     @FunctionalInterface
@@ -86,6 +88,8 @@ public final class Cutover implements AutoCloseable {
     private int mapped;
     /** The consumer groups this run moves; their rejoins are held at the proxy. Cutover thread. */
     private Set<String> moved = Set.of();
+    /** Whether the proxy was asked to move consumer groups in this run: an abort hands them back. Cutover thread. */
+    private boolean consumersMoving;
 
     private Cutover(
             CutoverStore store,
@@ -266,6 +270,7 @@ public final class Cutover implements AutoCloseable {
         fencedAtPublished = null;
         committed = false;
         moved = Set.of();
+        consumersMoving = false;
         try {
             fence(dryRun);
             Instant deadline = (fencedAt == null ? clock.instant() : fencedAt).plus(settings.fenceMax());
@@ -339,17 +344,23 @@ public final class Cutover implements AutoCloseable {
         // those that appear under the fence.
         mapped = controls.prepareProducerIds().count();
         CaughtUp caughtUp = catchUp();
+        long consumersCaughtUpMs = catchUpConsumers();
         // Saved (by enter) before the fence goes up: a sidecar restarted from here on knows a run was under way.
         controls.raiseFence();
         fencedAt = clock.instant();
         fencedAtPublished = fencedAt;
         pass(
                 "replication caught up with the source in " + caughtUp.millis() + " ms (" + caughtUp.rounds()
-                        + " rounds), then new produce requests were held at the proxy",
+                        + " rounds)"
+                        + (consumersCaughtUpMs > 0
+                                ? ", the consumer groups reading through the proxy in " + consumersCaughtUpMs + " ms"
+                                : "")
+                        + ", then new produce requests were held at the proxy",
                 new JsonObject()
                         .put("fenceMaxMs", settings.fenceMax().toMillis())
                         .put("caughtUpMs", caughtUp.millis())
                         .put("catchUpRounds", caughtUp.rounds())
+                        .put("consumersCaughtUpMs", consumersCaughtUpMs)
                         .put("producerIdsPrepared", mapped));
     }
 
@@ -570,7 +581,7 @@ public final class Cutover implements AutoCloseable {
         Set<String> names = new TreeSet<>(groups.keySet());
         Instant start = clock.instant();
         while (true) {
-            Map<String, Map<TopicPartition, String>> behind = controls.uncommitted(names, ends);
+            Map<String, Map<TopicPartition, String>> behind = notCommitted(controls.uncommitted(names, ends));
             numbers.put("groupsBehind", behind.size());
             if (dryRun) {
                 pass(
@@ -588,9 +599,10 @@ public final class Cutover implements AutoCloseable {
                     deadline,
                     "waiting for the consumer groups to commit up to the fenced end offsets: " + describeGroups(behind),
                     numbers);
-            sleep();
+            sleepFor(CONSUMER_POLL);
         }
         long committedMs = Duration.between(start, clock.instant()).toMillis();
+        consumersMoving = true;
         controls.moveConsumers(names);
         while (true) {
             Map<String, Map<String, String>> holding = controls.membersHolding(names);
@@ -604,7 +616,7 @@ public final class Cutover implements AutoCloseable {
                             + "and poll; one that connects to the source directly never does): "
                             + describeGroups(holding),
                     numbers);
-            sleep();
+            sleepFor(CONSUMER_POLL);
         }
         long letGoMs = Duration.between(start, clock.instant()).toMillis() - committedMs;
         numbers.put("committedMs", committedMs).put("letGoMs", letGoMs);
@@ -614,6 +626,46 @@ public final class Cutover implements AutoCloseable {
                         + " ms; they rejoin on the target at the switch",
                 numbers);
         return names;
+    }
+
+    /** How far each group is from committing up to the end, per partition, in words. */
+    private static Map<String, Map<TopicPartition, String>> notCommitted(Map<String, Map<TopicPartition, Long>> lag) {
+        Map<String, Map<TopicPartition, String>> words = new TreeMap<>();
+        lag.forEach((group, partitions) -> {
+            Map<TopicPartition, String> described = new TreeMap<>(Cutover::compare);
+            partitions.forEach((tp, n) -> described.put(tp, n + " records not committed"));
+            words.put(group, described);
+        });
+        return words;
+    }
+
+    /**
+     * Before the fence goes up (writes flowing), waits until the consumer groups that read through the proxy have
+     * committed to within {@code cutover.fence.lag.max.records} of the source's end offsets as they are now, so that
+     * under the fence they only have the last moments to read. Bounded by {@code cutover.consumers.max.ms}; never
+     * fails (the step under the fence decides).
+     *
+     * @return how long it waited, in ms
+     */
+    private long catchUpConsumers() throws StepFailed {
+        Instant start = clock.instant();
+        Set<String> groups = controls.proxiedGroups().keySet();
+        if (groups.isEmpty()) {
+            return 0;
+        }
+        Map<TopicPartition, Long> ends = controls.sourceEndOffsets();
+        Instant deadline = start.plus(settings.consumersMax());
+        while (true) {
+            long lag = controls.uncommitted(groups, ends).values().stream()
+                    .flatMap(p -> p.values().stream())
+                    .mapToLong(Long::longValue)
+                    .sum();
+            if (lag <= settings.fenceLagMaxRecords() || clock.instant().isAfter(deadline)) {
+                return Duration.between(start, clock.instant()).toMillis();
+            }
+            checkAbort();
+            sleepFor(CONSUMER_POLL);
+        }
     }
 
     private void checkConsumersDeadline(Instant deadline, String waitingFor, JsonObject numbers) throws StepFailed {
@@ -783,14 +835,14 @@ public final class Cutover implements AutoCloseable {
     private void abort(String reason, JsonObject numbers) {
         Instant now = clock.instant();
         long held = held();
-        if (!current.dryRun()) {
-            // The proxy may have begun moving them before the step failed: idempotent.
+        if (consumersMoving) {
             try {
                 controls.keepConsumers();
             } catch (RuntimeException e) {
                 LOG.error("cutover: handing the consumers back to the source failed: {}", ErrorText.describe(e));
             }
             moved = Set.of();
+            consumersMoving = false;
         }
         if (fencedAt != null) {
             try {
@@ -830,8 +882,12 @@ public final class Cutover implements AutoCloseable {
     }
 
     private void sleep() throws StepFailed {
+        sleepFor(settings.poll());
+    }
+
+    private void sleepFor(Duration pause) throws StepFailed {
         try {
-            Thread.sleep(settings.poll().toMillis());
+            Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailed("the sidecar is stopping", new JsonObject());

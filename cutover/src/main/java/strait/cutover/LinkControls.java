@@ -46,9 +46,10 @@ public interface LinkControls {
 
     /**
      * Per group, the partitions of {@code ends} it has not committed up to that end offset on the source (assigned
-     * to a member with no commit, or committed below), each with how it stands; groups that are done are absent.
+     * to a member with no commit, or committed below), each with the records not committed; groups that are done are
+     * absent.
      */
-    default Map<String, Map<TopicPartition, String>> uncommitted(
+    default Map<String, Map<TopicPartition, Long>> uncommitted(
             java.util.Set<String> groups, Map<TopicPartition, Long> ends) {
         return Map.of();
     }

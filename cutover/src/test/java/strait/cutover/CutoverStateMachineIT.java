@@ -49,6 +49,57 @@ class CutoverStateMachineIT {
 
         volatile Map<String, String> groupFailures = Map.of();
 
+        /** Consumer groups reading through the proxy, with their members. */
+        volatile Map<String, Map<String, String>> proxiedGroups = Map.of();
+        /** Where every proxied group has committed each partition up to; it commits up to the end when -1. */
+        final AtomicLong groupCommitted = new AtomicLong(-1);
+        /** Whether the members let go of their partitions once asked to. */
+        volatile boolean membersLetGo = true;
+
+        volatile boolean moving;
+
+        @Override
+        public Map<String, Map<String, String>> proxiedGroups() {
+            return proxiedGroups;
+        }
+
+        @Override
+        public Map<String, Map<TopicPartition, Long>> uncommitted(
+                java.util.Set<String> groups, Map<TopicPartition, Long> ends) {
+            long committed = groupCommitted.get();
+            Map<String, Map<TopicPartition, Long>> behind = new java.util.HashMap<>();
+            if (committed >= 0) {
+                groups.forEach(g -> ends.forEach((tp, end) -> {
+                    if (committed < end) {
+                        behind.computeIfAbsent(g, x -> new java.util.HashMap<>())
+                                .put(tp, end - committed);
+                    }
+                }));
+            }
+            return behind;
+        }
+
+        @Override
+        public void moveConsumers(java.util.Set<String> groups) {
+            calls.add("move " + new java.util.TreeSet<>(groups));
+            moving = true;
+        }
+
+        @Override
+        public Map<String, Map<String, String>> membersHolding(java.util.Set<String> groups) {
+            Map<String, Map<String, String>> holding = new java.util.HashMap<>();
+            if (!(moving && membersLetGo)) {
+                groups.forEach(g -> holding.put(g, proxiedGroups.get(g)));
+            }
+            return holding;
+        }
+
+        @Override
+        public void keepConsumers() {
+            calls.add("keep");
+            moving = false;
+        }
+
         @Override
         public void raiseFence() {
             calls.add("raise");
@@ -142,12 +193,14 @@ class CutoverStateMachineIT {
                             CutoverState.FENCING,
                             CutoverState.VERIFYING_FENCE,
                             CutoverState.DRAINING,
+                            CutoverState.MOVING_CONSUMERS,
                             CutoverState.SYNCING,
                             CutoverState.SWITCHING);
             assertThat(link.calls).containsExactly("prepare", "raise", "sync", "prepare", "stop", "switch");
             assertThat(done.steps()).extracting(CutoverStep::outcome).containsOnly("passed");
+            assertThat(done.steps().get(3).detail()).isEqualTo("no consumer group reads through the proxy");
             assertThat(done.steps()
-                            .get(3)
+                            .get(4)
                             .numbers()
                             .getJsonObject("notCommitted")
                             .getString("audit"))
@@ -279,6 +332,81 @@ class CutoverStateMachineIT {
             assertThat(done.result()).isEqualTo("aborted");
             assertThat(done.reason()).contains("1 groups cannot resume exactly on the target: billing");
             assertThat(link.calls).containsExactly("prepare", "raise", "sync", "lower");
+        }
+    }
+
+    @Test
+    void consumerGroupsReadingThroughTheProxyLetGoOnceTheyCommittedToTheEndAndThenTheSwitchMovesThem() {
+        ScriptedLink link = new ScriptedLink();
+        link.proxiedGroups = Map.of("billing", Map.of("m-1", "billing-1@10.0.0.7"));
+        try (CutoverStore store = store("sm-consumers");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).as(done.reason()).isEqualTo("switched");
+            assertThat(link.calls)
+                    .containsExactly("prepare", "raise", "move [billing]", "sync", "prepare", "stop", "switch");
+            CutoverStep moving = done.steps().get(3);
+            assertThat(moving.state()).isEqualTo(CutoverState.MOVING_CONSUMERS);
+            assertThat(moving.detail()).startsWith("1 consumer groups committed up to the fenced end offsets in ");
+        }
+    }
+
+    @Test
+    void aGroupThatDoesNotCommitToTheEndAbortsTheRunNamingItAndKeepsItsConsumersOnTheSource() {
+        ScriptedLink link = new ScriptedLink();
+        link.proxiedGroups = Map.of("billing", Map.of("m-1", "billing-1@10.0.0.7"));
+        link.groupCommitted.set(40);
+        try (CutoverStore store = store("sm-consumers-behind");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason())
+                    .contains("cutover.consumers.max.ms (1000 ms) passed")
+                    .contains("billing (orders-0: 60 records not committed)");
+            assertThat(link.calls).containsExactly("prepare", "raise", "lower");
+        }
+    }
+
+    @Test
+    void aMemberThatNeverLetsGoAbortsTheRunNamingItAndItsGroupGoesBackToTheSource() {
+        ScriptedLink link = new ScriptedLink();
+        link.proxiedGroups = Map.of("billing", Map.of("m-1", "billing-1@10.0.0.7"));
+        link.membersLetGo = false;
+        try (CutoverStore store = store("sm-consumers-hold");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason())
+                    .contains("waiting for the consumers to let go of their partitions")
+                    .contains("billing (m-1: billing-1@10.0.0.7)");
+            assertThat(link.calls).containsExactly("prepare", "raise", "move [billing]", "keep", "lower");
+        }
+    }
+
+    @Test
+    void aMovedGroupTheSyncLeavesUncommittedOnTheTargetBlocksTheSwitch() {
+        ScriptedLink link = new ScriptedLink();
+        link.proxiedGroups = Map.of("audit", Map.of("m-2", "audit-1@10.0.0.8"));
+        try (CutoverStore store = store("sm-consumers-sync");
+                Cutover cutover =
+                        Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+            cutover.begin(false);
+            CutoverRecord done = awaitEnd(cutover, 1);
+
+            assertThat(done.result()).isEqualTo("aborted");
+            assertThat(done.reason())
+                    .contains("1 consumer groups moving through the proxy were not committed on the target: "
+                            + "audit (active on the target)");
+            assertThat(link.calls).containsExactly("prepare", "raise", "move [audit]", "sync", "keep", "lower");
         }
     }
 

@@ -90,13 +90,16 @@ public final class Main {
     }
 
     private static int runSidecar(StraitConfig config, PrintStream out) {
-        Sidecar sidecar = Sidecar.start(config);
+        Sidecar sidecar = new Sidecar();
+        // Before the start-up: a SIGTERM while it waits for a cluster closes what has started, the fence included.
+        ShutdownHook stop = ShutdownHook.register(sidecar);
+        sidecar.startAll(config, strait.cutover.Cutover.Listener.NONE);
         String base = "http://" + sidecar.httpAddress();
         out.println("strait is running: " + String.join(", ", sidecar.partNames()));
         out.println("  health        " + base + "/health");
         out.println("  cutover gates " + base + "/gates/ready");
         out.flush();
-        ShutdownHook.awaitTermination(sidecar);
+        stop.await();
         return OK;
     }
 }

@@ -10,11 +10,13 @@ final class ShutdownHook {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownHook.class);
 
+    private final CountDownLatch closed = new CountDownLatch(1);
+
     private ShutdownHook() {}
 
-    /** Blocks the calling thread until the JVM is asked to stop, closing {@code resource} on the way out. */
-    static void awaitTermination(AutoCloseable resource) {
-        CountDownLatch closed = new CountDownLatch(1);
+    /** Closes {@code resource} when the JVM is asked to stop, from now on (also while it is still starting). */
+    static ShutdownHook register(AutoCloseable resource) {
+        ShutdownHook hook = new ShutdownHook();
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -24,14 +26,24 @@ final class ShutdownHook {
                             } catch (Exception e) {
                                 LOG.warn("stopping failed: {}", ErrorText.describe(e));
                             } finally {
-                                closed.countDown();
+                                hook.closed.countDown();
                             }
                         },
                         "strait-shutdown"));
+        return hook;
+    }
+
+    /** Blocks the calling thread until the JVM is asked to stop and the resource is closed. */
+    void await() {
         try {
             closed.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Blocks the calling thread until the JVM is asked to stop, closing {@code resource} on the way out. */
+    static void awaitTermination(AutoCloseable resource) {
+        register(resource).await();
     }
 }

@@ -71,7 +71,11 @@ final class Sidecar implements AutoCloseable {
 
     private record NamedPart(String name, AutoCloseable part) {}
 
-    private Sidecar() {}
+    /** Set by {@link #close}: a part started after it is closed at once, and the start-up ends. */
+    private boolean closed;
+
+    /** A sidecar with nothing started yet: {@link #start(StraitConfig, Cutover.Listener)} starts it. */
+    Sidecar() {}
 
     static Sidecar start(StraitConfig config) {
         return start(config, Cutover.Listener.NONE);
@@ -80,14 +84,30 @@ final class Sidecar implements AutoCloseable {
     /** The same, with a listener told of every cutover state entered (for tests that act at a given step). */
     static Sidecar start(StraitConfig config, Cutover.Listener cutoverListener) {
         Sidecar sidecar = new Sidecar();
+        sidecar.startAll(config, cutoverListener);
+        return sidecar;
+    }
+
+    /**
+     * Starts every part; on failure closes the ones started and throws. {@link #close} may be called meanwhile from
+     * another thread (SIGTERM during a start-up that waits for a cluster): the parts started so far are closed, the
+     * link's fence released with them, and the start-up ends with a {@link StartupException}.
+     */
+    void startAll(StraitConfig config, Cutover.Listener cutoverListener) {
         try {
-            sidecar.startParts(config, cutoverListener);
+            startParts(config, cutoverListener);
         } catch (RuntimeException e) {
-            sidecar.close();
+            close();
+            if (isClosed() && !(e instanceof StartupException)) {
+                throw new StartupException("stopped while starting", e);
+            }
             throw timedOutStart(config, e).<RuntimeException>map(t -> t).orElse(e);
         }
-        LOG.info("sidecar started: {}", sidecar.partNames());
-        return sidecar;
+        LOG.info("sidecar started: {}", partNames());
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     /**
@@ -335,7 +355,15 @@ final class Sidecar implements AutoCloseable {
         return proxyBootstrap;
     }
 
-    private <T extends AutoCloseable> T started(String name, T part) {
+    private synchronized <T extends AutoCloseable> T started(String name, T part) {
+        if (closed) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", name, ErrorText.describe(e));
+            }
+            throw new StartupException("stopped while starting", null);
+        }
         running.push(new NamedPart(name, part));
         return part;
     }
@@ -345,14 +373,16 @@ final class Sidecar implements AutoCloseable {
         return httpAddress;
     }
 
-    List<String> partNames() {
+    synchronized List<String> partNames() {
         List<String> names = new ArrayList<>();
         running.descendingIterator().forEachRemaining(p -> names.add(p.name()));
         return names;
     }
 
+    /** Closes every part started, in reverse order; any thread, also while another is starting it. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         while (!running.isEmpty()) {
             NamedPart part = running.pop();
             try {

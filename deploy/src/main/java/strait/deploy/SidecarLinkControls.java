@@ -144,9 +144,9 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
     }
 
     @Override
-    public Map<String, Map<TopicPartition, String>> uncommitted(Set<String> groups, Map<TopicPartition, Long> ends) {
+    public Map<String, Map<TopicPartition, Long>> uncommitted(Set<String> groups, Map<TopicPartition, Long> ends) {
         Map<String, ConsumerGroupDescription> described = describe(groups);
-        Map<String, Map<TopicPartition, String>> behind = new HashMap<>();
+        Map<String, Map<TopicPartition, Long>> behind = new HashMap<>();
         for (String group : groups) {
             Map<TopicPartition, OffsetAndMetadata> committed = await(
                     source().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
@@ -158,14 +158,13 @@ final class SidecarLinkControls implements LinkControls, AutoCloseable {
                         .members()
                         .forEach(m -> assigned.addAll(m.assignment().topicPartitions()));
             }
-            Map<TopicPartition, String> left = new java.util.TreeMap<>(
-                    java.util.Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition));
+            Map<TopicPartition, Long> left = new HashMap<>();
             ends.forEach((tp, end) -> {
                 OffsetAndMetadata commit = committed.get(tp);
                 if (commit == null && assigned.contains(tp) && end > 0) {
-                    left.put(tp, "assigned, no commit, end " + end);
+                    left.put(tp, end);
                 } else if (commit != null && commit.offset() < end) {
-                    left.put(tp, "committed " + commit.offset() + " of " + end);
+                    left.put(tp, end - commit.offset());
                 }
             });
             if (!left.isEmpty()) {

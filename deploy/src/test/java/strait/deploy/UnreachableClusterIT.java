@@ -91,4 +91,26 @@ class UnreachableClusterIT {
             }
         }
     }
+
+    @Test
+    void sigtermWhileWaitingForAClusterRunsTheShutdownThatClosesWhatHadStarted() throws Exception {
+        int closedPort = FreePorts.range(2);
+        int httpPort = closedPort + 1;
+        Path config = Files.write(
+                dir.resolve("sigterm.properties"),
+                List.of(
+                        "source.bootstrap.servers=" + CLUSTERS.sourceBootstrapServers(),
+                        "target.bootstrap.servers=127.0.0.1:" + closedPort,
+                        "topics=unreachable\\\\..*",
+                        "http.port=" + httpPort));
+        try (StraitProcess strait = StraitProcess.start(dir, List.of(), "run", "--config", config.toString())) {
+            StraitProcess.awaitStatus("http://127.0.0.1:" + httpPort + "/health", 200, Duration.ofSeconds(60));
+
+            assertThat(strait.terminate(Duration.ofSeconds(20)))
+                    .as("exited after SIGTERM; stderr:%n%s", strait.stderr())
+                    .isPresent();
+            // The shutdown hook ran although the start-up had not finished: it closes the parts started so far.
+            assertThat(strait.stderr()).contains("ShutdownHook - stopping").doesNotContain("Exception");
+        }
+    }
 }

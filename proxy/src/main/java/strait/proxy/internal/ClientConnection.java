@@ -197,10 +197,12 @@ final class ClientConnection {
         } else if (cluster == Cluster.SOURCE && GroupRequests.reads(api)) {
             ConsumerMoves.Action action = groupAction(frame, api, version);
             if (action == ConsumerMoves.Action.HOLD) {
+                metrics.consumerRejoinHeld();
                 hold(frame);
                 return;
             }
             if (action == ConsumerMoves.Action.FENCE) {
+                metrics.consumerHeartbeatFenced();
                 owed.addLast(new Owed(
                         KafkaFrames.requestCorrelationId(frame),
                         api,

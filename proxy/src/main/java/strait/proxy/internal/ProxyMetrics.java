@@ -38,6 +38,8 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter collisions;
     private final Counter withheldIds;
     private final Counter transactionalRefused;
+    private final Counter consumerHeartbeatsFenced;
+    private final Counter consumerRejoinsHeld;
     private final Counter firstLandingDeferred;
     private final Counter topicIdsRewritten;
     private final ConcurrentHashMap<Short, Counter> requests = new ConcurrentHashMap<>();
@@ -98,6 +100,14 @@ public final class ProxyMetrics implements AutoCloseable {
                 .register(registry));
         transactionalRefused = add(Counter.builder("strait.proxy.transactional.refused")
                 .description("InitProducerId requests with a transactional id the proxy refused")
+                .register(registry));
+        consumerHeartbeatsFenced = add(Counter.builder("strait.proxy.consumer.heartbeats.fenced")
+                .description("Heartbeats of a moving consumer group's members the proxy answered with the error that "
+                        + "makes them let go of their partitions (cutover step MOVING_CONSUMERS)")
+                .register(registry));
+        consumerRejoinsHeld = add(Counter.builder("strait.proxy.consumer.rejoins.held")
+                .description("Group requests of a moving consumer group's members the proxy held until the switch or "
+                        + "an abort")
                 .register(registry));
     }
 
@@ -214,6 +224,14 @@ public final class ProxyMetrics implements AutoCloseable {
 
     void transactionalRefused() {
         transactionalRefused.increment();
+    }
+
+    void consumerHeartbeatFenced() {
+        consumerHeartbeatsFenced.increment();
+    }
+
+    void consumerRejoinHeld() {
+        consumerRejoinsHeld.increment();
     }
 
     /** The counter for brokers left out; handed to each cluster's addresses. */
