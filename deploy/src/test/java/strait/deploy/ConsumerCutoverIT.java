@@ -5,9 +5,6 @@ import static strait.embedded.Eventually.eventually;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +84,7 @@ class ConsumerCutoverIT {
                 // First a run rolled back once every member has let go of its partitions: their held rejoins go to
                 // the source, and they carry on there.
                 abortAtSyncing.set(http);
-                JsonObject aborted = runCutover(http, Main.ABORTED);
+                JsonObject aborted = CutoverRuns.run(http, Main.ABORTED);
                 assertThat(step(aborted, "MOVING_CONSUMERS").getString("outcome"))
                         .isEqualTo("passed");
                 Map<String, Long> before = new HashMap<>();
@@ -103,7 +100,7 @@ class ConsumerCutoverIT {
                                         > e.getValue() + 100));
                 StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
 
-                JsonObject switched = runCutover(http, Main.OK);
+                JsonObject switched = CutoverRuns.run(http, Main.OK);
 
                 assertThat(switched.getString("state"))
                         .as(switched.encodePrettily())
@@ -191,7 +188,7 @@ class ConsumerCutoverIT {
                 lazy.commitOnce();
                 StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
 
-                JsonObject aborted = runCutover(http, Main.ABORTED);
+                JsonObject aborted = CutoverRuns.run(http, Main.ABORTED);
 
                 assertThat(aborted.getString("state")).isEqualTo("MIRRORING");
                 assertThat(aborted.getString("reason"))
@@ -233,7 +230,7 @@ class ConsumerCutoverIT {
                         consumer::errorTail);
                 StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
 
-                JsonObject switched = runCutover(http, Main.OK);
+                JsonObject switched = CutoverRuns.run(http, Main.OK);
 
                 assertThat(step(switched, "MOVING_CONSUMERS")
                                 .getJsonObject("numbers")
@@ -312,19 +309,6 @@ class ConsumerCutoverIT {
                 .filter(s -> s.getString("state").equals(state))
                 .reduce((a, b) -> b)
                 .orElseThrow(() -> new AssertionError("no " + state + " step in " + cutover.encodePrettily()));
-    }
-
-    private static JsonObject runCutover(String http, int expectedExit) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(
-                new String[] {"cutover", "--url", http},
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(exit)
-                .as("exit code; printed:%n%s%s", out.toString(StandardCharsets.UTF_8), err)
-                .isEqualTo(expectedExit);
-        return new JsonObject(StraitProcess.get(http + "/cutover").body());
     }
 
     /**

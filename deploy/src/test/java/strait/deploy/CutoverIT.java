@@ -96,7 +96,7 @@ class CutoverIT {
                         CutoverState.SYNCING,
                         CutoverState.SWITCHING)) {
                     abortAt.set(step);
-                    JsonObject ended = runCutover(http.get(), Main.ABORTED);
+                    JsonObject ended = CutoverRuns.run(http.get(), Main.ABORTED);
                     assertThat(ended.getString("state"))
                             .as("after an abort at %s", step)
                             .isEqualTo("MIRRORING");
@@ -118,7 +118,7 @@ class CutoverIT {
                 Map<TopicPartition, Long> committed = new HashMap<>();
                 sourceEnds().forEach((tp, end) -> committed.put(tp, end / 2));
                 commitOnSource(committed);
-                JsonObject switched = runCutover(http.get(), Main.OK);
+                JsonObject switched = CutoverRuns.run(http.get(), Main.OK);
                 assertThat(switched.getString("state"))
                         .as(switched.encodePrettily())
                         .isEqualTo("SWITCHED");
@@ -180,7 +180,7 @@ class CutoverIT {
                     () -> producer.ackCount() > 300,
                     producer::errorTail);
             StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(60));
-            JsonObject switched = runCutover(http, Main.OK);
+            JsonObject switched = CutoverRuns.run(http, Main.OK);
             assertThat(switched.getString("state")).isEqualTo("SWITCHED");
             long atSwitch = producer.ackCount();
             eventually(
@@ -203,28 +203,6 @@ class CutoverIT {
                         .isEqualTo(acked.get(p));
             }
         }
-    }
-
-    /**
-     * Runs {@code strait cutover --url ...} as an operator's script would; checks its exit code and that it printed
-     * every step; returns {@code GET /cutover} once it has ended.
-     */
-    private static JsonObject runCutover(String http, int expectedExit) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int exit = Main.run(
-                new String[] {"cutover", "--url", http},
-                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(exit).as("exit code; printed:%n%s%s", printed, err).isEqualTo(expectedExit);
-        JsonObject ended = new JsonObject(StraitProcess.get(http + "/cutover").body());
-        assertThat(printed)
-                .contains("cutover run " + ended.getLong("run") + " started")
-                .contains("result: ");
-        ended.getJsonArray("steps")
-                .forEach(step -> assertThat(printed).contains(((JsonObject) step).getString("state")));
-        return ended;
     }
 
     private static void commitOnSource(Map<TopicPartition, Long> offsets) {

@@ -2,17 +2,14 @@ package strait.embedded;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,16 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LibrdkafkaConsumer implements AutoCloseable {
 
-    private final Process process;
-    private final Path errors;
+    private final LibrdkafkaScript script;
     private final Thread reader;
     private final Map<Integer, List<String>> processed = new HashMap<>();
     private final List<String> unexpected = new ArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
 
-    private LibrdkafkaConsumer(Process process, Path errors) {
-        this.process = process;
-        this.errors = errors;
+    private LibrdkafkaConsumer(LibrdkafkaScript script) {
+        this.script = script;
         this.reader = new Thread(this::readRecords, "librdkafka-records");
         reader.setDaemon(true);
         reader.start();
@@ -44,21 +39,15 @@ public final class LibrdkafkaConsumer implements AutoCloseable {
     /** Starts the consumer against {@code bootstrap}; skips or fails the calling test when librdkafka is missing. */
     public static LibrdkafkaConsumer start(String bootstrap, String topic, String group, Path workDir)
             throws IOException {
-        String python = LibrdkafkaProducer.python();
-        Path script = workDir.resolve("librdkafka_consumer.py");
-        try (InputStream in = LibrdkafkaConsumer.class.getResourceAsStream("librdkafka_consumer.py")) {
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path errors = workDir.resolve("librdkafka-consumer-" + group + ".err");
-        Process process = new ProcessBuilder(python, script.toString(), bootstrap, topic, group)
-                .redirectError(errors.toFile())
-                .start();
-        return new LibrdkafkaConsumer(process, errors);
+        return new LibrdkafkaConsumer(LibrdkafkaScript.start(
+                "librdkafka_consumer.py",
+                workDir,
+                "librdkafka-consumer-" + group + ".err",
+                List.of(bootstrap, topic, group)));
     }
 
     private void readRecords() {
-        try (BufferedReader out =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(script.stdout(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 String[] parts = line.split(" ", 3);
                 synchronized (processed) {
@@ -102,12 +91,7 @@ public final class LibrdkafkaConsumer implements AutoCloseable {
 
     /** The last lines librdkafka wrote to stderr, for assertion messages. */
     public String errorTail() {
-        try {
-            List<String> lines = Files.readAllLines(errors);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no stderr: " + e + ")";
-        }
+        return script.errorTail();
     }
 
     /**
@@ -116,19 +100,13 @@ public final class LibrdkafkaConsumer implements AutoCloseable {
      * @return its exit code: 0 unless a fatal error stopped it
      */
     public int stop() throws InterruptedException, IOException {
-        process.getOutputStream().close();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the librdkafka consumer did not exit within 60 s: " + errorTail());
-        }
+        int exit = script.finish(Duration.ofSeconds(60), "consumer");
         reader.join(10_000);
-        return process.exitValue();
+        return exit;
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-        }
+        script.close();
     }
 }

@@ -2,20 +2,16 @@ package strait.embedded;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * An idempotent librdkafka producer ({@code librdkafka_producer.py} on Debian's {@code python3-confluent-kafka}) as
@@ -28,16 +24,14 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class LibrdkafkaProducer implements AutoCloseable {
 
-    private final Process process;
-    private final Path errors;
+    private final LibrdkafkaScript script;
     private final Thread reader;
     private final Map<Integer, List<String>> acked = new HashMap<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final AtomicInteger ackCount = new AtomicInteger();
 
-    private LibrdkafkaProducer(Process process, Path errors) {
-        this.process = process;
-        this.errors = errors;
+    private LibrdkafkaProducer(LibrdkafkaScript script) {
+        this.script = script;
         this.reader = new Thread(this::readReports, "librdkafka-reports");
         reader.setDaemon(true);
         reader.start();
@@ -46,48 +40,15 @@ public final class LibrdkafkaProducer implements AutoCloseable {
     /** Starts the producer against {@code bootstrap}; skips or fails the calling test when librdkafka is missing. */
     public static LibrdkafkaProducer start(String bootstrap, String topic, int partitions, Path workDir)
             throws IOException {
-        String python = python();
-        Path script = workDir.resolve("librdkafka_producer.py");
-        try (InputStream in = LibrdkafkaProducer.class.getResourceAsStream("librdkafka_producer.py")) {
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path errors = workDir.resolve("librdkafka-" + topic + ".err");
-        Process process = new ProcessBuilder(python, script.toString(), bootstrap, topic, String.valueOf(partitions))
-                .redirectError(errors.toFile())
-                .start();
-        return new LibrdkafkaProducer(process, errors);
-    }
-
-    /** Debian's interpreter carries the module; a python3 earlier on the PATH (pyenv) may not. */
-    static String python() {
-        for (String candidate : List.of("python3", "/usr/bin/python3")) {
-            try {
-                Process check = new ProcessBuilder(candidate, "-c", "import confluent_kafka")
-                        .redirectErrorStream(true)
-                        .start();
-                if (check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0) {
-                    return candidate;
-                }
-            } catch (IOException e) {
-                // not there: try the next one
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        String reason =
-                "python3 with confluent-kafka (librdkafka) is missing: apt-get install -y python3-confluent-kafka";
-        if (System.getenv("CI") != null || System.getenv("STRAIT_REQUIRE_CONFLUENT_KAFKA") != null) {
-            throw new AssertionError(reason);
-        }
-        System.err.println("SKIPPED " + reason);
-        Assumptions.abort(reason);
-        throw new IllegalStateException("unreachable");
+        return new LibrdkafkaProducer(LibrdkafkaScript.start(
+                "librdkafka_producer.py",
+                workDir,
+                "librdkafka-" + topic + ".err",
+                List.of(bootstrap, topic, String.valueOf(partitions))));
     }
 
     private void readReports() {
-        try (BufferedReader out =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(script.stdout(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 String[] parts = line.split(" ", 3);
                 if (parts[0].equals("ACK")) {
@@ -126,12 +87,7 @@ public final class LibrdkafkaProducer implements AutoCloseable {
 
     /** The last lines librdkafka wrote to stderr, for assertion messages. */
     public String errorTail() {
-        try {
-            List<String> lines = Files.readAllLines(errors);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no stderr: " + e + ")";
-        }
+        return script.errorTail();
     }
 
     /**
@@ -140,19 +96,13 @@ public final class LibrdkafkaProducer implements AutoCloseable {
      * @return its exit code: 0 when every record was delivered
      */
     public int stop() throws InterruptedException, IOException {
-        process.getOutputStream().close();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the librdkafka producer did not flush and exit within 90 s: " + errorTail());
-        }
+        int exit = script.finish(Duration.ofSeconds(90), "producer (flushing)");
         reader.join(10_000);
-        return process.exitValue();
+        return exit;
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-        }
+        script.close();
     }
 }
