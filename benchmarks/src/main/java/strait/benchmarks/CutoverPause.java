@@ -217,6 +217,8 @@ public final class CutoverPause {
         p.setProperty("proxy.enabled", "true");
         p.setProperty("proxy.listen.port", Integer.toString(port));
         p.setProperty("proxy.broker.ports", "2");
+        // The benchmark measures the pause of a real switch; it does not rehearse first (decision 0013).
+        p.setProperty("gates.disabled", "rollback");
         Path file = work.resolve(link + ".properties");
         try (var out = Files.newBufferedWriter(file)) {
             p.store(out, "CutoverPause");

@@ -98,6 +98,41 @@ public final class StraitConfig extends AbstractConfig {
     public static final String GATES_EVIDENCE_FILE_DOC =
             "When set, every gate transition is appended to this file as a JSON line, for the change record.";
 
+    /** Every gate the sidecar serves, in the order it serves them: what {@link #GATES_DISABLED} may name. */
+    public static final List<String> GATE_NAMES =
+            List.of("lag", "resume-points", "topic-parity", "producer-proxy", "capacity", "rollback", "data-parity");
+
+    public static final String GATES_DISABLED = "gates.disabled";
+    public static final String GATES_DISABLED_DOC =
+            "Gates switched off by name, comma-separated: they are still listed (as disabled) but not evaluated and "
+                    + "never hold a cutover back. Empty: every gate is on.";
+
+    public static final String GATES_CAPACITY_HEADROOM = "gates.capacity.headroom";
+    public static final double GATES_CAPACITY_HEADROOM_DEFAULT = 20.0;
+    public static final String GATES_CAPACITY_HEADROOM_DOC =
+            "Percent added to the bytes still to copy before comparing them with a target log directory's usable "
+                    + "bytes (`capacity` gate): 20 means each directory must have 1.2 times what will still land "
+                    + "there.";
+
+    public static final String GATES_ROLLBACK_MAX_AGE_MS = "gates.rollback.max.age.ms";
+    public static final long GATES_ROLLBACK_MAX_AGE_MS_DEFAULT = 7L * 24 * 60 * 60 * 1000;
+    public static final String GATES_ROLLBACK_MAX_AGE_MS_DOC =
+            "How recent the rehearsal the `rollback` gate asks for must be: a passed dry run and a rolled-back run "
+                    + "(POST /cutover/rollback), each within this many milliseconds. Default 7 days.";
+
+    public static final String GATES_PARITY_INTERVAL_MS = "gates.parity.interval.ms";
+    public static final long GATES_PARITY_INTERVAL_MS_DEFAULT = 60_000L;
+    public static final String GATES_PARITY_INTERVAL_MS_DOC =
+            "How long the `data-parity` gate's sampler waits between rounds; each round samples up to 64 replicated "
+                    + "partitions (taking turns), gates.parity.samples records each, one record read per sample on "
+                    + "each cluster.";
+
+    public static final String GATES_PARITY_SAMPLES = "gates.parity.samples";
+    public static final int GATES_PARITY_SAMPLES_DEFAULT = 16;
+    public static final String GATES_PARITY_SAMPLES_DOC =
+            "Records the `data-parity` gate compares per partition and round: the oldest still on the source, the "
+                    + "newest replicated, the rest spread evenly between.";
+
     public static final String CUTOVER_FENCE_MAX_MS = "cutover.fence.max.ms";
     public static final long CUTOVER_FENCE_MAX_MS_DEFAULT = 10_000;
     public static final String CUTOVER_FENCE_MAX_MS_DOC =
@@ -293,6 +328,41 @@ public final class StraitConfig extends AbstractConfig {
                     new ConfigDef.NonEmptyString(),
                     Importance.LOW,
                     GATES_EVIDENCE_FILE_DOC)
+            .define(
+                    GATES_DISABLED,
+                    Type.LIST,
+                    "",
+                    new GateNamesValidator(GATE_NAMES),
+                    Importance.LOW,
+                    GATES_DISABLED_DOC)
+            .define(
+                    GATES_CAPACITY_HEADROOM,
+                    Type.DOUBLE,
+                    GATES_CAPACITY_HEADROOM_DEFAULT,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    GATES_CAPACITY_HEADROOM_DOC)
+            .define(
+                    GATES_ROLLBACK_MAX_AGE_MS,
+                    Type.LONG,
+                    GATES_ROLLBACK_MAX_AGE_MS_DEFAULT,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    GATES_ROLLBACK_MAX_AGE_MS_DOC)
+            .define(
+                    GATES_PARITY_INTERVAL_MS,
+                    Type.LONG,
+                    GATES_PARITY_INTERVAL_MS_DEFAULT,
+                    Range.between(1_000, 86_400_000),
+                    Importance.LOW,
+                    GATES_PARITY_INTERVAL_MS_DOC)
+            .define(
+                    GATES_PARITY_SAMPLES,
+                    Type.INT,
+                    GATES_PARITY_SAMPLES_DEFAULT,
+                    Range.between(2, 1_000),
+                    Importance.LOW,
+                    GATES_PARITY_SAMPLES_DOC)
             .define(
                     CUTOVER_FENCE_MAX_MS,
                     Type.LONG,

@@ -53,6 +53,34 @@ class StraitConfigTest {
     }
 
     @Test
+    void gatesDisabledTakesGateNamesAndEveryGateIsOnByDefault() {
+        assertThat(StraitConfig.parse(minimal()).getList(StraitConfig.GATES_DISABLED))
+                .isEmpty();
+        Map<String, String> props = minimal();
+        props.put("gates.disabled", "capacity, rollback");
+
+        assertThat(StraitConfig.parse(props).getList(StraitConfig.GATES_DISABLED))
+                .containsExactly("capacity", "rollback");
+    }
+
+    @Test
+    void anUnknownGateInGatesDisabledIsAnErrorNamingItAndTheGatesThereAre() {
+        Map<String, String> props = minimal();
+        props.put("gates.disabled", "capacity,capactiy");
+
+        assertThatThrownBy(() -> StraitConfig.parse(props))
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.problems())
+                                .singleElement()
+                                .satisfies(p -> assertThat(p)
+                                        .startsWith("gates.disabled: ")
+                                        .contains("unknown gate 'capactiy'")
+                                        .contains("the gates are lag, resume-points, topic-parity, producer-proxy,"
+                                                + " capacity, rollback, data-parity")));
+    }
+
+    @Test
     void rejectsInvalidRegexOutOfRangePortAndBadLinkName() {
         Map<String, String> props = minimal();
         props.put("topics", "orders(");

@@ -73,6 +73,9 @@ public final class Cutover implements AutoCloseable {
     });
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile String abortRequest;
+    /** Whether the running run's abort request came from an operator's rollback (a rehearsal), not a stop. */
+    private volatile boolean rollbackRequested;
+
     private volatile CutoverRecord current;
     /** When the running run raised its fence, for {@link #view}; null while nothing is held. */
     private volatile Instant fencedAtPublished;
@@ -179,6 +182,7 @@ public final class Cutover implements AutoCloseable {
             return new Answer(false, "a cutover is already running (state " + current.state() + ")");
         }
         abortRequest = null;
+        rollbackRequested = false;
         try {
             thread.execute(() -> {
                 try {
@@ -211,6 +215,7 @@ public final class Cutover implements AutoCloseable {
                 return new Answer(false, "no cutover is running");
             }
             abortRequest = why;
+            rollbackRequested = true;
         }
         return new Answer(true, "rollback requested; the run aborts at its next check");
     }
@@ -259,7 +264,8 @@ public final class Cutover implements AutoCloseable {
                 "",
                 java.util.List.of(),
                 0,
-                previous.producerIds());
+                previous.producerIds(),
+                previous.rehearsals());
         fencedAt = null;
         fencedAtPublished = null;
         committed = false;
@@ -816,7 +822,11 @@ public final class Cutover implements AutoCloseable {
     }
 
     private void finish(CutoverState state, String result, String reason) {
-        current = current.ended(state, clock.instant(), result, reason, held());
+        Instant now = clock.instant();
+        if (result.equals("dry-run-passed")) {
+            current = current.withRehearsals(current.rehearsals().dryRunPassed(now));
+        }
+        current = current.ended(state, now, result, reason, held());
         fencedAtPublished = null;
         saveQuietly();
         evidence.ended(current);
@@ -847,6 +857,10 @@ public final class Cutover implements AutoCloseable {
             CutoverStep failed = step.get().ended(now, false, reason, numbers);
             record = record.stepEnded(failed);
             evidence.record(record.run(), record.dryRun(), failed);
+        }
+        if (rollbackRequested) {
+            // The reversal path rehearsed: the rollback gate counts it (a dry run's as much as a real run's).
+            record = record.withRehearsals(record.rehearsals().rolledBack(now));
         }
         current = record.ended(
                 CutoverState.MIRRORING,

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param steps the latest run's steps, oldest first
  * @param heldMs how long the fence held writes in the latest run (raise to switch or release), 0 when it did not
  * @param producerIds the producer-id mapping the proxy uses after the switch, in its own text form; empty before
+ * @param rehearsals when a dry run last passed and a run was last rolled back, across runs
  */
 public record CutoverRecord(
         long run,
@@ -30,7 +31,8 @@ public record CutoverRecord(
         String reason,
         List<CutoverStep> steps,
         long heldMs,
-        String producerIds) {
+        String producerIds,
+        Rehearsals rehearsals) {
 
     public CutoverRecord {
         Objects.requireNonNull(state, "state");
@@ -39,6 +41,25 @@ public record CutoverRecord(
         Objects.requireNonNull(reason, "reason");
         steps = List.copyOf(steps);
         Objects.requireNonNull(producerIds, "producerIds");
+        Objects.requireNonNull(rehearsals, "rehearsals");
+    }
+
+    /** A record with no rehearsal yet. */
+    public CutoverRecord(
+            long run,
+            CutoverState state,
+            Instant since,
+            boolean dryRun,
+            String result,
+            String reason,
+            List<CutoverStep> steps,
+            long heldMs,
+            String producerIds) {
+        this(run, state, since, dryRun, result, reason, steps, heldMs, producerIds, Rehearsals.NONE);
+    }
+
+    CutoverRecord withRehearsals(Rehearsals next) {
+        return new CutoverRecord(run, state, since, dryRun, result, reason, steps, heldMs, producerIds, next);
     }
 
     /** A link that never ran a cutover. */
@@ -49,22 +70,22 @@ public record CutoverRecord(
     CutoverRecord entering(CutoverState next, Instant at) {
         List<CutoverStep> history = new ArrayList<>(steps);
         history.add(CutoverStep.running(next, at));
-        return new CutoverRecord(run, next, at, dryRun, result, reason, history, heldMs, producerIds);
+        return new CutoverRecord(run, next, at, dryRun, result, reason, history, heldMs, producerIds, rehearsals);
     }
 
     /** The running step ended; the state stays until the next {@link #entering} or {@link #ended}. */
     CutoverRecord stepEnded(CutoverStep ended) {
         List<CutoverStep> history = new ArrayList<>(steps);
         history.set(history.size() - 1, ended);
-        return new CutoverRecord(run, state, since, dryRun, result, reason, history, heldMs, producerIds);
+        return new CutoverRecord(run, state, since, dryRun, result, reason, history, heldMs, producerIds, rehearsals);
     }
 
     CutoverRecord ended(CutoverState finalState, Instant at, String newResult, String why, long held) {
-        return new CutoverRecord(run, finalState, at, dryRun, newResult, why, steps, held, producerIds);
+        return new CutoverRecord(run, finalState, at, dryRun, newResult, why, steps, held, producerIds, rehearsals);
     }
 
     CutoverRecord withProducerIds(String mapping) {
-        return new CutoverRecord(run, state, since, dryRun, result, reason, steps, heldMs, mapping);
+        return new CutoverRecord(run, state, since, dryRun, result, reason, steps, heldMs, mapping, rehearsals);
     }
 
     /** The running step, if one is. */
@@ -86,7 +107,8 @@ public record CutoverRecord(
                 .put("reason", reason)
                 .put("heldMs", heldMs)
                 .put("steps", history)
-                .put("producerIds", producerIds);
+                .put("producerIds", producerIds)
+                .put("rehearsals", rehearsals.toJson());
     }
 
     static CutoverRecord fromJson(JsonObject json) {
@@ -101,6 +123,7 @@ public record CutoverRecord(
                 json.getString("reason", ""),
                 steps,
                 json.getLong("heldMs", 0L),
-                json.getString("producerIds", ""));
+                json.getString("producerIds", ""),
+                Rehearsals.fromJson(json.getJsonObject("rehearsals")));
     }
 }

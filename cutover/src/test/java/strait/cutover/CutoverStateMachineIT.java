@@ -428,6 +428,52 @@ class CutoverStateMachineIT {
         }
     }
 
+    /** The previous run's thread lets go of "running" right after its record says it ended. */
+    private static void startOnceFree(Cutover cutover, boolean dryRun) {
+        eventually(
+                "a run starts",
+                Duration.ofSeconds(10),
+                () -> cutover.begin(dryRun).accepted());
+    }
+
+    @Test
+    void aPassedDryRunAndARolledBackRunAreKeptAsRehearsalsAcrossRunsAndRestartsButAFailedRunIsNone() {
+        ScriptedLink link = new ScriptedLink();
+        try (CutoverStore store = store("sm-rehearse")) {
+            try (Cutover cutover =
+                    Cutover.resume(store, store.load(), link, SETTINGS, Clock.systemUTC(), Cutover.Listener.NONE)) {
+                assertThat(cutover.record().rehearsals()).isEqualTo(Rehearsals.NONE);
+                cutover.begin(true);
+                CutoverRecord passed = awaitEnd(cutover, 1);
+                assertThat(passed.result()).isEqualTo("dry-run-passed");
+                assertThat(passed.rehearsals().dryRunPassedAt()).contains(passed.since());
+                assertThat(passed.rehearsals().rolledBackAt()).isEmpty();
+
+                link.sourceKeepsMoving = true;
+                link.replicationKeepsUp = true;
+                startOnceFree(cutover, false);
+                CutoverRecord failed = awaitEnd(cutover, 2);
+                assertThat(failed.result()).isEqualTo("aborted");
+                assertThat(failed.rehearsals().rolledBackAt())
+                        .as("an abort nobody asked for rehearses nothing")
+                        .isEmpty();
+
+                link.sourceKeepsMoving = false;
+                startOnceFree(cutover, true);
+                assertThat(cutover.rollback("rehearsing").accepted()).isTrue();
+                CutoverRecord rolledBack = awaitEnd(cutover, 3);
+                assertThat(rolledBack.result()).isEqualTo("dry-run-failed");
+                assertThat(rolledBack.reason()).contains("rehearsing");
+                assertThat(rolledBack.rehearsals().rolledBackAt()).contains(rolledBack.since());
+                assertThat(rolledBack.rehearsals().dryRunPassedAt())
+                        .isEqualTo(passed.rehearsals().dryRunPassedAt());
+            }
+            CutoverRecord persisted = store.load().orElseThrow();
+            assertThat(persisted.rehearsals().dryRunPassedAt()).isPresent();
+            assertThat(persisted.rehearsals().rolledBackAt()).isPresent();
+        }
+    }
+
     @Test
     void aSidecarRestartedBeforeTheSwitchAbortsTheRunAndOneRestartedInSwitchingCompletesIt() {
         Instant now = Instant.now();

@@ -9,8 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -42,21 +40,12 @@ final class CutoverCommand {
     }
 
     static int run(String url, boolean dryRun, Path tokenFile, PrintStream out, PrintStream err) {
-        Optional<String> token = Optional.empty();
-        if (tokenFile != null) {
-            try {
-                String read =
-                        Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                if (read.isEmpty()) {
-                    err.println("strait: --token-file " + tokenFile + " is empty");
-                    return Main.BAD_INPUT;
-                }
-                token = Optional.of(read);
-            } catch (IOException e) {
-                err.println("strait: cannot read --token-file " + tokenFile + ": "
-                        + e.getClass().getSimpleName());
-                return Main.BAD_INPUT;
-            }
+        Optional<String> token;
+        try {
+            token = TokenFile.read(tokenFile);
+        } catch (CommandLine.UsageException e) {
+            err.println("strait: " + e.getMessage());
+            return Main.BAD_INPUT;
         }
         String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         try {

@@ -68,6 +68,7 @@ public final class Main {
                 case RUN -> runSidecar(ConfigFile.load(cli.configFile()), out);
                 case DEMO -> Demo.run(out);
                 case CUTOVER -> CutoverCommand.run(cli.url(), cli.dryRun(), cli.tokenFile(), out, err);
+                case REPORT -> ReportCommand.run(cli.url(), cli.out(), cli.tokenFile(), out, err);
             };
         } catch (InvalidConfigException e) {
             e.problems().forEach(p -> err.println("config: " + p));

@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -29,8 +30,18 @@ import strait.gates.GateInputSources;
 import strait.gates.GatesServer;
 import strait.gates.GatesSettings;
 import strait.gates.HttpStartException;
+import strait.gates.InputProvider;
 import strait.gates.ProxyState;
+import strait.gates.Refreshed;
 import strait.gates.StartingServer;
+import strait.gates.checks.CapacityGate;
+import strait.gates.checks.CapacityRefresher;
+import strait.gates.checks.CapacitySnapshot;
+import strait.gates.checks.DataParityGate;
+import strait.gates.checks.ParitySampler;
+import strait.gates.checks.ParitySnapshot;
+import strait.gates.checks.RehearsalState;
+import strait.gates.checks.RollbackGate;
 import strait.offsets.GroupOffsetsWorker;
 import strait.offsets.OffsetMap;
 import strait.offsets.OffsetMapStore;
@@ -157,6 +168,7 @@ final class Sidecar implements AutoCloseable {
         groups.start();
         CutoverApi cutoverApi = CutoverApi.NONE;
         Supplier<ProxyState> proxyState = () -> ProxyState.NONE;
+        Supplier<RehearsalState> rehearsals = () -> RehearsalState.NO_CUTOVER;
         if (proxyEnabled) {
             ProduceFence fence = new ProduceFence();
             ProducerProxy proxy = startProxy(
@@ -179,8 +191,44 @@ final class Sidecar implements AutoCloseable {
             cutover.completeSwitch();
             cutoverApi = new CutoverHttp(cutover);
             proxyState = () -> ProxyState.valueOf(cutover.record().state().name());
+            rehearsals = () -> RegisteredGates.rehearsals(cutover.record());
         }
-        GateInputSources inputs = GateInputsAdapter.of(replicator, groups, maps, proxyState);
+        Supplier<RehearsalState> rehearsalState = rehearsals;
+        InputProvider<CapacitySnapshot> logDirs = Optional::empty;
+        if (RegisteredGates.enabled(config, CapacityGate.NAME)) {
+            CapacityRefresher capacity = started(
+                    "capacity reads",
+                    new CapacityRefresher(
+                            config.sourceClientProps(),
+                            config.targetClientProps(),
+                            () -> RegisteredGates.topics(replicator.status()),
+                            CapacityRefresher.interval(config.getLong(StraitConfig.GATES_STALE_MS)),
+                            Clock.systemUTC()));
+            capacity.start();
+            logDirs = capacity.input();
+        }
+        GateInputSources adapted = GateInputsAdapter.of(replicator, groups, maps, proxyState);
+        InputProvider<ParitySnapshot> samples = Optional::empty;
+        if (RegisteredGates.enabled(config, DataParityGate.NAME)) {
+            ParitySampler sampler = started(
+                    "record samples",
+                    new ParitySampler(
+                            config.sourceClientProps(),
+                            config.targetClientProps(),
+                            () -> RegisteredGates.replicated(replicator.status()),
+                            adapted.translator(),
+                            config.getInt(StraitConfig.GATES_PARITY_SAMPLES),
+                            Duration.ofMillis(config.getLong(StraitConfig.GATES_PARITY_INTERVAL_MS)),
+                            Clock.systemUTC()));
+            sampler.start();
+            samples = sampler.input();
+        }
+        GateInputSources inputs = adapted.with(CapacityGate.LOG_DIRS, logDirs)
+                .with(DataParityGate.SAMPLES, samples)
+                .with(
+                        RollbackGate.REHEARSALS,
+                        () -> Optional.of(Refreshed.of(
+                                rehearsalState.get(), Clock.systemUTC().instant())));
         Vertx httpVertx = httpVertx();
         if (starting != null) {
             // The port is handed over: free it right before the real API binds it.
@@ -190,7 +238,13 @@ final class Sidecar implements AutoCloseable {
         GatesServer http = started(
                 "http",
                 new GatesServer(
-                        httpVertx, GatesSettings.from(config), inputs, registry, Clock.systemUTC(), cutoverApi));
+                        httpVertx,
+                        GatesSettings.from(config),
+                        inputs,
+                        registry,
+                        Clock.systemUTC(),
+                        cutoverApi,
+                        RegisteredGates.of(config)));
         try {
             http.start();
         } catch (HttpStartException e) {

@@ -60,9 +60,15 @@ class BadConfigTest {
         GOOD.put("gates.lag.max.ms", "10");
         GOOD.put("gates.stale.ms", "1000");
         GOOD.put("gates.evidence.file", "/tmp/evidence.jsonl");
+        GOOD.put("gates.disabled", "capacity,data-parity");
+        GOOD.put("gates.capacity.headroom", "50");
+        GOOD.put("gates.rollback.max.age.ms", "86400000");
+        GOOD.put("gates.parity.interval.ms", "10000");
+        GOOD.put("gates.parity.samples", "8");
         GOOD.put("cutover.fence.max.ms", "1000");
         GOOD.put("cutover.fence.lag.max.records", "10");
         GOOD.put("cutover.fence.verify.ms", "10");
+        GOOD.put("cutover.consumers.max.ms", "1000");
         GOOD.put("proxy.enabled", "true");
         GOOD.put("proxy.listen.host", "0.0.0.0");
         GOOD.put("proxy.listen.port", "9192");
@@ -113,6 +119,10 @@ class BadConfigTest {
         bad.add(new Bad("http.auth.token.file", "DIRECTORY", "is a directory, not a file"));
         bad.add(new Bad("http.auth.token.file", "EMPTY_FILE", "is empty"));
         bad.add(new Bad("gates.evidence.file", "", "must be non-empty"));
+        bad.add(new Bad("gates.disabled", "capactiy", "names an unknown gate 'capactiy'; the gates are lag,"));
+        bad.add(new Bad("gates.disabled", "lag,everything", "names an unknown gate 'everything'"));
+        bad.add(new Bad("gates.capacity.headroom", "-1", "value must be at least 0"));
+        bad.add(new Bad("gates.capacity.headroom", "lots", "is not a valid double"));
         bad.add(new Bad("proxy.enabled", "yes", "is not a valid boolean"));
         bad.add(new Bad("proxy.enabled", "1", "is not a valid boolean"));
         bad.add(new Bad("proxy.listen.host", "", "must be non-empty"));

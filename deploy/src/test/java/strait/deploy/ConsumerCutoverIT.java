@@ -298,6 +298,8 @@ class ConsumerCutoverIT {
                 StraitConfig.PROXY_BROKER_PORTS,
                 "2"));
         config.put(StraitConfig.GATES_LAG_MAX_MS, "60000");
+        // Moving consumers is this test's subject, not rehearsing (decision 0013).
+        config.put(StraitConfig.GATES_DISABLED, "rollback");
         return config;
     }
 

@@ -176,7 +176,9 @@ class CutoverCrashIT {
                         // Past step 0 the drain under the fence is what this test kills: fence at once, whatever
                         // the backlog.
                         "cutover.fence.lag.max.records=" + fenceLagMaxRecords,
-                        "cutover.fence.max.ms=60000"));
+                        "cutover.fence.max.ms=60000",
+                        // Crashes, not rehearsals, are what this test is about (decision 0013).
+                        "gates.disabled=rollback"));
         return file;
     }
 

@@ -3,7 +3,10 @@ package strait.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static strait.embedded.Eventually.eventually;
 
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import strait.config.StraitConfig;
+import strait.embedded.FreePorts;
 import strait.embedded.SharedClusters;
+import strait.gates.report.SignedDocument;
 
 /** The cutover gates on the whole sidecar against real clusters: 503 with evidence while copying, 200 when safe. */
 class CutoverGatesIT {
@@ -33,6 +39,12 @@ class CutoverGatesIT {
 
     private static final String TOPIC = "cutover.orders";
     private static final String GROUP = "cutover.billing";
+    private static final String REHEARSED = "rehearsed.orders";
+    private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            + " username=\"strait\" password=\"jaas-Pw-7\";";
+
+    @TempDir
+    Path dir;
 
     @Test
     void readyIs503NamingTheLaggingPartitionWhileABacklogIsCopiedAnd200OnceCaughtUpWithResumePoints() throws Exception {
@@ -73,7 +85,20 @@ class CutoverGatesIT {
             HttpResponse<String> caughtUp = StraitProcess.awaitStatus(ready, 200, Duration.ofSeconds(120));
             assertThat(caughtUp.body())
                     .contains("\"ready\":true")
-                    .contains("\"name\":\"resume-points\",\"passed\":true");
+                    .contains("\"name\":\"resume-points\",\"passed\":true")
+                    .contains("\"name\":\"capacity\",\"passed\":true")
+                    .contains("\"name\":\"rollback\",\"passed\":true");
+            JsonObject parity =
+                    new JsonObject(StraitProcess.get("http://" + sidecar.httpAddress() + "/gates/data-parity")
+                            .body());
+            assertThat(parity.getBoolean("passed")).as(parity.encode()).isTrue();
+            JsonObject capacity = new JsonObject(
+                            StraitProcess.get("http://" + sidecar.httpAddress() + "/gates/capacity")
+                                    .body())
+                    .getJsonObject("evidence");
+            assertThat(capacity.getInteger("partitions")).isEqualTo(2);
+            assertThat(capacity.getJsonArray("logDirs").getJsonObject(0).getLong("usableBytes"))
+                    .isPositive();
             HttpResponse<String> group =
                     StraitProcess.get("http://" + sidecar.httpAddress() + "/offsets/groups/" + GROUP);
             assertThat(group.statusCode()).isEqualTo(200);
@@ -82,6 +107,135 @@ class CutoverGatesIT {
                     .contains("\"targetOffset\":200")
                     .contains("\"valid\":true");
         }
+    }
+
+    @Test
+    void rollbackFailsUntilADryRunPassedAndARunWasRolledBackThenPassesAndTheCutoverMayStart() throws Exception {
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            admin.createTopics(List.of(new NewTopic(REHEARSED, 1, (short) 1)))
+                    .all()
+                    .get();
+        }
+        int port = FreePorts.range(3);
+        try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(Map.of(
+                StraitConfig.SOURCE_BOOTSTRAP_SERVERS,
+                CLUSTERS.sourceBootstrapServers(),
+                StraitConfig.TARGET_BOOTSTRAP_SERVERS,
+                CLUSTERS.targetBootstrapServers(),
+                StraitConfig.TOPICS,
+                "rehearsed\\..*",
+                StraitConfig.GROUPS,
+                "rehearsed\\..*",
+                StraitConfig.LINK_NAME,
+                "rehearsed",
+                StraitConfig.HTTP_PORT,
+                "0",
+                StraitConfig.PROXY_ENABLED,
+                "true",
+                StraitConfig.PROXY_LISTEN_PORT,
+                String.valueOf(port),
+                StraitConfig.PROXY_BROKER_PORTS,
+                "2",
+                // A secret the report must never show (PLAINTEXT clients ignore it).
+                "target.sasl.jaas.config",
+                JAAS)))) {
+            String http = "http://" + sidecar.httpAddress();
+            HttpResponse<String> unrehearsed =
+                    StraitProcess.awaitStatus(http + "/gates/rollback", 503, Duration.ofSeconds(60));
+            assertThat(unrehearsed.body())
+                    .contains("no dry run passed within gates.rollback.max.age.ms")
+                    .contains("no run was rolled back");
+            eventually("every other gate passes", Duration.ofSeconds(60), () -> {
+                JsonObject ready =
+                        new JsonObject(StraitProcess.get(http + "/gates/ready").body());
+                return ready.getJsonArray("gates").stream()
+                        .map(g -> (JsonObject) g)
+                        .allMatch(g ->
+                                g.getBoolean("passed") || g.getString("name").equals("rollback"));
+            });
+            HttpResponse<String> refused = post(http + "/cutover", "");
+            assertThat(refused.statusCode()).isEqualTo(409);
+            assertThat(refused.body()).contains("\"gate\":\"rollback\"");
+
+            assertThat(post(http + "/cutover", "{\"dryRun\":true}").statusCode())
+                    .isEqualTo(202);
+            awaitResult(http, "dry-run-passed");
+            AtomicReference<HttpResponse<String>> halfway = new AtomicReference<>();
+            eventually(
+                    "the gate sees the passed dry run",
+                    Duration.ofSeconds(10),
+                    () -> {
+                        halfway.set(StraitProcess.get(http + "/gates/rollback"));
+                        return !halfway.get().body().contains("no dry run passed");
+                    },
+                    () -> halfway.get().body());
+            assertThat(halfway.get().statusCode()).isEqualTo(503);
+            assertThat(halfway.get().body()).contains("no run was rolled back");
+
+            // The rehearsal docs/gates.md gives: a dry run, rolled back while it runs. Nothing is fenced.
+            assertThat(post(http + "/cutover", "{\"dryRun\":true}").statusCode())
+                    .isEqualTo(202);
+            HttpResponse<String> rollback = post(http + "/cutover/rollback", "");
+            assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(202);
+            awaitResult(http, "dry-run-failed");
+
+            HttpResponse<String> rehearsed =
+                    StraitProcess.awaitStatus(http + "/gates/rollback", 200, Duration.ofSeconds(10));
+            JsonObject evidence = new JsonObject(rehearsed.body()).getJsonObject("evidence");
+            assertThat(evidence.getString("dryRunPassedAt")).isNotNull();
+            assertThat(evidence.getString("rolledBackAt")).isNotNull();
+            StraitProcess.awaitStatus(http + "/gates/ready", 200, Duration.ofSeconds(30));
+
+            assertThat(Main.run(
+                            new String[] {
+                                "report",
+                                "--url",
+                                http,
+                                "--out",
+                                dir.resolve("change-42").toString()
+                            },
+                            System.out,
+                            System.err))
+                    .isZero();
+            String markdown = Files.readString(dir.resolve("change-42.md"));
+            String json = Files.readString(dir.resolve("change-42.json"));
+            assertThat(SignedDocument.verifies(markdown)).isTrue();
+            assertThat(SignedDocument.verifies(json)).isTrue();
+            assertThat(markdown)
+                    .contains("| rollback | pass |")
+                    .contains("| capacity | pass |")
+                    .contains("| `target.sasl.jaas.config` | [hidden] |")
+                    .contains("\"dryRunPassedAt\"");
+            JsonObject report = new JsonObject(json).getJsonObject("report");
+            assertThat(report.getJsonArray("transitions").stream()
+                            .map(t -> (JsonObject) t)
+                            .filter(t -> t.getString("gate").equals("rollback"))
+                            .map(t -> t.getString("to")))
+                    .containsExactly("fail", "pass");
+            for (String document : List.of(markdown, json)) {
+                assertThat(document).doesNotContain("jaas-Pw-7").doesNotContain("PlainLoginModule");
+            }
+        }
+    }
+
+    private static void awaitResult(String http, String result) {
+        eventually(
+                "the run ends " + result,
+                Duration.ofSeconds(30),
+                () -> new JsonObject(StraitProcess.get(http + "/cutover").body())
+                        .getString("result")
+                        .equals(result));
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     /** Polls while the burst runs (and a little after) until the lag gate fails; returns that answer. */

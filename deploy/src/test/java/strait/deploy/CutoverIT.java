@@ -71,6 +71,8 @@ class CutoverIT {
                 StraitConfig.PROXY_BROKER_PORTS, "2"));
         config.put(StraitConfig.GROUPS, "moving\\..*");
         config.put(StraitConfig.GATES_LAG_MAX_MS, "60000");
+        // This test rehearses by aborting real runs, with no dry run first: the rollback gate is not its subject.
+        config.put(StraitConfig.GATES_DISABLED, "rollback");
         config.put(StraitConfig.CUTOVER_FENCE_MAX_MS, "10000");
         try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config), state -> {
             if (state == abortAt.get()) {
@@ -167,6 +169,7 @@ class CutoverIT {
                 StraitConfig.PROXY_LISTEN_PORT, String.valueOf(port),
                 StraitConfig.PROXY_BROKER_PORTS, "2",
                 StraitConfig.GATES_LAG_MAX_MS, "60000"));
+        config.put(StraitConfig.GATES_DISABLED, "rollback");
         try (Sidecar sidecar = Sidecar.start(StraitConfig.parse(config));
                 LibrdkafkaProducer producer =
                         LibrdkafkaProducer.start(sidecar.proxyBootstrap(), topic, PARTITIONS, dir)) {

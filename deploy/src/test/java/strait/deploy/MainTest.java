@@ -142,6 +142,28 @@ class MainTest {
     }
 
     @Test
+    void reportNeedsAUrlAndAnOutFileAndSaysSoWithExit2() {
+        assertThat(run("report", "--url", "http://127.0.0.1:1")).isEqualTo(2);
+        assertThat(stderr()).contains("report needs --out FILE");
+        assertThat(run("report", "--out", dir.resolve("r").toString())).isEqualTo(2);
+        assertThat(stderr()).contains("report needs --url URL");
+    }
+
+    @Test
+    void reportFromASidecarThatDoesNotAnswerExits1NamingTheUrl() {
+        int code = run(
+                "report",
+                "--url",
+                "http://127.0.0.1:1",
+                "--out",
+                dir.resolve("r").toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(stderr()).contains("cannot reach http://127.0.0.1:1/report").doesNotContain("\tat ");
+        assertThat(dir.resolve("r.md")).doesNotExist();
+    }
+
+    @Test
     void helpPrintsUsageAndExits0() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))

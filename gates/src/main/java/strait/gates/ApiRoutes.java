@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import strait.gates.report.AuditReport;
+import strait.gates.report.SignedDocument;
 
 /**
  * The HTTP API of docs/contract.md on one {@link Router}. Every handler runs on the event loop and only reads the latest
@@ -39,6 +41,7 @@ final class ApiRoutes {
     private final long staleMs;
     private final Buffer dashboard;
     private final CutoverApi cutover;
+    private final java.util.Map<String, String> reportedConfig;
 
     ApiRoutes(
             GateRunner runner,
@@ -49,7 +52,8 @@ final class ApiRoutes {
             Clock clock,
             long staleMs,
             Buffer dashboard,
-            CutoverApi cutover) {
+            CutoverApi cutover,
+            java.util.Map<String, String> reportedConfig) {
         this.runner = runner;
         this.translator = translator;
         this.registry = registry;
@@ -59,6 +63,7 @@ final class ApiRoutes {
         this.staleMs = staleMs;
         this.dashboard = dashboard;
         this.cutover = cutover;
+        this.reportedConfig = reportedConfig;
     }
 
     Router router(Vertx vertx, BearerAuth auth) {
@@ -81,6 +86,7 @@ final class ApiRoutes {
                 .handler(auth)
                 .handler(this::startCutover);
         router.post("/cutover/rollback").handler(auth).handler(this::rollback);
+        router.get("/report").handler(auth).handler(this::report);
         router.get("/")
                 .handler(ctx -> ctx.response()
                         .putHeader("Content-Type", "text/html; charset=utf-8")
@@ -113,7 +119,7 @@ final class ApiRoutes {
                 new Evaluation(
                         clock.instant(),
                         served.evaluation().gates().stream()
-                                .map(g -> GateResult.fail(g.name(), reason, evidence))
+                                .map(g -> g.disabled() ? g : GateResult.fail(g.name(), reason, evidence))
                                 .toList()),
                 served.inputs());
     }
@@ -213,8 +219,8 @@ final class ApiRoutes {
     }
 
     /**
-     * {@code POST /cutover}: starts a run when every gate passes. The body is empty or {@code {"dryRun": true}}; a
-     * refusal names the failing gates or what is running.
+     * {@code POST /cutover}: starts a run when every gate passes (a dry run: every gate but {@code rollback}). The
+     * body is empty or {@code {"dryRun": true}}; a refusal names the failing gates or what is running.
      */
     private void startCutover(RoutingContext ctx) {
         boolean dryRun;
@@ -232,8 +238,11 @@ final class ApiRoutes {
             return;
         }
         Served served = current();
-        java.util.List<GateResult> failing =
-                served.evaluation().gates().stream().filter(g -> !g.passed()).toList();
+        // A dry run is the rehearsal the rollback gate asks for: that gate holds back real runs only.
+        java.util.List<GateResult> failing = served.evaluation().gates().stream()
+                .filter(g -> !g.passed())
+                .filter(g -> !(dryRun && g.name().equals(strait.gates.checks.RollbackGate.NAME)))
+                .toList();
         if (!failing.isEmpty()) {
             JsonArray gates = new JsonArray();
             failing.forEach(
@@ -266,6 +275,49 @@ final class ApiRoutes {
         } else {
             JsonResponses.error(ctx, 409, reply.message());
         }
+    }
+
+    /**
+     * {@code GET /report[?format=json|markdown]}: the audit report, each kind carrying its SHA-256. Built on the
+     * worker; behind the bearer token, as it shows the configuration (secrets masked).
+     */
+    private void report(RoutingContext ctx) {
+        String format = ctx.queryParams().get("format");
+        boolean markdown;
+        if (format == null || format.equals("json")) {
+            markdown = false;
+        } else if (format.equals("markdown")) {
+            markdown = true;
+        } else {
+            JsonResponses.error(ctx, 400, "format must be json or markdown");
+            return;
+        }
+        Served served = current();
+        JsonObject cutoverView = cutover.view();
+        worker.executeBlocking(
+                        () -> {
+                            AuditReport report = new AuditReport(
+                                    clock.instant(),
+                                    served.evaluation(),
+                                    runner.history(),
+                                    cutoverView,
+                                    reportedConfig);
+                            return markdown
+                                    ? SignedDocument.markdown(report.toMarkdown())
+                                    : SignedDocument.json(report.toJson());
+                        },
+                        false)
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        ctx.response()
+                                .putHeader(
+                                        "Content-Type", markdown ? "text/markdown; charset=utf-8" : "application/json")
+                                .putHeader("Cache-Control", "no-store")
+                                .end(result.result());
+                    } else {
+                        ctx.fail(500, result.cause());
+                    }
+                });
     }
 
     private void metrics(RoutingContext ctx) {

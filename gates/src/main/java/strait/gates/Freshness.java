@@ -9,18 +9,18 @@ import java.util.Optional;
  * Decides whether one input part may be judged at all: present and refreshed within {@code gates.stale.ms}.
  * Every gate goes through it, so "stale" and "no data yet" read the same everywhere.
  */
-final class Freshness {
+public final class Freshness {
 
     /** The outcome: the value to judge, or why there is none. */
-    sealed interface Checked<T> permits Usable, Unusable {}
+    public sealed interface Checked<T> permits Usable, Unusable {}
 
-    record Usable<T>(T value, Instant refreshedAt) implements Checked<T> {}
+    public record Usable<T>(T value, Instant refreshedAt) implements Checked<T> {}
 
-    record Unusable<T>(String reason, JsonObject evidence) implements Checked<T> {}
+    public record Unusable<T>(String reason, JsonObject evidence) implements Checked<T> {}
 
     private Freshness() {}
 
-    static <T> Checked<T> check(String part, Optional<Refreshed<T>> input, Instant now, long staleMs) {
+    public static <T> Checked<T> check(String part, Optional<Refreshed<T>> input, Instant now, long staleMs) {
         if (input.isEmpty()) {
             return new Unusable<>("no " + part + " data yet", new JsonObject().put("input", part));
         }

@@ -1,15 +1,35 @@
 package strait.gates;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** Runs every gate over one snapshot. Pure; the caller decides the thread (the evaluation worker). */
+/**
+ * Runs every gate over one snapshot. Pure; the caller decides the thread (the evaluation worker). A gate named in
+ * {@code gates.disabled} keeps its place in the list but is not run: its entry says it is disabled.
+ */
 public final class GateEvaluator {
 
     private final List<Gate> gates;
+    private final Set<String> disabled;
 
     public GateEvaluator(List<Gate> gates) {
+        this(gates, Set.of());
+    }
+
+    private GateEvaluator(List<Gate> gates, Set<String> disabled) {
         this.gates = List.copyOf(gates);
+        this.disabled = Set.copyOf(disabled);
+    }
+
+    /**
+     * The same gates with {@code names} switched off. A name no gate here has is ignored: the configuration checked
+     * it against every gate the sidecar serves, and a server built with fewer (in tests) has nothing to switch off.
+     */
+    public GateEvaluator disabling(Collection<String> names) {
+        return new GateEvaluator(gates, new HashSet<>(names));
     }
 
     /** The four gates of docs/contract.md, in the order they are served. */
@@ -35,7 +55,7 @@ public final class GateEvaluator {
                 throw new IllegalArgumentException("two gates are named " + g.name());
             }
         });
-        return new GateEvaluator(all);
+        return new GateEvaluator(all, disabled);
     }
 
     public List<String> gateNames() {
@@ -44,6 +64,9 @@ public final class GateEvaluator {
 
     public Evaluation evaluate(GateInputs inputs, Instant now) {
         return new Evaluation(
-                now, gates.stream().map(g -> g.evaluate(inputs, now)).toList());
+                now,
+                gates.stream()
+                        .map(g -> disabled.contains(g.name()) ? GateResult.disabled(g.name()) : g.evaluate(inputs, now))
+                        .toList());
     }
 }

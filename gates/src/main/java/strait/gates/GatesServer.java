@@ -114,8 +114,9 @@ public final class GatesServer implements AutoCloseable {
         byte[] dashboard = readDashboard();
         try {
             worker = vertx.createSharedWorkerExecutor("strait-gates-eval", 1);
-            GateEvaluator evaluator =
-                    GateEvaluator.standard(settings.thresholds()).with(registeredGates);
+            GateEvaluator evaluator = GateEvaluator.standard(settings.thresholds())
+                    .with(registeredGates)
+                    .disabling(settings.disabled());
             metrics = new GateMetrics(registry, evaluator.gateNames());
             runner = new GateRunner(sources, evaluator, new EvidenceLog(settings.evidenceFile()), metrics, clock);
             await(evaluate(), "first gate evaluation");
@@ -131,7 +132,8 @@ public final class GatesServer implements AutoCloseable {
                     clock,
                     evaluationStaleMs,
                     Buffer.buffer(dashboard),
-                    cutover);
+                    cutover,
+                    settings.reportedConfig());
             HttpServerOptions options = new HttpServerOptions()
                     .setHost(settings.host())
                     .setPort(settings.port())

@@ -2,8 +2,12 @@ package strait.gates;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import strait.config.StraitConfig;
 
 /**
@@ -14,6 +18,8 @@ import strait.config.StraitConfig;
  * @param authTokenFile {@code http.auth.token.file}: when present, POST endpoints need its bearer token
  * @param evidenceFile {@code gates.evidence.file}: when present, gate transitions are appended there as JSON lines
  * @param evaluationInterval how often the gates are re-evaluated from fresh inputs
+ * @param disabled {@code gates.disabled}: gates listed but not evaluated
+ * @param reportedConfig the configuration as {@code GET /report} shows it, secrets already masked
  */
 public record GatesSettings(
         String host,
@@ -21,7 +27,9 @@ public record GatesSettings(
         Optional<Path> authTokenFile,
         GateThresholds thresholds,
         Optional<Path> evidenceFile,
-        Duration evaluationInterval) {
+        Duration evaluationInterval,
+        Set<String> disabled,
+        Map<String, String> reportedConfig) {
 
     public static final Duration EVALUATION_INTERVAL_DEFAULT = Duration.ofMillis(500);
 
@@ -36,6 +44,19 @@ public record GatesSettings(
         if (evaluationInterval.toMillis() < 1) {
             throw new IllegalArgumentException("evaluation interval must be at least 1 ms");
         }
+        disabled = Set.copyOf(disabled);
+        reportedConfig = Collections.unmodifiableMap(new TreeMap<>(reportedConfig));
+    }
+
+    /** Settings with every gate on. */
+    public GatesSettings(
+            String host,
+            int port,
+            Optional<Path> authTokenFile,
+            GateThresholds thresholds,
+            Optional<Path> evidenceFile,
+            Duration evaluationInterval) {
+        this(host, port, authTokenFile, thresholds, evidenceFile, evaluationInterval, Set.of(), Map.of());
     }
 
     public static GatesSettings from(StraitConfig config) {
@@ -50,7 +71,9 @@ public record GatesSettings(
                 optionalPath(config.getString(StraitConfig.HTTP_AUTH_TOKEN_FILE)),
                 thresholds,
                 optionalPath(config.getString(StraitConfig.GATES_EVIDENCE_FILE)),
-                evaluationInterval(thresholds.staleMs()));
+                evaluationInterval(thresholds.staleMs()),
+                Set.copyOf(config.getList(StraitConfig.GATES_DISABLED)),
+                config.masked());
     }
 
     /** Every 500 ms, or faster when gates.stale.ms is short, so an evaluation is never most of the stale limit. */
@@ -59,11 +82,18 @@ public record GatesSettings(
     }
 
     public GatesSettings withPort(int newPort) {
-        return new GatesSettings(host, newPort, authTokenFile, thresholds, evidenceFile, evaluationInterval);
+        return new GatesSettings(
+                host, newPort, authTokenFile, thresholds, evidenceFile, evaluationInterval, disabled, reportedConfig);
     }
 
     public GatesSettings withEvaluationInterval(Duration interval) {
-        return new GatesSettings(host, port, authTokenFile, thresholds, evidenceFile, interval);
+        return new GatesSettings(
+                host, port, authTokenFile, thresholds, evidenceFile, interval, disabled, reportedConfig);
+    }
+
+    public GatesSettings withDisabled(Set<String> gates) {
+        return new GatesSettings(
+                host, port, authTokenFile, thresholds, evidenceFile, evaluationInterval, gates, reportedConfig);
     }
 
     private static Optional<Path> optionalPath(String value) {

@@ -55,7 +55,8 @@ public final class StartingServer implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.reason = Objects.requireNonNull(reason, "reason");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gateNames = GateEvaluator.standard(settings.thresholds()).gateNames();
+        // Every gate the sidecar will serve, the registered ones included.
+        this.gateNames = strait.config.StraitConfig.GATE_NAMES;
     }
 
     /**
@@ -126,6 +127,7 @@ public final class StartingServer implements AutoCloseable {
                 .handler(auth)
                 .handler(this::starting);
         router.post("/cutover/rollback").handler(auth).handler(this::starting);
+        router.get("/report").handler(auth).handler(this::starting);
         router.get("/").handler(this::starting);
         router.route().failureHandler(ctx -> {
             if (!ApiRoutes.clientFailure(ctx)) {

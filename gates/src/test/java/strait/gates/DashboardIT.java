@@ -94,6 +94,33 @@ class DashboardIT {
         assertThat(dom).doesNotContain("class=\"fail\"");
     }
 
+    @Test
+    void shows_a_disabled_gate_as_disabled() throws Exception {
+        server.close();
+        server = new GatesServer(
+                TestVertx.VERTX,
+                new GatesSettings(
+                                "127.0.0.1",
+                                0,
+                                Optional.empty(),
+                                new GateThresholds(1_000, 5_000, 30_000, false),
+                                Optional.empty(),
+                                Duration.ofMillis(50))
+                        .withDisabled(java.util.Set.of("topic-parity")),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock);
+        server.start();
+        awaitEvaluation(true);
+
+        String dom = dumpDom();
+
+        assertThat(dom)
+                .contains("<tr data-gate=\"topic-parity\" class=\"muted\"><td class=\"name\">topic-parity</td>"
+                        + "<td class=\"state\">disabled</td>");
+        assertThat(dom).contains("<tr data-gate=\"lag\" class=\"pass\">");
+    }
+
     private void awaitEvaluation(boolean ready) {
         Eventually.eventually(
                 "evaluation to become ready=" + ready,

@@ -281,6 +281,107 @@ class GatesServerTest {
     }
 
     @Test
+    void a_disabled_gate_is_listed_as_disabled_not_evaluated_and_holds_nothing_back() {
+        inputs.lag(PartitionLag.running("orders", 0, 9_000, 1_000, 1_000, 8_000, 7_000));
+        try (GatesServer off = new GatesServer(
+                TestVertx.VERTX,
+                settings(0, Optional.empty())
+                        .withEvaluationInterval(Duration.ofMillis(20))
+                        .withDisabled(java.util.Set.of("lag")),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock)) {
+            RawHttp h = new RawHttp(off.start());
+            RawHttp.Response ready = h.get("/gates/ready");
+            assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+            JsonArray gates = ready.json().getJsonArray("gates");
+            assertThat(gates.stream().map(g -> ((JsonObject) g).getString("name")))
+                    .containsExactly("lag", "resume-points", "topic-parity", "producer-proxy");
+            JsonObject lag = gates.getJsonObject(0);
+            assertThat(lag.getBoolean("disabled")).isTrue();
+            assertThat(lag.getString("reason")).contains("disabled by gates.disabled");
+            assertThat(lag.getJsonObject("evidence")).isEqualTo(new JsonObject());
+            assertThat(gates.getJsonObject(1).containsKey("disabled")).isFalse();
+            RawHttp.Response gate = h.get("/gates/lag");
+            assertThat(gate.status()).isEqualTo(200);
+            assertThat(gate.json().getBoolean("disabled")).isTrue();
+        }
+        eventually(
+                "the same inputs fail lag where it is on",
+                () -> http.get("/gates/lag").status() == 503);
+    }
+
+    @Test
+    void the_report_is_json_and_markdown_each_with_its_sha256_behind_the_token_and_never_shows_a_secret()
+            throws Exception {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"strait\""
+                + " password=\"jaas-Pw-42\";";
+        strait.config.StraitConfig config = strait.config.StraitConfig.parse(java.util.Map.of(
+                "source.bootstrap.servers", "src:9092",
+                "target.bootstrap.servers", "tgt:9092",
+                "topics", "orders",
+                "source.security.protocol", "SASL_SSL",
+                "source.sasl.mechanism", "PLAIN",
+                "source.sasl.jaas.config", jaas,
+                "target.ssl.truststore.password", "trust-Pw-43",
+                "http.auth.token.file", dir.resolve("token").toString()));
+        GatesSettings base = settings(0, Optional.of(dir.resolve("token")));
+        try (GatesServer reporting = new GatesServer(
+                TestVertx.VERTX,
+                new GatesSettings(
+                        base.host(),
+                        0,
+                        base.authTokenFile(),
+                        base.thresholds(),
+                        Optional.empty(),
+                        Duration.ofMillis(50),
+                        java.util.Set.of("topic-parity"),
+                        config.masked()),
+                inputs.sources(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock)) {
+            RawHttp h = new RawHttp(reporting.start());
+            assertError(h.get("/report"), 401);
+            String auth = "Authorization: Bearer " + TOKEN + "\r\n";
+
+            RawHttp.Response json = h.send("GET", "/report", auth);
+            RawHttp.Response markdown = h.send("GET", "/report?format=markdown", auth);
+
+            assertThat(json.status()).isEqualTo(200);
+            assertThat(json.header("Content-Type")).isEqualTo("application/json");
+            assertThat(strait.gates.report.SignedDocument.verifies(json.body())).isTrue();
+            JsonObject report = json.json().getJsonObject("report");
+            assertThat(report.getJsonArray("gates").size()).isEqualTo(4);
+            assertThat(report.getJsonArray("transitions").size()).isGreaterThanOrEqualTo(4);
+            assertThat(report.getJsonObject("cutover").getString("state")).isEqualTo("NONE");
+            assertThat(report.getJsonObject("configuration").getString("source.sasl.jaas.config"))
+                    .isEqualTo("[hidden]");
+            assertThat(report.getJsonObject("configuration").getString("topics"))
+                    .isEqualTo("orders");
+            assertThat(markdown.status()).isEqualTo(200);
+            assertThat(markdown.header("Content-Type")).startsWith("text/markdown");
+            assertThat(strait.gates.report.SignedDocument.verifies(markdown.body()))
+                    .isTrue();
+            assertThat(markdown.body())
+                    .contains("# Strait cutover report")
+                    .contains("| topic-parity | disabled |")
+                    .contains("| `source.sasl.jaas.config` | [hidden] |")
+                    .contains("### lag");
+            for (String body : List.of(json.body(), markdown.body())) {
+                assertThat(body)
+                        .doesNotContain("jaas-Pw-42")
+                        .doesNotContain("trust-Pw-43")
+                        .doesNotContain("PlainLoginModule")
+                        .doesNotContain(TOKEN);
+            }
+            assertThat(strait.gates.report.SignedDocument.verifies(json.body().replace("orders", "ordres")))
+                    .as("a changed report no longer matches its hash")
+                    .isFalse();
+            assertError(h.send("GET", "/report?format=pdf", auth), 400);
+        }
+    }
+
+    @Test
     void a_gate_registered_by_another_module_is_served_and_judges_its_own_input() {
         InputKey<Integer> spare = new InputKey<>("spare brokers", Integer.class);
         java.util.concurrent.atomic.AtomicInteger brokers = new java.util.concurrent.atomic.AtomicInteger(0);

@@ -64,7 +64,14 @@ class StartingServerTest {
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.json().getBoolean("ready")).isFalse();
         assertThat(ready.json().getJsonArray("gates").stream().map(g -> ((JsonObject) g).getString("name")))
-                .containsExactly("lag", "resume-points", "topic-parity", "producer-proxy");
+                .containsExactly(
+                        "lag",
+                        "resume-points",
+                        "topic-parity",
+                        "producer-proxy",
+                        "capacity",
+                        "rollback",
+                        "data-parity");
         assertThat(ready.json().getJsonArray("gates").stream().map(g -> ((JsonObject) g).getString("reason")))
                 .allSatisfy(why -> assertThat(why).isEqualTo("starting: " + REASON));
         RawHttp.Response lag = http.get("/gates/lag");
