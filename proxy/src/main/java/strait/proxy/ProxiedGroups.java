@@ -8,9 +8,8 @@ import java.util.Set;
  *
  * @param groups every group whose requests to its coordinator went through the proxy (the latest 10,000)
  * @param letGo per moving group, the member ids that have given up their partitions and wait to rejoin
- * @param fencedHeartbeats heartbeats the proxy answered with the error that makes a member let go, since start
  */
-public record ProxiedGroups(Set<String> groups, Map<String, Set<String>> letGo, long fencedHeartbeats) {
+public record ProxiedGroups(Set<String> groups, Map<String, Set<String>> letGo) {
     public ProxiedGroups {
         groups = Set.copyOf(groups);
         letGo = Map.copyOf(letGo);

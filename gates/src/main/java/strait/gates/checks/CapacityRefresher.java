@@ -3,18 +3,13 @@ package strait.gates.checks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.gates.InputProvider;
-import strait.gates.Refreshed;
 
 /**
  * Keeps the {@code capacity} gate's input fresh: every {@code interval} it reads both clusters' log directories
@@ -32,16 +27,10 @@ public final class CapacityRefresher implements AutoCloseable {
     private final Map<String, Object> sourceProps;
     private final Map<String, Object> targetProps;
     private final Supplier<Set<String>> topics;
-    private final Duration interval;
-    private final Clock clock;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "strait-gates-capacity");
-        t.setDaemon(true);
-        return t;
-    });
-    private volatile Optional<Refreshed<CapacitySnapshot>> latest = Optional.empty();
+    private final PeriodicInput<CapacitySnapshot> periodic;
     private Admin source;
     private Admin target;
+    private LogDirsReader reader;
     private String lastProblem = "";
 
     /**
@@ -57,8 +46,7 @@ public final class CapacityRefresher implements AutoCloseable {
         this.sourceProps = Map.copyOf(sourceProps);
         this.targetProps = Map.copyOf(targetProps);
         this.topics = topics;
-        this.interval = interval;
-        this.clock = clock;
+        this.periodic = new PeriodicInput<>("strait-gates-capacity", "capacity", this::refresh, interval, clock);
     }
 
     /** Refreshes at most every 10 s, and three times within {@code gates.stale.ms}, but not more than once a second. */
@@ -70,32 +58,28 @@ public final class CapacityRefresher implements AutoCloseable {
     public synchronized void start() {
         source = Admin.create(withClientId(sourceProps, "strait-capacity-source"));
         target = Admin.create(withClientId(targetProps, "strait-capacity-target"));
-        LogDirsReader reader = new LogDirsReader(source, target, TIMEOUT);
-        thread.scheduleWithFixedDelay(() -> refresh(reader), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        reader = new LogDirsReader(source, target, TIMEOUT);
+        periodic.start();
     }
 
     /** The capacity gate's input. Evaluation worker. */
     public InputProvider<CapacitySnapshot> input() {
-        return () -> latest;
+        return periodic.input();
     }
 
-    private void refresh(LogDirsReader reader) {
-        try {
-            CapacitySnapshot snapshot = reader.read(topics.get());
-            String problem = snapshot.problem().orElse("");
-            if (!problem.equals(lastProblem)) {
-                if (problem.isEmpty()) {
-                    LOG.info("capacity: log dirs readable again");
-                } else {
-                    LOG.warn("capacity: {}", problem);
-                }
-                lastProblem = problem;
+    /** One read of the log dirs; the refresher's thread. */
+    private CapacitySnapshot refresh() {
+        CapacitySnapshot snapshot = reader.read(topics.get());
+        String problem = snapshot.problem().orElse("");
+        if (!problem.equals(lastProblem)) {
+            if (problem.isEmpty()) {
+                LOG.info("capacity: log dirs readable again");
+            } else {
+                LOG.warn("capacity: {}", problem);
             }
-            latest = Optional.of(Refreshed.of(snapshot, clock.instant()));
-        } catch (RuntimeException e) {
-            // Never let the schedule die: the gate goes stale and says so.
-            LOG.warn("capacity: reading the log dirs failed: {}", strait.config.ErrorText.describe(e));
+            lastProblem = problem;
         }
+        return snapshot;
     }
 
     private static Map<String, Object> withClientId(Map<String, Object> props, String clientId) {
@@ -106,12 +90,7 @@ public final class CapacityRefresher implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        periodic.stop(TIMEOUT);
         if (source != null) {
             source.close(Duration.ofSeconds(5));
         }

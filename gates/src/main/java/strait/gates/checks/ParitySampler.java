@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import strait.config.ErrorText;
 import strait.gates.InputProvider;
-import strait.gates.Refreshed;
 import strait.gates.TranslationResult;
 import strait.gates.Translator;
 
@@ -51,14 +47,7 @@ public final class ParitySampler implements AutoCloseable {
     private final Supplier<Map<TopicPartition, Long>> replicated;
     private final Translator translator;
     private final int samples;
-    private final Duration interval;
-    private final Clock clock;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "strait-gates-parity");
-        t.setDaemon(true);
-        return t;
-    });
-    private volatile Optional<Refreshed<ParitySnapshot>> latest = Optional.empty();
+    private final PeriodicInput<ParitySnapshot> periodic;
     // Owned by the sampler's thread.
     private final Map<TopicPartition, List<ParityMismatch>> mismatches = new HashMap<>();
     private final Map<TopicPartition, Integer> compared = new HashMap<>();
@@ -90,21 +79,21 @@ public final class ParitySampler implements AutoCloseable {
         this.replicated = replicated;
         this.translator = translator;
         this.samples = samples;
-        this.interval = interval;
-        this.clock = clock;
+        this.periodic = new PeriodicInput<>("strait-gates-parity", "data-parity", this::round, interval, clock);
     }
 
     /** Schedules the rounds, the first at once; the consumers are built on the sampler's thread. */
     public void start() {
-        thread.scheduleWithFixedDelay(this::round, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        periodic.start();
     }
 
     /** The data-parity gate's input. Evaluation worker. */
     public InputProvider<ParitySnapshot> input() {
-        return () -> latest;
+        return periodic.input();
     }
 
-    private void round() {
+    /** One round; the sampler's thread. A round that fails says so in its snapshot. */
+    private ParitySnapshot round() {
         try {
             if (source == null) {
                 source = consumer(sourceProps, "strait-parity-source", "read_committed");
@@ -117,10 +106,10 @@ public final class ParitySampler implements AutoCloseable {
             for (TopicPartition tp : turn(positions)) {
                 samplePartition(tp, positions.get(tp));
             }
-            publish(Optional.empty());
+            return snapshot(Optional.empty());
         } catch (RuntimeException e) {
             LOG.warn("data-parity: sampling failed: {}", ErrorText.describe(e));
-            publish(Optional.of("cannot sample records: " + ErrorText.describe(e)));
+            return snapshot(Optional.of("cannot sample records: " + ErrorText.describe(e)));
         }
     }
 
@@ -199,7 +188,7 @@ public final class ParitySampler implements AutoCloseable {
         return Optional.empty();
     }
 
-    private void publish(Optional<String> problem) {
+    private ParitySnapshot snapshot(Optional<String> problem) {
         List<ParityMismatch> all = new ArrayList<>();
         mismatches.values().forEach(all::addAll);
         all.sort((a, b) -> a.topic().equals(b.topic())
@@ -210,8 +199,7 @@ public final class ParitySampler implements AutoCloseable {
         int partitions = (int) compared.values().stream().filter(n -> n > 0).count();
         long samplesCompared =
                 compared.values().stream().mapToLong(Integer::longValue).sum();
-        latest = Optional.of(Refreshed.of(
-                new ParitySnapshot(partitions, samplesCompared, recordsRead, all, problem), clock.instant()));
+        return new ParitySnapshot(partitions, samplesCompared, recordsRead, all, problem);
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(
@@ -233,12 +221,7 @@ public final class ParitySampler implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        periodic.stop(Duration.ofSeconds(15));
         // The consumers belong to the sampler's thread, which has stopped.
         if (source != null) {
             source.close(Duration.ofSeconds(5));

@@ -44,7 +44,6 @@ final class ConsumerMoves {
 
     private final Set<String> moving = new HashSet<>();
     private final Map<String, Set<String>> letGo = new HashMap<>();
-    private long fenced;
 
     static final int MAX_GROUPS = 10_000;
 
@@ -54,7 +53,6 @@ final class ConsumerMoves {
         if (!moving.contains(group)) {
             return Action.FORWARD;
         }
-        fenced++;
         return Action.FENCE;
     }
 
@@ -109,10 +107,5 @@ final class ConsumerMoves {
         Map<String, Set<String>> copy = new HashMap<>();
         letGo.forEach((group, members) -> copy.put(group, Set.copyOf(members)));
         return copy;
-    }
-
-    /** Heartbeats answered with the fencing error so far. */
-    long fencedHeartbeats() {
-        return fenced;
     }
 }

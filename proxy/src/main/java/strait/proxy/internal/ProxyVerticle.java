@@ -206,7 +206,7 @@ public final class ProxyVerticle extends VerticleBase {
 
     /** The consumer groups seen, and how their move stands. Event loop. */
     public ProxiedGroups consumerGroups() {
-        return new ProxiedGroups(moves.seen(), moves.letGo(), moves.fencedHeartbeats());
+        return new ProxiedGroups(moves.seen(), moves.letGo());
     }
 
     /** Starts moving {@code groups} ({@link ConsumerMoves}). Event loop. */
