@@ -99,8 +99,15 @@ public final class StraitConfig extends AbstractConfig {
             "When set, every gate transition is appended to this file as a JSON line, for the change record.";
 
     /** Every gate the sidecar serves, in the order it serves them: what {@link #GATES_DISABLED} may name. */
-    public static final List<String> GATE_NAMES =
-            List.of("lag", "resume-points", "topic-parity", "producer-proxy", "capacity", "rollback", "data-parity");
+    public static final List<String> GATE_NAMES = List.of(
+            "lag",
+            "resume-points",
+            "topic-parity",
+            "producer-proxy",
+            "capacity",
+            "rollback",
+            "data-parity",
+            "compatibility");
 
     public static final String GATES_DISABLED = "gates.disabled";
     public static final String GATES_DISABLED_DOC =

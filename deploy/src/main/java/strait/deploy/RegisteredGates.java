@@ -9,10 +9,14 @@ import org.apache.kafka.common.TopicPartition;
 import strait.config.StraitConfig;
 import strait.cutover.CutoverRecord;
 import strait.gates.Gate;
+import strait.gates.GatesSettings;
+import strait.gates.TopicParityGate;
 import strait.gates.checks.CapacityGate;
+import strait.gates.checks.CompatibilityGate;
 import strait.gates.checks.DataParityGate;
 import strait.gates.checks.RehearsalState;
 import strait.gates.checks.RollbackGate;
+import strait.offsets.GroupOffsetsWorker;
 import strait.replicator.ReplicatorStatus;
 
 /**
@@ -31,7 +35,9 @@ final class RegisteredGates {
                         config.getLong(StraitConfig.GATES_ROLLBACK_MAX_AGE_MS),
                         staleMs,
                         config.getBoolean(StraitConfig.PROXY_ENABLED)),
-                new DataParityGate(staleMs, config.getLong(StraitConfig.GATES_PARITY_INTERVAL_MS)));
+                new DataParityGate(staleMs, config.getLong(StraitConfig.GATES_PARITY_INTERVAL_MS)),
+                new CompatibilityGate(
+                        new TopicParityGate(GatesSettings.from(config).thresholds()), staleMs));
     }
 
     static boolean enabled(StraitConfig config, String gate) {
@@ -41,6 +47,11 @@ final class RegisteredGates {
     /** The replicated topics now, for the capacity gate's log-dir reads. */
     static Set<String> topics(ReplicatorStatus status) {
         return status.partitions().stream().map(p -> p.topic()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The groups in scope now, for the compatibility gate's ACL comparison. */
+    static Set<String> groups(GroupOffsetsWorker worker) {
+        return worker.snapshot().groups().keySet();
     }
 
     /** Each replicated partition's replicated position, for the data-parity gate's samples. */

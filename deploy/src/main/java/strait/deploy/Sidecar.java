@@ -37,6 +37,9 @@ import strait.gates.StartingServer;
 import strait.gates.checks.CapacityGate;
 import strait.gates.checks.CapacityRefresher;
 import strait.gates.checks.CapacitySnapshot;
+import strait.gates.checks.CompatibilityGate;
+import strait.gates.checks.CompatibilityReader;
+import strait.gates.checks.CompatibilitySnapshot;
 import strait.gates.checks.DataParityGate;
 import strait.gates.checks.ParitySampler;
 import strait.gates.checks.ParitySnapshot;
@@ -207,6 +210,20 @@ final class Sidecar implements AutoCloseable {
             capacity.start();
             logDirs = capacity.input();
         }
+        InputProvider<CompatibilitySnapshot> aclsAndQuotas = Optional::empty;
+        if (RegisteredGates.enabled(config, CompatibilityGate.NAME)) {
+            CompatibilityReader compatibility = started(
+                    "ACL and quota reads",
+                    new CompatibilityReader(
+                            config.sourceClientProps(),
+                            config.targetClientProps(),
+                            () -> RegisteredGates.topics(replicator.status()),
+                            () -> RegisteredGates.groups(groups),
+                            CapacityRefresher.interval(config.getLong(StraitConfig.GATES_STALE_MS)),
+                            Clock.systemUTC()));
+            compatibility.start();
+            aclsAndQuotas = compatibility.input();
+        }
         GateInputSources adapted = GateInputsAdapter.of(replicator, groups, maps, proxyState);
         InputProvider<ParitySnapshot> samples = Optional::empty;
         if (RegisteredGates.enabled(config, DataParityGate.NAME)) {
@@ -225,6 +242,7 @@ final class Sidecar implements AutoCloseable {
         }
         GateInputSources inputs = adapted.with(CapacityGate.LOG_DIRS, logDirs)
                 .with(DataParityGate.SAMPLES, samples)
+                .with(CompatibilityGate.ACLS_AND_QUOTAS, aclsAndQuotas)
                 .with(
                         RollbackGate.REHEARSALS,
                         () -> Optional.of(Refreshed.of(

@@ -100,6 +100,11 @@ public final class EmbeddedClusters implements AutoCloseable {
         }
     }
 
+    /** {@link #saslClientProps} of {@link #SUPER_USER}, for a test's own admin clients. */
+    public static Map<String, Object> superUserClientProps() {
+        return saslClientProps(SUPER_USER, SUPER_USER_PASSWORD);
+    }
+
     /** Client settings that log in as {@code user} on a cluster started by {@link #startWithAuthorizer}. */
     public static Map<String, Object> saslClientProps(String user, String password) {
         return Map.of(

@@ -71,7 +71,8 @@ class StartingServerTest {
                         "producer-proxy",
                         "capacity",
                         "rollback",
-                        "data-parity");
+                        "data-parity",
+                        "compatibility");
         assertThat(ready.json().getJsonArray("gates").stream().map(g -> ((JsonObject) g).getString("reason")))
                 .allSatisfy(why -> assertThat(why).isEqualTo("starting: " + REASON));
         RawHttp.Response lag = http.get("/gates/lag");
