@@ -55,7 +55,7 @@ class UnreachableClusterIT {
             JsonObject readyBody = new JsonObject(ready.body());
             assertThat(readyBody.getBoolean("ready")).isFalse();
             assertThat(readyBody.getJsonArray("gates").stream().map(g -> ((JsonObject) g).getString("reason")))
-                    .hasSize(7)
+                    .hasSize(strait.config.StraitConfig.GATE_NAMES.size())
                     .allSatisfy(reason -> assertThat(reason).isEqualTo("starting: " + line));
             HttpResponse<String> status = StraitProcess.get(base + "/status");
             assertThat(status.statusCode()).isEqualTo(503);
