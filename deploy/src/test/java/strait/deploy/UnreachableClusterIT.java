@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import strait.config.StraitConfig;
 import strait.embedded.Eventually;
 import strait.embedded.FreePorts;
 import strait.embedded.SharedClusters;
@@ -55,7 +56,7 @@ class UnreachableClusterIT {
             JsonObject readyBody = new JsonObject(ready.body());
             assertThat(readyBody.getBoolean("ready")).isFalse();
             assertThat(readyBody.getJsonArray("gates").stream().map(g -> ((JsonObject) g).getString("reason")))
-                    .hasSize(strait.config.StraitConfig.GATE_NAMES.size())
+                    .hasSize(StraitConfig.GATE_NAMES.size())
                     .allSatisfy(reason -> assertThat(reason).isEqualTo("starting: " + line));
             HttpResponse<String> status = StraitProcess.get(base + "/status");
             assertThat(status.statusCode()).isEqualTo(503);
