@@ -107,7 +107,8 @@ public final class StraitConfig extends AbstractConfig {
             "capacity",
             "rollback",
             "data-parity",
-            "compatibility");
+            "compatibility",
+            "inventory");
 
     public static final String GATES_DISABLED = "gates.disabled";
     public static final String GATES_DISABLED_DOC =

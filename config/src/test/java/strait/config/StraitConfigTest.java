@@ -77,7 +77,7 @@ class StraitConfigTest {
                                         .startsWith("gates.disabled: ")
                                         .contains("unknown gate 'capactiy'")
                                         .contains("the gates are lag, resume-points, topic-parity, producer-proxy,"
-                                                + " capacity, rollback, data-parity, compatibility")));
+                                                + " capacity, rollback, data-parity, compatibility, inventory")));
     }
 
     @Test

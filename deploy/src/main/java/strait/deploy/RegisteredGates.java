@@ -14,6 +14,7 @@ import strait.gates.TopicParityGate;
 import strait.gates.checks.CapacityGate;
 import strait.gates.checks.CompatibilityGate;
 import strait.gates.checks.DataParityGate;
+import strait.gates.checks.InventoryGate;
 import strait.gates.checks.RehearsalState;
 import strait.gates.checks.RollbackGate;
 import strait.offsets.GroupOffsetsWorker;
@@ -37,19 +38,20 @@ final class RegisteredGates {
                         config.getBoolean(StraitConfig.PROXY_ENABLED)),
                 new DataParityGate(staleMs, config.getLong(StraitConfig.GATES_PARITY_INTERVAL_MS)),
                 new CompatibilityGate(
-                        new TopicParityGate(GatesSettings.from(config).thresholds()), staleMs));
+                        new TopicParityGate(GatesSettings.from(config).thresholds()), staleMs),
+                new InventoryGate(staleMs));
     }
 
     static boolean enabled(StraitConfig config, String gate) {
         return !config.getList(StraitConfig.GATES_DISABLED).contains(gate);
     }
 
-    /** The replicated topics now, for the capacity gate's log-dir reads. */
+    /** The replicated topics now, for the capacity, compatibility and inventory gates' reads. */
     static Set<String> topics(ReplicatorStatus status) {
         return status.partitions().stream().map(p -> p.topic()).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** The groups in scope now, for the compatibility gate's ACL comparison. */
+    /** The groups in scope now, for the compatibility gate's ACL comparison and the inventory. */
     static Set<String> groups(GroupOffsetsWorker worker) {
         return worker.snapshot().groups().keySet();
     }

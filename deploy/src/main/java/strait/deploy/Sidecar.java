@@ -41,8 +41,12 @@ import strait.gates.checks.CompatibilityGate;
 import strait.gates.checks.CompatibilityReader;
 import strait.gates.checks.CompatibilitySnapshot;
 import strait.gates.checks.DataParityGate;
+import strait.gates.checks.InventoryGate;
+import strait.gates.checks.InventoryReader;
+import strait.gates.checks.InventorySnapshot;
 import strait.gates.checks.ParitySampler;
 import strait.gates.checks.ParitySnapshot;
+import strait.gates.checks.PeriodicInput;
 import strait.gates.checks.RehearsalState;
 import strait.gates.checks.RollbackGate;
 import strait.offsets.GroupOffsetsWorker;
@@ -205,7 +209,7 @@ final class Sidecar implements AutoCloseable {
                             config.sourceClientProps(),
                             config.targetClientProps(),
                             () -> RegisteredGates.topics(replicator.status()),
-                            CapacityRefresher.interval(config.getLong(StraitConfig.GATES_STALE_MS)),
+                            PeriodicInput.refreshInterval(config.getLong(StraitConfig.GATES_STALE_MS)),
                             Clock.systemUTC()));
             capacity.start();
             logDirs = capacity.input();
@@ -219,10 +223,24 @@ final class Sidecar implements AutoCloseable {
                             config.targetClientProps(),
                             () -> RegisteredGates.topics(replicator.status()),
                             () -> RegisteredGates.groups(groups),
-                            CapacityRefresher.interval(config.getLong(StraitConfig.GATES_STALE_MS)),
+                            PeriodicInput.refreshInterval(config.getLong(StraitConfig.GATES_STALE_MS)),
                             Clock.systemUTC()));
             compatibility.start();
             aclsAndQuotas = compatibility.input();
+        }
+        InputProvider<InventorySnapshot> inventory = Optional::empty;
+        if (RegisteredGates.enabled(config, InventoryGate.NAME)) {
+            InventoryReader reader = started(
+                    "inventory reads",
+                    new InventoryReader(
+                            config.sourceClientProps(),
+                            config.targetClientProps(),
+                            () -> RegisteredGates.topics(replicator.status()),
+                            () -> RegisteredGates.groups(groups),
+                            PeriodicInput.refreshInterval(config.getLong(StraitConfig.GATES_STALE_MS)),
+                            Clock.systemUTC()));
+            reader.start();
+            inventory = reader.input();
         }
         GateInputSources adapted = GateInputsAdapter.of(replicator, groups, maps, proxyState);
         InputProvider<ParitySnapshot> samples = Optional::empty;
@@ -243,6 +261,7 @@ final class Sidecar implements AutoCloseable {
         GateInputSources inputs = adapted.with(CapacityGate.LOG_DIRS, logDirs)
                 .with(DataParityGate.SAMPLES, samples)
                 .with(CompatibilityGate.ACLS_AND_QUOTAS, aclsAndQuotas)
+                .with(InventoryGate.INVENTORY, inventory)
                 .with(
                         RollbackGate.REHEARSALS,
                         () -> Optional.of(Refreshed.of(

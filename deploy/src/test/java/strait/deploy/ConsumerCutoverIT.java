@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +26,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -129,6 +132,11 @@ class ConsumerCutoverIT {
                 for (Reader reader : readers) {
                     reader.stop();
                 }
+                for (Reader reader : readers) {
+                    assertThat(reader.errors)
+                            .as("consumer errors of %s", reader.group)
+                            .isEmpty();
+                }
                 for (String group : List.of("cmoving.classic", "cmoving.modern")) {
                     Map<TopicPartition, List<String>> byGroup = processed.get(group);
                     for (Map.Entry<TopicPartition, List<String>> e : onTarget.entrySet()) {
@@ -144,18 +152,17 @@ class ConsumerCutoverIT {
                         .as("auto-committing group on %s: every record at least once", tp)
                         .containsAll(values));
                 for (Reader reader : readers) {
-                    assertThat(reader.errors)
-                            .as("consumer errors of %s", reader.group)
-                            .isEmpty();
                     assertThat(reader.longestPauseMs())
                             .as("longest pause in consumption of %s", reader.group)
                             .isLessThan(30_000);
                 }
                 System.out.printf(
-                        "consumer cutover: held writes %d ms; longest pause in consumption per reader: %s%n",
+                        "consumer cutover: held writes %d ms; per reader, longest pause in consumption, commits put"
+                                + " off by a rebalance and partitions lost: %s%n",
                         switched.getLong("heldMs", -1L),
                         readers.stream()
-                                .map(r -> r.group + "=" + r.longestPauseMs() + " ms")
+                                .map(r -> r.group + "=" + r.longestPauseMs() + " ms/" + r.rebalancingCommits.get() + "/"
+                                        + r.lostPartitions.get())
                                 .toList());
             } finally {
                 producers.stop();
@@ -335,6 +342,13 @@ class ConsumerCutoverIT {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicBoolean commitRequested = new AtomicBoolean();
         private final AtomicLong longestPauseNanos = new AtomicLong();
+        /** Partitions taken away without a revocation (the member was fenced or its group moved). */
+        private final AtomicLong lostPartitions = new AtomicLong();
+        /** Commits put off because the group was rebalancing. */
+        private final AtomicLong rebalancingCommits = new AtomicLong();
+        /** Processed and not yet committed by this reader, per partition; the reader thread's own. */
+        private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+
         private final Thread thread;
 
         Reader(
@@ -368,17 +382,39 @@ class ConsumerCutoverIT {
             try (consumer) {
                 consumer.subscribe(topics, new ConsumerRebalanceListener() {
                     @Override
-                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        // What a correct application does: what it processed of a partition it gives up is committed
+                        // before the next owner reads the group's offset.
+                        if (!autoCommit && commits.get() && !commit(consumer, partitions)) {
+                            errors.add("could not commit " + partitions + " on revocation: the next owner reads what"
+                                    + " was processed since the last commit again");
+                        }
+                        partitions.forEach(uncommitted::remove);
+                    }
 
                     @Override
                     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+
+                    @Override
+                    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                        // Harmless when everything processed was committed (as at the switch, when a member's
+                        // rejoin reaches the target); otherwise the next owner reads those records again.
+                        lostPartitions.addAndGet(partitions.size());
+                        for (TopicPartition tp : partitions) {
+                            OffsetAndMetadata pending = uncommitted.remove(tp);
+                            if (pending != null) {
+                                errors.add("lost " + tp + " with records processed up to offset " + pending.offset()
+                                        + " not committed");
+                            }
+                        }
+                    }
                 });
                 long lastRecords = 0;
                 while (running.get()) {
                     ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
                     if (records.isEmpty()) {
                         if (commitRequested.getAndSet(false)) {
-                            consumer.commitSync();
+                            commit(consumer, uncommitted.keySet());
                         }
                         continue;
                     }
@@ -388,18 +424,47 @@ class ConsumerCutoverIT {
                     }
                     lastRecords = now;
                     for (ConsumerRecord<String, String> r : records) {
-                        values.computeIfAbsent(
-                                        new TopicPartition(r.topic(), r.partition()),
-                                        tp -> new CopyOnWriteArrayList<>())
+                        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                        values.computeIfAbsent(tp, p -> new CopyOnWriteArrayList<>())
                                 .add(r.value());
+                        if (!autoCommit) {
+                            uncommitted.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                        }
                         processed.incrementAndGet();
                     }
                     if (!autoCommit && (commits.get() || commitRequested.getAndSet(false))) {
-                        consumer.commitSync();
+                        commit(consumer, uncommitted.keySet());
                     }
                 }
             } catch (RuntimeException e) {
                 errors.add(e.toString());
+            }
+        }
+
+        /**
+         * Commits what was processed of these partitions, those still assigned; whether it did. A commit refused
+         * because the group is rebalancing is put off, not an error: the next poll completes the rebalance, and the
+         * offsets are committed then, or on revocation before another member reads them.
+         */
+        private boolean commit(KafkaConsumer<String, String> consumer, Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            Set<TopicPartition> assigned = consumer.assignment();
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata offset = uncommitted.get(tp);
+                if (offset != null && assigned.contains(tp)) {
+                    offsets.put(tp, offset);
+                }
+            }
+            if (offsets.isEmpty()) {
+                return true;
+            }
+            try {
+                consumer.commitSync(offsets);
+                offsets.keySet().forEach(uncommitted::remove);
+                return true;
+            } catch (RebalanceInProgressException e) {
+                rebalancingCommits.incrementAndGet();
+                return false;
             }
         }
 

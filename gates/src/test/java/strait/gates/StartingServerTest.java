@@ -72,7 +72,8 @@ class StartingServerTest {
                         "capacity",
                         "rollback",
                         "data-parity",
-                        "compatibility");
+                        "compatibility",
+                        "inventory");
         assertThat(ready.json().getJsonArray("gates").stream().map(g -> ((JsonObject) g).getString("reason")))
                 .allSatisfy(why -> assertThat(why).isEqualTo("starting: " + REASON));
         RawHttp.Response lag = http.get("/gates/lag");

@@ -1,15 +1,11 @@
 package strait.gates.checks;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.ReplicaInfo;
@@ -17,6 +13,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import strait.config.ErrorText;
+import strait.gates.checks.ClusterPair.Unreadable;
 
 /**
  * Reads both clusters' log directories ({@code DescribeLogDirs}, one request per cluster) and works out what the
@@ -29,14 +26,10 @@ import strait.config.ErrorText;
  */
 final class LogDirsReader {
 
-    private final Admin source;
-    private final Admin target;
-    private final Duration timeout;
+    private final ClusterPair clusters;
 
-    LogDirsReader(Admin source, Admin target, Duration timeout) {
-        this.source = source;
-        this.target = target;
-        this.timeout = timeout;
+    LogDirsReader(ClusterPair clusters) {
+        this.clusters = clusters;
     }
 
     /** One snapshot for {@code topics}; a failure to read is a snapshot saying why, never an exception. */
@@ -44,14 +37,10 @@ final class LogDirsReader {
         Map<Integer, Map<String, LogDirDescription>> sourceDirs;
         Map<Integer, Map<String, LogDirDescription>> targetDirs;
         try {
-            sourceDirs = describe(source);
+            sourceDirs = describe(clusters.source, "source");
+            targetDirs = describe(clusters.target, "target");
         } catch (Unreadable e) {
-            return CapacitySnapshot.failed(e.why("source"));
-        }
-        try {
-            targetDirs = describe(target);
-        } catch (Unreadable e) {
-            return CapacitySnapshot.failed(e.why("target"));
+            return CapacitySnapshot.failed(e.getMessage());
         }
         Map<TopicPartition, Long> sourceSizes = new HashMap<>();
         sourceDirs
@@ -112,36 +101,21 @@ final class LogDirsReader {
         return chosen;
     }
 
-    private Map<Integer, Map<String, LogDirDescription>> describe(Admin admin) throws Unreadable {
-        long ms = timeout.toMillis();
+    private static Map<Integer, Map<String, LogDirDescription>> describe(Admin admin, String side) throws Unreadable {
         try {
-            List<Integer> brokers = admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS).stream()
+            List<Integer> brokers = ClusterPair.get(admin.describeCluster().nodes(), side, "DescribeCluster").stream()
                     .map(Node::id)
                     .toList();
-            return admin.describeLogDirs(brokers).allDescriptions().get(ms, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unreadable("interrupted");
-        } catch (TimeoutException e) {
-            throw new Unreadable("no answer to DescribeLogDirs within " + ms + " ms");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ClusterAuthorizationException) {
-                throw new Unreadable("not authorized to describe its log dirs: the capacity gate needs Describe on"
-                        + " the cluster resource (kafka-cluster) of both clusters; grant it, or set"
-                        + " gates.disabled=capacity");
+            return ClusterPair.get(admin.describeLogDirs(brokers).allDescriptions(), side, "DescribeLogDirs");
+        } catch (Unreadable e) {
+            if (e.causedBy(ClusterAuthorizationException.class)) {
+                throw new Unreadable(
+                        "not authorized to describe the " + side + "'s log dirs: the capacity gate needs Describe on"
+                                + " the cluster resource (kafka-cluster) of both clusters; grant it, or set"
+                                + " gates.disabled=capacity",
+                        null);
             }
-            throw new Unreadable(ErrorText.describe(e.getCause()));
-        }
-    }
-
-    /** The reason a cluster's directories could not be read. */
-    private static final class Unreadable extends Exception {
-        Unreadable(String reason) {
-            super(reason, null, false, false);
-        }
-
-        String why(String side) {
-            return "cannot read the " + side + "'s log dirs: " + getMessage();
+            throw e;
         }
     }
 }

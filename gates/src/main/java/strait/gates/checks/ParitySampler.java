@@ -79,7 +79,8 @@ public final class ParitySampler implements AutoCloseable {
         this.replicated = replicated;
         this.translator = translator;
         this.samples = samples;
-        this.periodic = new PeriodicInput<>("strait-gates-parity", "data-parity", this::round, interval, clock);
+        this.periodic = new PeriodicInput<>(
+                "strait-gates-parity", "data-parity", this::round, ParitySnapshot::problem, interval, clock);
     }
 
     /** Schedules the rounds, the first at once; the consumers are built on the sampler's thread. */

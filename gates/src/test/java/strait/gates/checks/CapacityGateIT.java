@@ -124,9 +124,11 @@ class CapacityGateIT {
     }
 
     private static CapacitySnapshot read(Set<String> topics) {
-        try (Admin source = CLUSTERS.clusters().sourceAdmin();
-                Admin target = CLUSTERS.clusters().targetAdmin()) {
-            return new LogDirsReader(source, target, Duration.ofSeconds(15)).read(topics);
+        try (ClusterPair clusters = ClusterPair.open(
+                Map.of("bootstrap.servers", CLUSTERS.sourceBootstrapServers()),
+                Map.of("bootstrap.servers", CLUSTERS.targetBootstrapServers()),
+                "capacity-test")) {
+            return new LogDirsReader(clusters).read(topics);
         }
     }
 
