@@ -2,6 +2,7 @@ package strait.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import strait.config.StraitConfig;
 
 class DemoIT {
 
@@ -16,7 +18,7 @@ class DemoIT {
     Path dir;
 
     @Test
-    void demoServesHealthWithin60sAndStopsCleanlyOnSigtermRemovingItsDirectories() throws Exception {
+    void demoServesHealthWithin60sPassesEveryGateAndStopsCleanlyOnSigtermRemovingItsDirectories() throws Exception {
         try (StraitProcess demo = StraitProcess.start(dir, List.of("-Dstrait.demo.http.port=0"), "demo")) {
             String base = demo.awaitBaseUrl(Duration.ofSeconds(60));
 
@@ -24,6 +26,13 @@ class DemoIT {
             assertThat(health.body()).contains("\"status\"").contains("UP");
             String banner = demo.stdout();
             assertThat(banner).contains("demo.orders").contains("demo.billing").contains("/gates/ready");
+            var ready = StraitProcess.awaitStatus(base + "/gates/ready", 200, Duration.ofSeconds(90));
+            assertThat(new JsonObject(ready.body())
+                            .getJsonArray("gates").stream()
+                                    .map(g -> ((JsonObject) g).getString("name"))
+                                    .toList())
+                    .as("the demo shows every gate, each passing")
+                    .isEqualTo(StraitConfig.GATE_NAMES);
             List<String> dataDirs = dataDirectories(banner);
             assertThat(dataDirs)
                     .hasSize(2)
