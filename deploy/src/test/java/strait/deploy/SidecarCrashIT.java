@@ -45,17 +45,21 @@ import org.junit.jupiter.api.io.TempDir;
 import strait.embedded.SharedClusters;
 
 /**
- * The real {@code strait.jar run}, killed with SIGKILL at random moments while a transactional producer (aborting
- * some transactions) and a plain producer write, and restarted each time. Once caught up, the target holds every
- * committed source record exactly once, in order, every source offset translates exactly, and groups that committed
- * mid-stream (at an aborted record, at a transaction marker) have their exact resume points.
+ * The real {@code strait.jar run}, killed with SIGKILL {@value #KILLS} times at random moments while a transactional
+ * producer (aborting some transactions) and a plain producer write, and restarted each time. A kill comes either as
+ * soon as a start serves HTTP (while it loads the map and reconciles the target's tail) or after some more offsets
+ * were copied (the map is persisted after every acked batch, so these land before, during or after a flush). Once
+ * caught up, the target holds every committed source record exactly once, in order, every source offset translates
+ * exactly, and groups that committed mid-stream (at an aborted record, at a transaction marker) have their exact
+ * resume points. Each restart's time to recover, from the process start to copying past where the killed instance
+ * was last seen, is printed (p50 and max) for docs/reliability.md.
  */
 class SidecarCrashIT {
 
     @RegisterExtension
     static final SharedClusters CLUSTERS = new SharedClusters();
 
-    private static final int KILLS = 3;
+    private static final int KILLS = 21;
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -88,11 +92,25 @@ class SidecarCrashIT {
         try {
             producerThread.start();
             long replicated = 0;
+            int atStart = 0;
+            List<Long> recoveryMs = new ArrayList<>();
             for (int kill = 1; kill <= KILLS; kill++) {
+                long spawned = System.nanoTime();
                 strait = StraitProcess.start(dir, List.of(), "run", "--config", config.toString());
                 String base = strait.awaitBaseUrl(Duration.ofSeconds(60));
-                // A random moment: after 1 to 1,500 more source offsets were replicated since the previous kill.
-                replicated = awaitReplicatedProgress(strait, base, replicated + 1 + random.nextInt(1_500), run);
+                // Every third kill, the first included, at start-up: a random 0-300 ms after HTTP answers.
+                boolean starting = kill % 3 == 1;
+                if (starting) {
+                    atStart++;
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(random.nextInt(300)));
+                } else {
+                    replicated = awaitReplicatedProgress(strait, base, replicated + 1, run);
+                    if (kill > 1) {
+                        recoveryMs.add((System.nanoTime() - spawned) / 1_000_000);
+                    }
+                    // A random moment: after 1 to 1,500 more source offsets were replicated.
+                    replicated = awaitReplicatedProgress(strait, base, replicated + 1 + random.nextInt(1_500), run);
+                }
                 if (kill == 2) {
                     groupCommits.putAll(commitGroupsOnSource(traffic, random));
                 }
@@ -102,7 +120,9 @@ class SidecarCrashIT {
                         .isTrue();
                 strait.close();
                 strait = null;
-                phase(started, "kill " + kill + " at " + replicated + " replicated offsets");
+                phase(
+                        started,
+                        "kill " + kill + (starting ? " at start-up" : " at " + replicated + " replicated offsets"));
             }
             strait = StraitProcess.start(dir, List.of(), "run", "--config", config.toString());
             String base = strait.awaitBaseUrl(Duration.ofSeconds(60));
@@ -115,6 +135,7 @@ class SidecarCrashIT {
                     .as("aborted records written, %s", run)
                     .isNotEmpty();
 
+            long compared = 0;
             Map<TopicPartition, Long> sourceEnds = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 sourceEnds.put(tp, PartitionLogs.endOffset(CLUSTERS.sourceBootstrapServers(), tp, "read_committed"));
@@ -129,6 +150,7 @@ class SidecarCrashIT {
                         PartitionLogs.readAll(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted");
                 // (a) every committed source record on the target once, in order, by content.
                 PartitionLogs.assertSameRecords(tp, source, target);
+                compared += source.size();
                 long targetEnd = PartitionLogs.endOffset(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted");
                 // (b) every source offset translates to the target offset of the first committed record at or after it.
                 assertEveryOffsetTranslates(base, tp, source, target, sourceEnds.get(tp), targetEnd);
@@ -145,9 +167,21 @@ class SidecarCrashIT {
                     }
                 }
             }
+            List<Long> sorted = recoveryMs.stream().sorted().toList();
             System.out.printf(
-                    "SidecarCrashIT: %s, %d kills, %d transactions (%d aborted records), source ends %s%n",
-                    run, KILLS, traffic.transactions.get(), traffic.abortedOffsets.size(), sourceEnds);
+                    "SidecarCrashIT: %s, %d kills (%d at start-up), %d transactions (%d aborted records), source ends"
+                            + " %s; records compared %d; time to recover after a kill (process start to copying past"
+                            + " the last position seen), %d restarts: p50 %d ms, max %d ms%n",
+                    run,
+                    KILLS,
+                    atStart,
+                    traffic.transactions.get(),
+                    traffic.abortedOffsets.size(),
+                    sourceEnds,
+                    compared,
+                    sorted.size(),
+                    sorted.get(sorted.size() / 2),
+                    sorted.get(sorted.size() - 1));
         } finally {
             traffic.stop(producerThread);
             if (strait != null) {

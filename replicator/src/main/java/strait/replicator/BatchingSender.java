@@ -215,7 +215,7 @@ final class BatchingSender implements Runnable {
             records += chunk.records();
             PartitionState ps = chunk.partition();
             if (!writable(chunk)) {
-                ps.onDone(chunk.records(), chunk.bytes());
+                chunk.release();
                 continue;
             }
             Outgoing o = active.get(ps);
@@ -463,7 +463,7 @@ final class BatchingSender implements Runnable {
             release(waiting.remove(o.ps));
         }
         for (int c = o.chunk; c < o.chunks.size(); c++) {
-            o.ps.onDone(o.chunks.get(c).records(), o.chunks.get(c).bytes());
+            o.chunks.get(c).release();
         }
         o.chunk = o.chunks.size();
     }
@@ -477,7 +477,7 @@ final class BatchingSender implements Runnable {
         Outgoing o = null;
         for (Chunk chunk : queued) {
             if (!writable(chunk)) {
-                ps.onDone(chunk.records(), chunk.bytes());
+                chunk.release();
                 continue;
             }
             if (o == null) {
@@ -500,7 +500,7 @@ final class BatchingSender implements Runnable {
 
     private static void release(ArrayDeque<Chunk> chunks) {
         if (chunks != null) {
-            chunks.forEach(c -> c.partition().onDone(c.records(), c.bytes()));
+            chunks.forEach(Chunk::release);
         }
     }
     /**
@@ -598,7 +598,7 @@ final class BatchingSender implements Runnable {
                 o.advanced = true;
             }
             o.ps.lastAdvanceMillis = now;
-            o.ps.onDone(chunk.records(), chunk.bytes());
+            chunk.release();
             o.chunk++;
         }
     }

@@ -13,8 +13,32 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param nextOffset the source position after this chunk, past any markers and aborted records that followed the
  *                   last record
  * @param bytes      what the chunk holds in memory, for backpressure
+ * @param buffer     the fetch response its forwarded batches point into, released by the sender once done with the
+ *                   chunk ({@link #release}); null when it holds none (the record path)
  */
-record Chunk(PartitionState partition, int epoch, List<SourceBatch> batches, int records, long nextOffset, long bytes) {
+record Chunk(
+        PartitionState partition,
+        int epoch,
+        List<SourceBatch> batches,
+        int records,
+        long nextOffset,
+        long bytes,
+        ResponseBuffer buffer) {
+
+    Chunk(PartitionState partition, int epoch, List<SourceBatch> batches, int records, long nextOffset, long bytes) {
+        this(partition, epoch, batches, records, nextOffset, bytes, null);
+    }
+
+    /**
+     * The sender is done with this chunk (every record acked, or the chunk dropped): its backpressure is lifted and
+     * its response buffer may serve another fetch. Call once, on the sender thread, with no request in flight.
+     */
+    void release() {
+        partition.onDone(records, bytes);
+        if (buffer != null) {
+            buffer.release();
+        }
+    }
 
     /** A record path chunk: one poll's records of one partition, encoded with the writer's codec. */
     static Chunk ofRecords(

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,11 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.ClientResponse;
 import org.apache.kafka.clients.ClientUtils;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.DefaultHostResolver;
 import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.clients.Metadata;
+import org.apache.kafka.clients.MetadataRecoveryStrategy;
 import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.IsolationLevel;
@@ -26,6 +30,9 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.internals.ClusterResourceListeners;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.network.ChannelBuilder;
+import org.apache.kafka.common.network.NetworkReceive;
+import org.apache.kafka.common.network.Selector;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -35,6 +42,7 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.LogContext;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
@@ -66,12 +74,19 @@ final class RawBatchFetcher implements SourceFetcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(RawBatchFetcher.class);
     private static final long POLL_MS = 100;
+    /** Receive buffers kept for reuse at most; about two fetch responses of eight 1 MiB partitions. */
+    static final long IDLE_BUFFER_BYTES = 32L * 1024 * 1024;
 
     private final Time time = Time.SYSTEM;
     private final Metrics clientMetrics = new Metrics();
     private final LogContext logContext;
     private final SourceMetadata metadata;
     private final NetworkClient client;
+    /** The network client's receive buffers, recycled once the sender is done with a response's chunks. */
+    private final ReceiveBufferPool buffers;
+    /** This response's buffers, by array, while {@link #answered} cuts it into chunks. */
+    private final Map<byte[], ResponseBuffer> responseBuffers = new IdentityHashMap<>();
+
     private final MessagePassingQueue<Chunk> toSender;
     private final InFlightLimit inFlight;
     private final ReplicatorMetrics metrics;
@@ -167,11 +182,12 @@ final class RawBatchFetcher implements SourceFetcher {
         this.logContext = new LogContext("[strait fetcher " + clientId + "] ");
         this.metadata = new SourceMetadata(config, logContext);
         metadata.bootstrap(ClientUtils.parseAndValidateAddresses(config));
-        this.client = ClientUtils.createNetworkClient(
-                config, clientMetrics, "strait-fetcher", logContext, new ApiVersions(), time, 1, metadata, null, null);
+        this.buffers = new ReceiveBufferPool(IDLE_BUFFER_BYTES);
+        this.client = networkClient(config, clientId, buffers);
         this.toSender = toSender;
         this.inFlight = new InFlightLimit(maxBytesInFlight);
         this.metrics = metrics;
+        metrics.receiveBuffers(clientId, buffers);
         this.stopper = stopper;
         this.maxWaitMs = config.getInt(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
         this.minBytes = config.getInt(ConsumerConfig.FETCH_MIN_BYTES_CONFIG);
@@ -411,12 +427,18 @@ final class RawBatchFetcher implements SourceFetcher {
         }
         Map<TopicPartition, FetchResponseData.PartitionData> parts =
                 body.responseData(session.sessionTopicNames(), version);
-        parts.forEach((tp, data) -> {
-            Assigned a = sent.get(tp);
-            if (a != null && assigned.get(tp) == a) {
-                partitionAnswered(a, data, now);
-            }
-        });
+        try {
+            parts.forEach((tp, data) -> {
+                Assigned a = sent.get(tp);
+                if (a != null && assigned.get(tp) == a) {
+                    partitionAnswered(a, data, now);
+                }
+            });
+        } finally {
+            // The fetcher's own references: the chunks queued hold theirs until the sender is done with them.
+            responseBuffers.values().forEach(ResponseBuffer::release);
+            responseBuffers.clear();
+        }
     }
 
     private void retryLater(Node node, KafkaException failure, long now) {
@@ -506,7 +528,14 @@ final class RawBatchFetcher implements SourceFetcher {
         }
         PartitionState ps = a.partition;
         ps.onEnqueued(firstTimestamp(split), split.records(), split.bytes());
-        Chunk chunk = new Chunk(ps, a.epoch, split.batches(), split.records(), split.nextOffset(), split.bytes());
+        Chunk chunk = new Chunk(
+                ps,
+                a.epoch,
+                split.batches(),
+                split.records(),
+                split.nextOffset(),
+                split.bytes(),
+                responseBuffer(split.batches()));
         // Thread boundary: from here the sender thread owns the chunk and the buffer its batches point into.
         while (!toSender.relaxedOffer(chunk)) {
             if (!running) {
@@ -517,6 +546,68 @@ final class RawBatchFetcher implements SourceFetcher {
         a.position = split.nextOffset();
         if (inFlight.full(ps)) {
             a.paused = true;
+        }
+    }
+
+    /** A reference to the response buffer the chunk's forwarded batches point into; null when none does. */
+    private ResponseBuffer responseBuffer(List<SourceBatch> batches) {
+        for (SourceBatch batch : batches) {
+            if (batch instanceof SourceBatch.Forward forward && forward.buffer().hasArray()) {
+                return responseBuffers
+                        .computeIfAbsent(forward.buffer().array(), array -> new ResponseBuffer(array, buffers))
+                        .retain();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The client {@code ClientUtils.createNetworkClient} builds, with the receive buffers from {@code pool} instead of
+     * a fresh allocation per response.
+     */
+    private NetworkClient networkClient(ConsumerConfig config, String clientId, ReceiveBufferPool pool) {
+        ChannelBuilder channelBuilder = ClientUtils.createChannelBuilder(config, time, logContext);
+        Selector selector = null;
+        try {
+            selector = new Selector(
+                    NetworkReceive.UNLIMITED,
+                    config.getLong(CommonClientConfigs.CONNECTIONS_MAX_IDLE_MS_CONFIG),
+                    clientMetrics,
+                    time,
+                    "strait-fetcher",
+                    Map.of(),
+                    true,
+                    false,
+                    channelBuilder,
+                    pool,
+                    logContext);
+            return new NetworkClient(
+                    null,
+                    metadata,
+                    selector,
+                    clientId,
+                    1,
+                    config.getLong(CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG),
+                    config.getLong(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG),
+                    config.getInt(CommonClientConfigs.SEND_BUFFER_CONFIG),
+                    config.getInt(CommonClientConfigs.RECEIVE_BUFFER_CONFIG),
+                    config.getInt(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG),
+                    config.getLong(CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG),
+                    config.getLong(CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG),
+                    time,
+                    true,
+                    new ApiVersions(),
+                    null,
+                    logContext,
+                    new DefaultHostResolver(),
+                    null,
+                    config.getLong(CommonClientConfigs.METADATA_RECOVERY_REBOOTSTRAP_TRIGGER_MS_CONFIG),
+                    MetadataRecoveryStrategy.forName(
+                            config.getString(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG)));
+        } catch (RuntimeException e) {
+            Utils.closeQuietly(selector, "Selector");
+            Utils.closeQuietly(channelBuilder, "ChannelBuilder");
+            throw e;
         }
     }
 

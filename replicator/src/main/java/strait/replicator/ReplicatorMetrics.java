@@ -1,12 +1,14 @@
 package strait.replicator;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -101,5 +103,20 @@ final class ReplicatorMetrics {
     /** Counts one error; {@code side} is source, target or link. */
     void error(String kind, String side) {
         registry.counter("strait.errors", "kind", kind, "side", side).increment();
+    }
+
+    /**
+     * The byte path's fetch responses by where their receive buffer came from ({@code outcome} {@code reused} or
+     * {@code allocated}; responses under {@value ReceiveBufferPool#MIN_POOLED} bytes are not counted).
+     */
+    void receiveBuffers(String fetcher, ReceiveBufferPool pool) {
+        FunctionCounter.builder("strait.fetch.buffers", pool.reused, AtomicLong::get)
+                .tag("fetcher", fetcher)
+                .tag("outcome", "reused")
+                .register(registry);
+        FunctionCounter.builder("strait.fetch.buffers", pool.allocated, AtomicLong::get)
+                .tag("fetcher", fetcher)
+                .tag("outcome", "allocated")
+                .register(registry);
     }
 }

@@ -264,6 +264,11 @@ final class TargetWriter implements BatchTarget {
         while (awaiting[0] > 0 && time.milliseconds() < deadline) {
             client.poll(Math.max(1, deadline - time.milliseconds()), time.milliseconds());
         }
+        if (awaiting[0] > 0) {
+            // No request may outlive the round: the sender reuses a batch's bytes once the round is answered.
+            requests.keySet().forEach(node -> client.disconnect(node.idString()));
+            client.poll(0, time.milliseconds());
+        }
         for (Batch b : batches) {
             results.putIfAbsent(
                     b.tp(),

@@ -12,15 +12,18 @@ import static strait.replicator.Fixtures.exactly;
 import static strait.replicator.Fixtures.producer;
 import static strait.replicator.Fixtures.readAll;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -94,6 +97,51 @@ class BytePathIT {
         assertThat(targetBytes)
                 .as("the target stores the compressed batches, not records encoded again")
                 .isLessThanOrEqualTo(sourceBytes * 105 / 100);
+    }
+
+    @Test
+    void recyclesTheFetchResponsesBuffersWithoutAlteringARecordItForwards() throws Exception {
+        String topic = "bytes-recycled";
+        int records = 24_000;
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(admin, topic, 4, Map.of());
+        }
+        Random random = new Random(42);
+        try (KafkaProducer<byte[], byte[]> producer = producer(
+                CLUSTERS.sourceBootstrapServers(),
+                Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024, ProducerConfig.LINGER_MS_CONFIG, 20))) {
+            for (int i = 0; i < records; i++) {
+                byte[] value = new byte[1_000];
+                random.nextBytes(value);
+                producer.send(new ProducerRecord<>(topic, i % 4, ("k" + i).getBytes(StandardCharsets.UTF_8), value));
+            }
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        double reused;
+        // Responses of about 1 MiB and at most 1 MiB in flight per partition: the fetcher runs ahead of the
+        // sender by a few responses only, so most of the ~24 responses can be received into recycled buffers.
+        Map<String, String> small = Map.of(
+                "source.max.partition.fetch.bytes",
+                String.valueOf(300 * 1024),
+                StraitConfig.REPLICATION_QUEUE_MAX_BYTES,
+                String.valueOf(1024 * 1024));
+        try (Running running =
+                Running.start(CLUSTERS.sourceBootstrapServers(), topic, "bytes-recycled-link", registry, small)) {
+            awaitCaughtUp("the topic is replicated", Duration.ofMinutes(2), running::status, topic, 4);
+            reused = registry.find("strait.fetch.buffers").tag("outcome", "reused").functionCounters().stream()
+                    .mapToDouble(FunctionCounter::count)
+                    .sum();
+            double allocated =
+                    registry.find("strait.fetch.buffers").tag("outcome", "allocated").functionCounters().stream()
+                            .mapToDouble(FunctionCounter::count)
+                            .sum();
+            System.out.printf(
+                    "receive buffers: %.0f responses into recycled buffers, %.0f into new ones%n", reused, allocated);
+        }
+        assertThat(reused).as("fetch responses received into a recycled buffer").isPositive();
+        var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
+        assertThat(count(source)).isEqualTo(records);
+        assertIdentical(source, readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
     }
 
     @Test
@@ -210,8 +258,15 @@ class BytePathIT {
         }
 
         static Running start(String sourceBootstrap, String topic, String link, MeterRegistry registry) {
-            StraitConfig config = StraitConfig.parse(
-                    config(sourceBootstrap, CLUSTERS.targetBootstrapServers(), exactly(topic), link));
+            return start(sourceBootstrap, topic, link, registry, Map.of());
+        }
+
+        static Running start(
+                String sourceBootstrap, String topic, String link, MeterRegistry registry, Map<String, String> extra) {
+            Map<String, String> settings =
+                    new HashMap<>(config(sourceBootstrap, CLUSTERS.targetBootstrapServers(), exactly(topic), link));
+            settings.putAll(extra);
+            StraitConfig config = StraitConfig.parse(settings);
             assertThat(config.getString(StraitConfig.REPLICATION_PATH)).isEqualTo("auto");
             OffsetMapStore store = OffsetMapStore.open(config.targetClientProps(), config.linkName());
             Replicator replicator = new Replicator(config, new OffsetMaps(), store, registry);
