@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -37,6 +38,7 @@ import strait.gates.StartingServer;
 import strait.gates.checks.CapacityGate;
 import strait.gates.checks.CapacityRefresher;
 import strait.gates.checks.CapacitySnapshot;
+import strait.gates.checks.ClusterReader;
 import strait.gates.checks.CompatibilityGate;
 import strait.gates.checks.CompatibilityReader;
 import strait.gates.checks.CompatibilitySnapshot;
@@ -201,47 +203,37 @@ final class Sidecar implements AutoCloseable {
             rehearsals = () -> RegisteredGates.rehearsals(cutover.record());
         }
         Supplier<RehearsalState> rehearsalState = rehearsals;
-        InputProvider<CapacitySnapshot> logDirs = Optional::empty;
-        if (RegisteredGates.enabled(config, CapacityGate.NAME)) {
-            CapacityRefresher capacity = started(
-                    "capacity reads",
-                    new CapacityRefresher(
-                            config.sourceClientProps(),
-                            config.targetClientProps(),
-                            () -> RegisteredGates.topics(replicator.status()),
-                            PeriodicInput.refreshInterval(config.getLong(StraitConfig.GATES_STALE_MS)),
-                            Clock.systemUTC()));
-            capacity.start();
-            logDirs = capacity.input();
-        }
-        InputProvider<CompatibilitySnapshot> aclsAndQuotas = Optional::empty;
-        if (RegisteredGates.enabled(config, CompatibilityGate.NAME)) {
-            CompatibilityReader compatibility = started(
-                    "ACL and quota reads",
-                    new CompatibilityReader(
-                            config.sourceClientProps(),
-                            config.targetClientProps(),
-                            () -> RegisteredGates.topics(replicator.status()),
-                            () -> RegisteredGates.groups(groups),
-                            PeriodicInput.refreshInterval(config.getLong(StraitConfig.GATES_STALE_MS)),
-                            Clock.systemUTC()));
-            compatibility.start();
-            aclsAndQuotas = compatibility.input();
-        }
-        InputProvider<InventorySnapshot> inventory = Optional::empty;
-        if (RegisteredGates.enabled(config, InventoryGate.NAME)) {
-            InventoryReader reader = started(
-                    "inventory reads",
-                    new InventoryReader(
-                            config.sourceClientProps(),
-                            config.targetClientProps(),
-                            () -> RegisteredGates.topics(replicator.status()),
-                            () -> RegisteredGates.groups(groups),
-                            PeriodicInput.refreshInterval(config.getLong(StraitConfig.GATES_STALE_MS)),
-                            Clock.systemUTC()));
-            reader.start();
-            inventory = reader.input();
-        }
+        Duration refresh = PeriodicInput.refreshInterval(config.getLong(StraitConfig.GATES_STALE_MS));
+        Supplier<Set<String>> topics = () -> RegisteredGates.topics(replicator.status());
+        Supplier<Set<String>> groupNames = () -> RegisteredGates.groups(groups);
+        InputProvider<CapacitySnapshot> logDirs = clusterReads(
+                config,
+                CapacityGate.NAME,
+                "capacity reads",
+                () -> new CapacityRefresher(
+                        config.sourceClientProps(), config.targetClientProps(), topics, refresh, Clock.systemUTC()));
+        InputProvider<CompatibilitySnapshot> aclsAndQuotas = clusterReads(
+                config,
+                CompatibilityGate.NAME,
+                "ACL and quota reads",
+                () -> new CompatibilityReader(
+                        config.sourceClientProps(),
+                        config.targetClientProps(),
+                        topics,
+                        groupNames,
+                        refresh,
+                        Clock.systemUTC()));
+        InputProvider<InventorySnapshot> inventory = clusterReads(
+                config,
+                InventoryGate.NAME,
+                "inventory reads",
+                () -> new InventoryReader(
+                        config.sourceClientProps(),
+                        config.targetClientProps(),
+                        topics,
+                        groupNames,
+                        refresh,
+                        Clock.systemUTC()));
         GateInputSources adapted = GateInputsAdapter.of(replicator, groups, maps, proxyState);
         InputProvider<ParitySnapshot> samples = Optional::empty;
         if (RegisteredGates.enabled(config, DataParityGate.NAME)) {
@@ -392,6 +384,17 @@ final class Sidecar implements AutoCloseable {
     /** host:port clients use as bootstrap through the producer proxy; empty when it does not run. */
     String proxyBootstrap() {
         return proxyBootstrap;
+    }
+
+    /** A gate's cluster reads, started unless the gate is disabled (then its input stays empty). */
+    private <T> InputProvider<T> clusterReads(
+            StraitConfig config, String gate, String part, Supplier<ClusterReader<T>> reader) {
+        if (!RegisteredGates.enabled(config, gate)) {
+            return Optional::empty;
+        }
+        ClusterReader<T> started = started(part, reader.get());
+        started.start();
+        return started.input();
     }
 
     private synchronized <T extends AutoCloseable> T started(String name, T part) {

@@ -5,24 +5,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import strait.gates.InputProvider;
 
 /**
  * Keeps the {@code capacity} gate's input fresh: every {@code interval} it reads both clusters' log directories
- * ({@link LogDirsReader}) and publishes the snapshot, so the gate never waits on a cluster.
- *
- * <p>Threads: the reads run on its own thread ({@code strait-gates-capacity}), never on an event loop nor on the
- * evaluation worker; {@link #input} is read by the evaluation worker (a volatile snapshot). {@link #start} and
- * {@link #close} are for the composition root's thread.
+ * ({@link LogDirsReader}) and publishes the snapshot. Threads as in {@link ClusterReader}.
  */
-public final class CapacityRefresher implements AutoCloseable {
+public final class CapacityRefresher extends ClusterReader<CapacitySnapshot> {
 
-    private final Map<String, Object> sourceProps;
-    private final Map<String, Object> targetProps;
     private final Supplier<Set<String>> topics;
-    private final PeriodicInput<CapacitySnapshot> periodic;
-    private ClusterPair clusters;
-    private LogDirsReader reader;
 
     /**
      * @param sourceProps, targetProps each side's client settings (credentials included, never logged)
@@ -34,35 +24,12 @@ public final class CapacityRefresher implements AutoCloseable {
             Supplier<Set<String>> topics,
             Duration interval,
             Clock clock) {
-        this.sourceProps = Map.copyOf(sourceProps);
-        this.targetProps = Map.copyOf(targetProps);
+        super("capacity", sourceProps, targetProps, CapacitySnapshot::problem, interval, clock);
         this.topics = topics;
-        this.periodic = new PeriodicInput<>(
-                "strait-gates-capacity",
-                "capacity",
-                () -> reader.read(this.topics.get()),
-                CapacitySnapshot::problem,
-                interval,
-                clock);
-    }
-
-    /** Builds the two admin clients and schedules the reads, the first at once. */
-    public synchronized void start() {
-        clusters = ClusterPair.open(sourceProps, targetProps, "capacity");
-        reader = new LogDirsReader(clusters);
-        periodic.start();
-    }
-
-    /** The capacity gate's input. Evaluation worker. */
-    public InputProvider<CapacitySnapshot> input() {
-        return periodic.input();
     }
 
     @Override
-    public synchronized void close() {
-        periodic.stop(ClusterPair.TIMEOUT);
-        if (clusters != null) {
-            clusters.close();
-        }
+    CapacitySnapshot read(ClusterPair clusters) {
+        return new LogDirsReader(clusters).read(topics.get());
     }
 }

@@ -14,7 +14,6 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
-import strait.gates.InputProvider;
 import strait.gates.checks.ClusterPair.Unreadable;
 
 /**
@@ -23,18 +22,12 @@ import strait.gates.checks.ClusterPair.Unreadable;
  * groups ({@link CompatibilityComparison}). Four admin requests a round; a cluster without an authorizer has no ACLs
  * (not an error).
  *
- * <p>Threads: the reads run on its own thread ({@code strait-gates-compatibility}), never on an event loop nor on
- * the evaluation worker; {@link #input} is read by the evaluation worker (a volatile snapshot). {@link #start} and
- * {@link #close} are for the composition root's thread.
+ * <p>Threads as in {@link ClusterReader}: the reads run on {@code strait-gates-compatibility}.
  */
-public final class CompatibilityReader implements AutoCloseable {
+public final class CompatibilityReader extends ClusterReader<CompatibilitySnapshot> {
 
-    private final Map<String, Object> sourceProps;
-    private final Map<String, Object> targetProps;
     private final Supplier<Set<String>> topics;
     private final Supplier<Set<String>> groups;
-    private final PeriodicInput<CompatibilitySnapshot> periodic;
-    private ClusterPair clusters;
 
     /**
      * @param sourceProps, targetProps each side's client settings (credentials included, never logged)
@@ -48,32 +41,13 @@ public final class CompatibilityReader implements AutoCloseable {
             Supplier<Set<String>> groups,
             Duration interval,
             Clock clock) {
-        this.sourceProps = Map.copyOf(sourceProps);
-        this.targetProps = Map.copyOf(targetProps);
+        super("compatibility", sourceProps, targetProps, CompatibilitySnapshot::problem, interval, clock);
         this.topics = topics;
         this.groups = groups;
-        this.periodic = new PeriodicInput<>(
-                "strait-gates-compatibility",
-                "compatibility",
-                this::refresh,
-                CompatibilitySnapshot::problem,
-                interval,
-                clock);
     }
 
-    /** Builds the two admin clients and schedules the reads, the first at once. */
-    public synchronized void start() {
-        clusters = ClusterPair.open(sourceProps, targetProps, "compatibility");
-        periodic.start();
-    }
-
-    /** The compatibility gate's input. Evaluation worker. */
-    public InputProvider<CompatibilitySnapshot> input() {
-        return periodic.input();
-    }
-
-    /** One round; the reader's thread. */
-    private CompatibilitySnapshot refresh() {
+    @Override
+    CompatibilitySnapshot read(ClusterPair clusters) {
         try {
             return CompatibilityComparison.compare(
                     acls(clusters.source, "source"),
@@ -119,14 +93,6 @@ public final class CompatibilityReader implements AutoCloseable {
                         null);
             }
             throw e;
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        periodic.stop(ClusterPair.TIMEOUT);
-        if (clusters != null) {
-            clusters.close();
         }
     }
 }

@@ -25,7 +25,6 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import strait.config.ErrorText;
-import strait.gates.InputProvider;
 import strait.gates.checks.ClusterPair.Answers;
 import strait.gates.checks.ClusterPair.Unreadable;
 import strait.gates.checks.InventorySnapshot.GroupInventory;
@@ -40,18 +39,12 @@ import strait.gates.checks.InventorySnapshot.TopicInventory;
  * ({@code DescribeGroups} / {@code ConsumerGroupDescribe}): four admin requests a round, each answered per name, so
  * one topic or group that cannot be described is named without hiding the others.
  *
- * <p>Threads: the reads run on its own thread ({@code strait-gates-inventory}), never on an event loop nor on the
- * evaluation worker; {@link #input} is read by the evaluation worker (a volatile snapshot). {@link #start} and
- * {@link #close} are for the composition root's thread.
+ * <p>Threads as in {@link ClusterReader}: the reads run on {@code strait-gates-inventory}.
  */
-public final class InventoryReader implements AutoCloseable {
+public final class InventoryReader extends ClusterReader<InventorySnapshot> {
 
-    private final Map<String, Object> sourceProps;
-    private final Map<String, Object> targetProps;
     private final Supplier<Set<String>> topics;
     private final Supplier<Set<String>> groups;
-    private final PeriodicInput<InventorySnapshot> periodic;
-    private ClusterPair clusters;
 
     /**
      * @param sourceProps, targetProps each side's client settings (credentials included, never logged)
@@ -65,30 +58,16 @@ public final class InventoryReader implements AutoCloseable {
             Supplier<Set<String>> groups,
             Duration interval,
             Clock clock) {
-        this.sourceProps = Map.copyOf(sourceProps);
-        this.targetProps = Map.copyOf(targetProps);
+        super("inventory", sourceProps, targetProps, InventorySnapshot::problem, interval, clock);
         this.topics = topics;
         this.groups = groups;
-        this.periodic = new PeriodicInput<>(
-                "strait-gates-inventory", "inventory", this::refresh, InventorySnapshot::problem, interval, clock);
     }
 
-    /** Builds the two admin clients and schedules the reads, the first at once. */
-    public synchronized void start() {
-        clusters = ClusterPair.open(sourceProps, targetProps, "inventory");
-        periodic.start();
-    }
-
-    /** The inventory gate's input. Evaluation worker. */
-    public InputProvider<InventorySnapshot> input() {
-        return periodic.input();
-    }
-
-    /** One round; the reader's thread. */
-    private InventorySnapshot refresh() {
+    @Override
+    InventorySnapshot read(ClusterPair clusters) {
         List<String> undescribable = new ArrayList<>();
         try {
-            List<TopicInventory> topicInventory = topics(new TreeSet<>(topics.get()), undescribable);
+            List<TopicInventory> topicInventory = topics(clusters.source, new TreeSet<>(topics.get()), undescribable);
             Set<String> names = new TreeSet<>(groups.get());
             Map<String, GroupSide> source = groups(clusters.source, "source", names, undescribable);
             Map<String, GroupSide> target = groups(clusters.target, "target", names, undescribable);
@@ -104,11 +83,11 @@ public final class InventoryReader implements AutoCloseable {
         }
     }
 
-    private List<TopicInventory> topics(Set<String> names, List<String> undescribable) throws Unreadable {
+    private static List<TopicInventory> topics(Admin admin, Set<String> names, List<String> undescribable)
+            throws Unreadable {
         if (names.isEmpty()) {
             return List.of();
         }
-        Admin admin = clusters.source;
         Answers<String, TopicDescription> described =
                 ClusterPair.getEach(admin.describeTopics(names).topicNameValues(), "source", "DescribeTopics");
         described
@@ -195,13 +174,5 @@ public final class InventoryReader implements AutoCloseable {
             return "it does not exist there (deleted after Strait discovered it?)";
         }
         return ErrorText.describe(error);
-    }
-
-    @Override
-    public synchronized void close() {
-        periodic.stop(ClusterPair.TIMEOUT);
-        if (clusters != null) {
-            clusters.close();
-        }
     }
 }
