@@ -1,6 +1,7 @@
 package strait.gates;
 
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,6 +34,12 @@ public record GateResult(String name, boolean passed, String reason, JsonObject 
 
     public static GateResult fail(String name, String reason, JsonObject evidence) {
         return new GateResult(name, false, reason, evidence);
+    }
+
+    /** A failure whose reason is the first of several, with how many more the evidence holds. */
+    public static GateResult failFirst(String name, List<String> reasons, JsonObject evidence) {
+        String more = reasons.size() > 1 ? " (and " + (reasons.size() - 1) + " more)" : "";
+        return fail(name, reasons.get(0) + more, evidence);
     }
 
     public JsonObject toJson() {

@@ -120,10 +120,7 @@ public final class CapacityGate implements Gate {
             short_.add(shortOf("all target log dirs together", usableTotal, snapshot.bytesToCopy(), requiredTotal));
         }
         if (!short_.isEmpty()) {
-            return GateResult.fail(
-                    NAME,
-                    short_.get(0) + (short_.size() > 1 ? " (and " + (short_.size() - 1) + " more)" : ""),
-                    evidence);
+            return GateResult.failFirst(NAME, short_, evidence);
         }
         return GateResult.pass(
                 NAME,

@@ -98,10 +98,7 @@ public final class CompatibilityGate implements Gate {
             failures.add("topic configs (" + TopicParityGate.NAME + "): " + configs.reason());
         }
         if (!failures.isEmpty()) {
-            return GateResult.fail(
-                    NAME,
-                    failures.get(0) + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more)" : ""),
-                    evidence);
+            return GateResult.failFirst(NAME, failures, evidence);
         }
         String acls = snapshot.sourceAuthorizer()
                 ? snapshot.bindings() + " source ACLs of " + snapshot.principals() + " principals on the link's topics"

@@ -130,10 +130,7 @@ public final class InventoryGate implements Gate {
         }
         failures.addAll(snapshot.undescribable());
         if (!failures.isEmpty()) {
-            return GateResult.fail(
-                    NAME,
-                    failures.get(0) + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more)" : ""),
-                    evidence);
+            return GateResult.failFirst(NAME, failures, evidence);
         }
         return GateResult.pass(
                 NAME,
