@@ -1,13 +1,9 @@
 package strait.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static strait.embedded.Eventually.eventually;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,15 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,8 +53,6 @@ class SidecarCrashIT {
     static final SharedClusters CLUSTERS = new SharedClusters();
 
     private static final int KILLS = 21;
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path dir;
@@ -153,7 +144,7 @@ class SidecarCrashIT {
                 compared += source.size();
                 long targetEnd = PartitionLogs.endOffset(CLUSTERS.targetBootstrapServers(), tp, "read_uncommitted");
                 // (b) every source offset translates to the target offset of the first committed record at or after it.
-                assertEveryOffsetTranslates(base, tp, source, target, sourceEnds.get(tp), targetEnd);
+                Translations.assertEveryOffsetTranslates(base, tp, source, target, sourceEnds.get(tp), targetEnd);
                 phase(
                         started,
                         tp + ": " + source.size() + " records compared, " + (sourceEnds.get(tp) + 2)
@@ -162,7 +153,7 @@ class SidecarCrashIT {
                 for (var group : groupCommits.entrySet()) {
                     Long committed = group.getValue().get(tp);
                     if (committed != null) {
-                        long expected = expectedTarget(source, target, committed, targetEnd);
+                        long expected = Translations.expectedTarget(source, target, committed, targetEnd);
                         awaitGroupOffset(base, group.getKey(), tp, committed, expected, run);
                     }
                 }
@@ -210,8 +201,7 @@ class SidecarCrashIT {
 
     /** Polls {@code /status} until the replicated positions of our partitions sum to at least {@code atLeast}. */
     private long awaitReplicatedProgress(StraitProcess strait, String base, long atLeast, String run) {
-        return replicatedSum(awaitStatus(
-                strait,
+        return replicatedSum(strait.awaitPartitions(
                 base,
                 "replicated positions summing to " + atLeast + "; " + run,
                 Duration.ofSeconds(45),
@@ -226,8 +216,7 @@ class SidecarCrashIT {
     }
 
     private void awaitCaughtUp(StraitProcess strait, String base, Map<TopicPartition, Long> sourceEnds, String run) {
-        awaitStatus(
-                strait,
+        strait.awaitPartitions(
                 base,
                 "caught up to " + sourceEnds + "; " + run,
                 Duration.ofSeconds(60),
@@ -235,47 +224,6 @@ class SidecarCrashIT {
                         .allMatch(tp -> s.containsKey(tp)
                                 && s.get(tp).getLong("replicated").equals(sourceEnds.get(tp))
                                 && s.get(tp).getLong("sourceEnd").equals(sourceEnds.get(tp))));
-    }
-
-    /** Polls {@code /status} until {@code condition} holds; returns that status. Fails with the last one and stderr. */
-    private static Map<TopicPartition, JsonObject> awaitStatus(
-            StraitProcess strait,
-            String base,
-            String what,
-            Duration within,
-            Predicate<Map<TopicPartition, JsonObject>> condition) {
-        AtomicReference<Map<TopicPartition, JsonObject>> last = new AtomicReference<>(Map.of());
-        eventually(
-                what,
-                within,
-                () -> {
-                    last.set(status(base));
-                    return condition.test(last.get());
-                },
-                () -> last.get() + "; stderr: " + tail(strait));
-        return last.get();
-    }
-
-    /** The last lines the sidecar logged, for failure messages. */
-    private static String tail(StraitProcess strait) {
-        try {
-            String err = strait.stderr();
-            return err.substring(Math.max(0, err.length() - 4_000));
-        } catch (java.io.IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private static Map<TopicPartition, JsonObject> status(String base) throws Exception {
-        HttpResponse<String> response = StraitProcess.get(base + "/status");
-        assertThat(response.statusCode()).as("/status: %s", response.body()).isEqualTo(200);
-        Map<TopicPartition, JsonObject> byPartition = new HashMap<>();
-        JsonArray array = new JsonObject(response.body()).getJsonArray("partitions");
-        for (int i = 0; i < array.size(); i++) {
-            JsonObject p = array.getJsonObject(i);
-            byPartition.put(new TopicPartition(p.getString("topic"), p.getInteger("partition")), p);
-        }
-        return byPartition;
     }
 
     /**
@@ -307,97 +255,6 @@ class SidecarCrashIT {
     private static long pick(List<Long> offsets, Random random) {
         assertThat(offsets).as("offsets to commit at").isNotEmpty();
         return offsets.get(random.nextInt(offsets.size()));
-    }
-
-    /** The target offset of the first committed source record at or after {@code s}; the target end past the last. */
-    private static long expectedTarget(
-            List<ConsumerRecord<byte[], byte[]>> source,
-            List<ConsumerRecord<byte[], byte[]>> target,
-            long s,
-            long targetEnd) {
-        int lo = 0;
-        int hi = source.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (source.get(mid).offset() < s) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo < source.size() ? target.get(lo).offset() : targetEnd;
-    }
-
-    private static void assertEveryOffsetTranslates(
-            String base,
-            TopicPartition tp,
-            List<ConsumerRecord<byte[], byte[]>> source,
-            List<ConsumerRecord<byte[], byte[]>> target,
-            long sourceEnd,
-            long targetEnd)
-            throws Exception {
-        Map<Long, String> targetContent = new HashMap<>();
-        target.forEach(r -> targetContent.put(r.offset(), PartitionLogs.content(r)));
-        Map<Long, String> sourceContent = new HashMap<>();
-        source.forEach(r -> sourceContent.put(r.offset(), PartitionLogs.content(r)));
-        long logStart = source.isEmpty() ? sourceEnd : Math.min(source.get(0).offset(), sourceEnd);
-        int batch = 64;
-        for (long from = logStart; from <= sourceEnd; from += batch) {
-            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-            long to = Math.min(sourceEnd, from + batch - 1);
-            for (long s = from; s <= to; s++) {
-                answers.add(translate(base, tp, s));
-            }
-            for (long s = from; s <= to; s++) {
-                HttpResponse<String> answer = answers.get((int) (s - from)).get(10, TimeUnit.SECONDS);
-                assertThat(answer.statusCode())
-                        .as("translate %s offset %d: %s", tp, s, answer.body())
-                        .isEqualTo(200);
-                long got = new JsonObject(answer.body()).getLong("targetOffset");
-                long expected = expectedTarget(source, target, s, targetEnd);
-                if (got != expected) {
-                    throw new AssertionError(tp + " source offset " + s + " translated to " + got + " ("
-                            + targetContent.get(got) + ") but the first committed record at or after it is at target "
-                            + expected + " (" + targetContent.get(expected) + ")");
-                }
-                if (expected < targetEnd) {
-                    long sourceOffset =
-                            source.get(indexOfTarget(target, expected)).offset();
-                    assertThat(targetContent.get(got))
-                            .as("content at target %d", got)
-                            .isEqualTo(sourceContent.get(sourceOffset));
-                }
-            }
-        }
-        HttpResponse<String> beyond = translate(base, tp, sourceEnd + 1).get(10, TimeUnit.SECONDS);
-        assertThat(beyond.statusCode())
-                .as("translate %s one past the end: %s", tp, beyond.body())
-                .isEqualTo(409);
-    }
-
-    private static int indexOfTarget(List<ConsumerRecord<byte[], byte[]>> target, long offset) {
-        int lo = 0;
-        int hi = target.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            long o = target.get(mid).offset();
-            if (o == offset) {
-                return mid;
-            } else if (o < offset) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        throw new AssertionError("no target record at " + offset);
-    }
-
-    private static CompletableFuture<HttpResponse<String>> translate(String base, TopicPartition tp, long s) {
-        URI uri = URI.create(
-                base + "/offsets/translate?topic=" + tp.topic() + "&partition=" + tp.partition() + "&offset=" + s);
-        return HTTP.sendAsync(
-                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void awaitGroupOffset(

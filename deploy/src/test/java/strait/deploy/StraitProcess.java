@@ -1,5 +1,9 @@
 package strait.deploy;
 
+import static strait.embedded.Eventually.eventually;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,11 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code strait.jar} running as a child JVM, exactly as an operator starts it, with its stdout and stderr captured to
@@ -85,6 +94,49 @@ final class StraitProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("no health URL printed within " + timeout + "; stderr: " + stderr());
+    }
+
+    /**
+     * Polls {@code base/status} until {@code condition} holds of its partitions; returns them. Fails naming
+     * {@code what}, with the last answer and the tail of stderr.
+     */
+    Map<TopicPartition, JsonObject> awaitPartitions(
+            String base, String what, Duration within, Predicate<Map<TopicPartition, JsonObject>> condition) {
+        AtomicReference<Map<TopicPartition, JsonObject>> last = new AtomicReference<>(Map.of());
+        eventually(
+                what,
+                within,
+                () -> {
+                    last.set(partitions(base));
+                    return condition.test(last.get());
+                },
+                () -> last.get() + "; stderr: " + stderrTail());
+        return last.get();
+    }
+
+    /** {@code GET base/status}: each partition's entry. */
+    static Map<TopicPartition, JsonObject> partitions(String base) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(base + "/status");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/status answered " + response.statusCode() + ": " + response.body());
+        }
+        Map<TopicPartition, JsonObject> byPartition = new HashMap<>();
+        JsonArray array = new JsonObject(response.body()).getJsonArray("partitions");
+        for (int i = 0; i < array.size(); i++) {
+            JsonObject p = array.getJsonObject(i);
+            byPartition.put(new TopicPartition(p.getString("topic"), p.getInteger("partition")), p);
+        }
+        return byPartition;
+    }
+
+    /** The last lines the sidecar logged, for failure messages. */
+    String stderrTail() {
+        try {
+            String err = stderr();
+            return err.substring(Math.max(0, err.length() - 4_000));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     /** Polls until GET url answers {@code status}; returns that response. */
