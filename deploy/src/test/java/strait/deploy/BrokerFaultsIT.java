@@ -48,7 +48,8 @@ import strait.deploy.LogComparison.Counts;
  * KRaft target run as separate processes (replication factor 3, {@code min.insync.replicas=2}), {@code strait.jar run}
  * as a child JVM. Each fault, repeated {@value #REPETITIONS_PROPERTY} times: a partition leader {@code kill -9}ed and
  * restarted, a leader frozen with {@code SIGSTOP} for 30 s, a rolling restart of every node, and a reassignment that
- * moves every leader, on each side; and the sidecar itself {@code kill -9}ed. After each, the time to recover is
+ * moves every leader, on each side; and the sidecar itself {@code kill -9}ed, at random moments and in the middle of
+ * a flush of its offset map. After each, the time to recover is
  * measured: from the fault's end (the node back in sync, the reassignment done, the sidecar restarted) to the sidecar
  * having copied everything the source held then. At the end the target is compared with the source record by record,
  * every difference charged to the fault under way when its record was written, and every source offset's translation
@@ -64,6 +65,9 @@ class BrokerFaultsIT {
     private static final int SIDECAR_KILLS = Integer.getInteger("strait.faults.sidecarKills", 2);
     private static final int PARTITIONS = 4;
     private static final String TOPIC = "faults";
+    /** Where the link's offset maps are persisted on the target (link {@code strait}, the default name). */
+    private static final String MAP_TOPIC = "strait.offsets.internal";
+
     private static final Duration PAUSE = Duration.ofSeconds(30);
     private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(3);
 
@@ -123,8 +127,12 @@ class BrokerFaultsIT {
                 for (int k = 0; k < SIDECAR_KILLS; k++) {
                     fault(started, "sidecar kill -9", () -> killSidecar(random));
                 }
+                fault(
+                        started,
+                        "sidecar kill -9 mid-flush of its map (the map's target leader frozen)",
+                        this::killSidecarMidFlush);
             }
-            mark("after the faults");
+            mark("no fault: after the last one");
             traffic.stop(producer);
             Map<TopicPartition, Long> ends = sourceEnds();
             awaitReplicated(ends, true);
@@ -282,6 +290,29 @@ class BrokerFaultsIT {
         strait.process().destroyForcibly();
         assertThat(strait.process().waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
         strait.close();
+        startSidecar();
+        return System.nanoTime();
+    }
+
+    /**
+     * Freezes the target leader of the offset maps' topic, so every map flush sent from then on waits unanswered
+     * while data writes to the other leaders go on; kills the sidecar in that state, then thaws the node and
+     * restarts the sidecar: a kill in the middle of a flush by construction, not by chance.
+     */
+    private long killSidecarMidFlush() throws Exception {
+        BrokerProcess mapLeader = target.leaderOf(new TopicPartition(MAP_TOPIC, 0));
+        mapLeader.pause();
+        try {
+            Thread.sleep(3_000);
+            strait.process().destroyForcibly();
+            assertThat(strait.process().waitFor(30, TimeUnit.SECONDS))
+                    .as("killed")
+                    .isTrue();
+            strait.close();
+        } finally {
+            mapLeader.resume();
+        }
+        target.awaitInSync(Duration.ofMinutes(3));
         startSidecar();
         return System.nanoTime();
     }

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ import strait.gates.Translator;
  * single-record read per cluster; nothing else is read.
  *
  * <p>Invariants: a partition's mismatches are those of its latest sample (a partition sampled clean again clears
- * them); only offsets below the replicated position are sampled, so a record still in flight is never a mismatch.
+ * them); only offsets below the replicated position are sampled, so a record still in flight is never a mismatch; a
+ * target that does not answer in time makes the round unreadable, never a mismatch.
  *
  * <p>Threads: everything runs on its own thread ({@code strait-gates-parity}), which owns both consumers; never on
  * an event loop nor on the evaluation worker. {@link #input} is read by the evaluation worker (a volatile
@@ -146,6 +148,9 @@ public final class ParitySampler implements AutoCloseable {
                 continue;
             }
             Optional<ConsumerRecord<byte[], byte[]>> sourceRecord = readAtOrAfter(source, tp, at);
+            if (sourceRecord.isEmpty()) {
+                assertAnswered(source, "source", tp, at);
+            }
             if (sourceRecord.isEmpty() || sourceRecord.get().offset() > newest) {
                 continue;
             }
@@ -157,6 +162,9 @@ public final class ParitySampler implements AutoCloseable {
             }
             long targetOffset = exact.targetOffset();
             Optional<ConsumerRecord<byte[], byte[]>> targetRecord = readAtOrAfter(target, tp, targetOffset);
+            if (targetRecord.isEmpty()) {
+                assertAnswered(target, "target", tp, targetOffset);
+            }
             done++;
             Optional<String> difference =
                     targetRecord.isEmpty() || targetRecord.get().offset() != targetOffset
@@ -167,6 +175,33 @@ public final class ParitySampler implements AutoCloseable {
         }
         mismatches.put(tp, found);
         compared.put(tp, done);
+    }
+
+    /**
+     * A read that returned nothing and never moved past {@code offset} got no answer, unless the log ends there (a
+     * source's last stable offset, a target's end): the cluster did not answer in time (a leader paused or moving),
+     * and the round fails as unreadable, so no difference is reported that is not there and no sample is skipped as
+     * if there were nothing to compare. (A read that moved on read aborted records or markers: nothing to compare.)
+     */
+    private static void assertAnswered(
+            KafkaConsumer<byte[], byte[]> consumer, String side, TopicPartition tp, long offset) {
+        if (consumer.position(tp, READ_TIMEOUT) > offset) {
+            return;
+        }
+        long end;
+        try {
+            end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
+        } catch (TimeoutException e) {
+            throw unanswered(side, tp, offset, "nor its end offset");
+        }
+        if (end > offset) {
+            throw unanswered(side, tp, offset, "its log ends at " + end);
+        }
+    }
+
+    private static TimeoutException unanswered(String side, TopicPartition tp, long offset, String more) {
+        return new TimeoutException("the " + side + " did not return " + tp + " offset " + offset + " within "
+                + READ_TIMEOUT.toMillis() + " ms (" + more + ")");
     }
 
     /** The first record at or after {@code offset}, one read of at most one record. */

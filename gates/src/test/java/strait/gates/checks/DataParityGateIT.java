@@ -85,10 +85,41 @@ class DataParityGateIT {
                 .isPositive();
     }
 
+    @Test
+    void aTargetThatDoesNotAnswerInTimeIsUnreadableNotADifference() throws Exception {
+        String topic = "parity-it-slow";
+        topics(topic);
+        write(CLUSTERS.sourceBootstrapServers(), topic, RECORDS, -1);
+        write(CLUSTERS.targetBootstrapServers(), topic, RECORDS, -1);
+        // Fetches the target holds back longer than a sample read waits: as a paused or moving leader answers.
+        Map<String, Object> slowTarget = Map.of(
+                "bootstrap.servers",
+                CLUSTERS.targetBootstrapServers(),
+                "fetch.min.bytes",
+                64 * 1024 * 1024,
+                "fetch.max.wait.ms",
+                30_000);
+
+        ParitySnapshot snapshot = sampleOnce(topic, slowTarget);
+        GateResult result = new DataParityGate(30_000, 60_000).evaluate(inputs(snapshot), Instant.now());
+
+        assertThat(snapshot.mismatches()).isEmpty();
+        assertThat(snapshot.problem())
+                .hasValueSatisfying(p -> assertThat(p).contains("the target did not return " + topic + "-0 offset 0"));
+        assertThat(result.passed()).isFalse();
+        assertThat(result.reason()).startsWith("cannot sample records").doesNotContain("differ");
+    }
+
     private static ParitySnapshot sampleOnce(String topic) {
+        ParitySnapshot snapshot = sampleOnce(topic, Map.of("bootstrap.servers", CLUSTERS.targetBootstrapServers()));
+        assertThat(snapshot.problem()).isEmpty();
+        return snapshot;
+    }
+
+    private static ParitySnapshot sampleOnce(String topic, Map<String, Object> targetProps) {
         try (ParitySampler sampler = new ParitySampler(
                 Map.of("bootstrap.servers", CLUSTERS.sourceBootstrapServers()),
-                Map.of("bootstrap.servers", CLUSTERS.targetBootstrapServers()),
+                targetProps,
                 () -> Map.of(new TopicPartition(topic, 0), (long) RECORDS),
                 ONE_FOR_ONE,
                 SAMPLES,
@@ -99,9 +130,7 @@ class DataParityGateIT {
                     "one round",
                     Duration.ofSeconds(60),
                     () -> sampler.input().latest().isPresent());
-            ParitySnapshot snapshot = sampler.input().latest().orElseThrow().value();
-            assertThat(snapshot.problem()).isEmpty();
-            return snapshot;
+            return sampler.input().latest().orElseThrow().value();
         }
     }
 
