@@ -67,6 +67,8 @@ class BrokerFaultsIT {
     private static final String TOPIC = "faults";
     /** Where the link's offset maps are persisted on the target (link {@code strait}, the default name). */
     private static final String MAP_TOPIC = "strait.offsets.internal";
+    /** The link fence's transactional id on the target (link {@code strait}). */
+    private static final String FENCE_TRANSACTIONAL_ID = "strait-strait-fence";
 
     private static final Duration PAUSE = Duration.ofSeconds(30);
     private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(3);
@@ -124,6 +126,10 @@ class BrokerFaultsIT {
                     fault(started, side.name() + " rolling restart of all 3 nodes", () -> rollingRestart(side));
                     fault(started, side.name() + " reassignment moving every leader", () -> moveLeaders(side));
                 }
+                fault(
+                        started,
+                        "target transaction coordinator of the link's fence SIGSTOP 30 s, SIGCONT",
+                        this::pauseFenceCoordinator);
                 for (int k = 0; k < SIDECAR_KILLS; k++) {
                     fault(started, "sidecar kill -9", () -> killSidecar(random));
                 }
@@ -243,6 +249,28 @@ class BrokerFaultsIT {
         return System.nanoTime();
     }
 
+    /**
+     * Freezes the target node coordinating the link fence's transactions past the fence's transaction timeout: the
+     * fence producer's transaction is aborted under it, which left that producer unusable (seen in this suite: the
+     * sidecar then wrote nothing until restarted).
+     */
+    private long pauseFenceCoordinator() throws Exception {
+        int coordinator = target.admin()
+                .describeTransactions(List.of(FENCE_TRANSACTIONAL_ID))
+                .description(FENCE_TRANSACTIONAL_ID)
+                .get(30, TimeUnit.SECONDS)
+                .coordinatorId();
+        BrokerProcess node = target.node(coordinator);
+        node.pause();
+        try {
+            Thread.sleep(PAUSE.toMillis());
+        } finally {
+            node.resume();
+        }
+        target.awaitInSync(Duration.ofMinutes(3));
+        return System.nanoTime();
+    }
+
     private long rollingRestart(ProcessCluster side) throws Exception {
         for (BrokerProcess node : side.nodes()) {
             node.stop();
@@ -327,7 +355,23 @@ class BrokerFaultsIT {
      * {@code exactly}) with no partition stopped.
      */
     private void awaitReplicated(Map<TopicPartition, Long> ends, boolean exactly) {
+        long started = System.nanoTime();
+        long[] nextReport = {started + TimeUnit.SECONDS.toNanos(2)};
         strait.awaitPartitions(base, "replicated to " + ends + (exactly ? " exactly" : ""), RECOVERY_LIMIT, status -> {
+            if (System.nanoTime() > nextReport[0]) {
+                // Progress for a post-mortem of a slow recovery: how far each partition still has to go.
+                nextReport[0] += TimeUnit.SECONDS.toNanos(2);
+                phase(
+                        started,
+                        "  still to copy: "
+                                + partitions.stream()
+                                        .map(tp -> tp.partition() + "="
+                                                + (status.containsKey(tp)
+                                                        ? ends.get(tp)
+                                                                - status.get(tp).getLong("replicated")
+                                                        : "?"))
+                                        .toList());
+            }
             for (TopicPartition tp : partitions) {
                 JsonObject p = status.get(tp);
                 if (p == null) {

@@ -27,6 +27,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -50,7 +51,11 @@ import strait.config.TopicScope;
  *
  * <p>Threads: {@link #acquire} on the starting thread (when the fence topic exists, the last word's reader is built and
  * connected meanwhile on a {@link WarmedReader} thread), {@link #lastWord} on the starting thread after it, {@link #check} on the sender threads
- * (any number), {@link #close} after they ended.
+ * (any number, one at a time under {@code proving}, which guards the producer), {@link #close} after they ended.
+ *
+ * <p>A fence producer left unusable by a fatal error that is not a fence (its transaction coordinator frozen past
+ * the transaction timeout) is replaced by a new one at the next check, as on {@link #acquire}; until then, and while
+ * that fails, nothing is written.
  */
 final class LinkFence implements BatchingSender.Fence, AutoCloseable {
 
@@ -65,11 +70,22 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
     /** Between reads of a fence topic the target's metadata does not know yet. */
     private static final Duration METADATA_RETRY = Duration.ofMillis(50);
 
+    /** The longest a failing check stays quiet in the log once its first failure was logged. */
+    private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+
     private final String topic;
     private final String clientId;
     private final Map<String, Object> clientProps;
-    private final KafkaProducer<byte[], byte[]> producer;
+    /** The fence producer's configuration, to build it again after a fatal error. */
+    private final Map<String, Object> producerProps;
+
     private final ReentrantLock proving = new ReentrantLock();
+    /** The fence producer; null while one must be built again ({@link #reacquire}). Guarded by {@link #proving}. */
+    private KafkaProducer<byte[], byte[]> producer;
+    /** When the checks began failing (0 while they succeed), and when that was last logged. Guarded by {@link #proving}. */
+    private long failingSinceNanos;
+
+    private long failureLoggedNanos;
     /** When the fence was last proven held (acquiring counts); written under {@link #proving}. */
     private volatile long lastCheckNanos = System.nanoTime();
 
@@ -81,11 +97,13 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
             String topic,
             String clientId,
             Map<String, Object> clientProps,
+            Map<String, Object> producerProps,
             KafkaProducer<byte[], byte[]> producer,
             WarmedReader warmReader) {
         this.topic = topic;
         this.clientId = clientId;
         this.clientProps = clientProps;
+        this.producerProps = producerProps;
         this.producer = producer;
         this.warmReader = warmReader;
     }
@@ -138,7 +156,7 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
             throw e;
         }
         LOG.info("acquired the fence of link {} (older instances of it are fenced)", linkName);
-        return new LinkFence(topic, clientId, new HashMap<>(targetClientProps), producer, warmed.get());
+        return new LinkFence(topic, clientId, new HashMap<>(targetClientProps), props, producer, warmed.get());
     }
 
     private static void release(WarmedReader reader) {
@@ -262,7 +280,7 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
     void release() {
         proving.lock();
         try {
-            if (fencedBy != null) {
+            if (fencedBy != null || producer == null) {
                 return;
             }
             producer.beginTransaction();
@@ -319,24 +337,76 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         if (now - lastCheckNanos < CHECK_INTERVAL.toNanos()) {
             return Verdict.HELD;
         }
+        if (producer == null && !reacquire()) {
+            return Verdict.UNPROVEN;
+        }
         try {
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(topic, 0, null, new byte[0]));
             producer.commitTransaction();
             lastCheckNanos = now;
+            if (failingSinceNanos != 0) {
+                LOG.info(
+                        "fence check succeeds again after {} s: writing",
+                        TimeUnit.NANOSECONDS.toSeconds(now - failingSinceNanos));
+                failingSinceNanos = 0;
+            }
             return Verdict.HELD;
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             fencedBy = "another instance of this link took over (fenced): " + Failures.describe(e);
             return Verdict.FENCED;
         } catch (KafkaException e) {
-            LOG.warn("fence check failed, not writing until it succeeds: {}", Failures.describe(e));
+            logFailure(now, "fence check failed, not writing until it succeeds: " + Failures.describe(e));
             try {
                 producer.abortTransaction();
+            } catch (TimeoutException abortTimedOut) {
+                // Still usable: the abort is retried by the next check's beginTransaction.
+                LOG.debug("abort after a failed fence check timed out: {}", Failures.describe(abortTimedOut));
             } catch (KafkaException abortFailed) {
-                LOG.debug("abort after a failed fence check failed: {}", Failures.describe(abortFailed));
+                // A fatal error (seen when the target's transaction coordinator was frozen past the transaction
+                // timeout): this producer can never prove anything again. Build a new one at the next check.
+                LOG.warn(
+                        "the fence producer cannot be used again ({}); acquiring the fence anew",
+                        Failures.describe(abortFailed));
+                producer.close(Duration.ZERO);
+                producer = null;
             }
             return Verdict.UNPROVEN;
         }
+    }
+
+    /**
+     * Builds the fence producer again and calls {@code initTransactions()}, which fences any other instance's, as
+     * {@link #acquire} did. Only after this producer failed fatally without being fenced: an instance that took over
+     * fences it with {@code ProducerFencedException} first, which makes it stop for good instead. Returns whether the
+     * fence is held again; when not, the next check tries again.
+     */
+    private boolean reacquire() {
+        KafkaProducer<byte[], byte[]> fresh =
+                new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        try {
+            fresh.initTransactions();
+            producer = fresh;
+            LOG.warn("acquired the fence of {} anew with a new producer", topic);
+            return true;
+        } catch (KafkaException e) {
+            fresh.close(Duration.ZERO);
+            logFailure(System.nanoTime(), "cannot acquire the fence anew, not writing: " + Failures.describe(e));
+            return false;
+        }
+    }
+
+    /** Logs the first failure of a run of failed checks, then at most once per {@link #FAILURE_LOG_INTERVAL}. */
+    private void logFailure(long now, String message) {
+        if (failingSinceNanos == 0) {
+            failingSinceNanos = now;
+        } else if (now - failureLoggedNanos < FAILURE_LOG_INTERVAL.toNanos()) {
+            LOG.debug(message);
+            return;
+        }
+        failureLoggedNanos = now;
+        long since = TimeUnit.NANOSECONDS.toSeconds(now - failingSinceNanos);
+        LOG.warn(since == 0 ? message : message + " (failing for " + since + " s)");
     }
 
     @Override
@@ -349,6 +419,13 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         WarmedReader warm = warmReader;
         warmReader = null;
         release(warm);
-        producer.close(Duration.ofSeconds(5));
+        proving.lock();
+        try {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        } finally {
+            proving.unlock();
+        }
     }
 }
