@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
@@ -86,6 +88,11 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
     private long failingSinceNanos;
 
     private long failureLoggedNanos;
+    /**
+     * The fence topic's offset at and below which nothing is another instance's proof: this instance's last proof,
+     * or the end before its first ({@link #lastWord}). Guarded by {@link #proving}.
+     */
+    private long ownedUpTo = -1;
     /** When the fence was last proven held (acquiring counts); written under {@link #proving}. */
     private volatile long lastCheckNanos = System.nanoTime();
 
@@ -233,6 +240,12 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
                 throw new ReplicatorException("cannot read the fence topic " + topic + ": " + Failures.describe(e), e);
             }
         }
+        proving.lock();
+        try {
+            ownedUpTo = end - 1;
+        } finally {
+            proving.unlock();
+        }
         WarmedReader warm = warmReader;
         warmReader = null;
         if (end <= begin) {
@@ -338,13 +351,15 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
             return Verdict.HELD;
         }
         if (producer == null && !reacquire()) {
-            return Verdict.UNPROVEN;
+            return fencedBy != null ? Verdict.FENCED : Verdict.UNPROVEN;
         }
         try {
             producer.beginTransaction();
-            producer.send(new ProducerRecord<>(topic, 0, null, new byte[0]));
+            Future<RecordMetadata> proof = producer.send(new ProducerRecord<>(topic, 0, null, new byte[0]));
             producer.commitTransaction();
             lastCheckNanos = now;
+            // Committed, so the send completed: its offset is known without waiting.
+            ownedUpTo = Math.max(ownedUpTo, proof.get().offset());
             if (failingSinceNanos != 0) {
                 LOG.info(
                         "fence check succeeds again after {} s: writing",
@@ -352,6 +367,11 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
                 failingSinceNanos = 0;
             }
             return Verdict.HELD;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicatorException("interrupted proving the fence", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a committed proof's send failed", e);
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             fencedBy = "another instance of this link took over (fenced): " + Failures.describe(e);
             return Verdict.FENCED;
@@ -377,11 +397,26 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
 
     /**
      * Builds the fence producer again and calls {@code initTransactions()}, which fences any other instance's, as
-     * {@link #acquire} did. Only after this producer failed fatally without being fenced: an instance that took over
-     * fences it with {@code ProducerFencedException} first, which makes it stop for good instead. Returns whether the
-     * fence is held again; when not, the next check tries again.
+     * {@link #acquire} did. Only after this producer failed fatally, and only when no other instance has committed a
+     * proof since this one's last ({@link #proofAfterOwn}): an instance frozen past its transaction timeout while a
+     * newer one took over must stop, not fence the newer one. Returns whether the fence is held again; when not,
+     * {@link #fencedBy} says whether another instance holds it, else the next check tries again.
      */
     private boolean reacquire() {
+        Optional<String> other;
+        try {
+            other = proofAfterOwn();
+        } catch (KafkaException e) {
+            logFailure(
+                    System.nanoTime(),
+                    "cannot read the fence topic " + topic + " before acquiring the fence anew," + " not writing: "
+                            + Failures.describe(e));
+            return false;
+        }
+        if (other.isPresent()) {
+            fencedBy = "another instance of this link took over: " + other.get();
+            return false;
+        }
         KafkaProducer<byte[], byte[]> fresh =
                 new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
         try {
@@ -393,6 +428,39 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
             fresh.close(Duration.ZERO);
             logFailure(System.nanoTime(), "cannot acquire the fence anew, not writing: " + Failures.describe(e));
             return false;
+        }
+    }
+
+    /**
+     * A proof committed to the fence topic after this instance's own last one, which only another instance of the link
+     * can have written (this one's failed attempts are aborted, invisible to {@code read_committed}); empty when there
+     * is none. A committed proof of this instance reported as failed would read as another's: this instance then
+     * stops writing, which is the safe side.
+     */
+    private Optional<String> proofAfterOwn() {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                TailReconciler.boundedReader(clientProps, "read_committed", clientId + "-recheck")) {
+            consumer.assign(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
+            long from = Math.max(
+                    ownedUpTo + 1,
+                    consumer.beginningOffsets(List.of(tp), READ_TIMEOUT).get(tp));
+            consumer.seek(tp, from);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (consumer.position(tp, READ_TIMEOUT) < end) {
+                for (ConsumerRecord<byte[], byte[]> r :
+                        consumer.poll(Duration.ofMillis(100)).records(tp)) {
+                    return Optional.of("it committed a fence proof at offset " + r.offset() + " ("
+                            + java.time.Instant.ofEpochMilli(r.timestamp()) + ") after this instance's last, at "
+                            + ownedUpTo);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException(
+                            "reading " + tp + " to " + end + " took over " + READ_TIMEOUT.toMillis() + " ms");
+                }
+            }
+            return Optional.empty();
         }
     }
 
