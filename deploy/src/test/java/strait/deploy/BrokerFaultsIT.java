@@ -46,14 +46,15 @@ import strait.deploy.LogComparison.Counts;
 /**
  * Broker faults on both sides of a link while an idempotent producer writes: a 3-node KRaft source and a 3-node
  * KRaft target run as separate processes (replication factor 3, {@code min.insync.replicas=2}), {@code strait.jar run}
- * as a child JVM. Each fault, repeated {@value #REPETITIONS_PROPERTY} times: a partition leader {@code kill -9}ed and
- * restarted, a leader frozen with {@code SIGSTOP} for 30 s, a rolling restart of every node, and a reassignment that
- * moves every leader, on each side; and the sidecar itself {@code kill -9}ed, at random moments and in the middle of
- * a flush of its offset map. After each, the time to recover is
- * measured: from the fault's end (the node back in sync, the reassignment done, the sidecar restarted) to the sidecar
- * having copied everything the source held then. At the end the target is compared with the source record by record,
- * every difference charged to the fault under way when its record was written, and every source offset's translation
- * is checked against the logs. The table it prints is the one in docs/reliability.md.
+ * as a child JVM. Each repetition (system property {@value #REPETITIONS_PROPERTY}, 1 by default), on each side: a
+ * partition leader {@code kill -9}ed and restarted, a leader frozen with {@code SIGSTOP} for 30 s, a rolling restart
+ * of every node, a reassignment that moves every leader; on the target, the node coordinating the fence's
+ * transactions frozen; then the sidecar {@code kill -9}ed at random moments and in the middle of a flush of its
+ * offset map. After each fault the time to recover is measured: from the fault's end (the node back in sync, the
+ * reassignment done, the sidecar restarted) to the sidecar having copied everything the source held then. At the end
+ * the target is compared with the source record by record, every difference charged to the fault under way when its
+ * record was written, and every source offset's translation is checked against the logs. The table it prints is the
+ * one in docs/reliability.md.
  *
  * <p>Not part of {@code mvn -B verify} (it takes minutes per repetition); its command is in docs/reliability.md, and
  * CI runs it with one repetition.
@@ -188,9 +189,10 @@ class BrokerFaultsIT {
                 strait.close();
             }
             for (CompletableFuture<ProcessCluster> start : List.of(sourceStart, targetStart)) {
-                start.cancel(false);
-                if (start.isDone() && !start.isCompletedExceptionally() && !start.isCancelled()) {
-                    start.get().close();
+                try {
+                    start.get(3, TimeUnit.MINUTES).close();
+                } catch (ExecutionException | TimeoutException e) {
+                    // It did not start: a cluster that fails to start closes its own nodes.
                 }
             }
         }
@@ -238,21 +240,13 @@ class BrokerFaultsIT {
     }
 
     private long pauseLeader(ProcessCluster side, TopicPartition tp) throws Exception {
-        BrokerProcess leader = side.leaderOf(tp);
-        leader.pause();
-        try {
-            Thread.sleep(PAUSE.toMillis());
-        } finally {
-            leader.resume();
-        }
-        side.awaitInSync(Duration.ofMinutes(3));
-        return System.nanoTime();
+        return freeze(side, side.leaderOf(tp));
     }
 
     /**
-     * Freezes the target node coordinating the link fence's transactions past the fence's transaction timeout: the
-     * fence producer's transaction is aborted under it, which left that producer unusable (seen in this suite: the
-     * sidecar then wrote nothing until restarted).
+     * Freezes the target node coordinating the link fence's transactions past the fence's transaction timeout, which
+     * can abort the fence producer's transaction under it: once, in this suite, that left the producer unusable and
+     * the sidecar writing nothing until restarted (decision 0017).
      */
     private long pauseFenceCoordinator() throws Exception {
         int coordinator = target.admin()
@@ -260,14 +254,18 @@ class BrokerFaultsIT {
                 .description(FENCE_TRANSACTIONAL_ID)
                 .get(30, TimeUnit.SECONDS)
                 .coordinatorId();
-        BrokerProcess node = target.node(coordinator);
+        return freeze(target, target.node(coordinator));
+    }
+
+    /** SIGSTOP for {@link #PAUSE}, SIGCONT, then every replica back in sync. */
+    private static long freeze(ProcessCluster side, BrokerProcess node) throws Exception {
         node.pause();
         try {
             Thread.sleep(PAUSE.toMillis());
         } finally {
             node.resume();
         }
-        target.awaitInSync(Duration.ofMinutes(3));
+        side.awaitInSync(Duration.ofMinutes(3));
         return System.nanoTime();
     }
 
@@ -439,7 +437,9 @@ class BrokerFaultsIT {
 
     private void printTable(Map<String, Counts> byFault, boolean translationsExact, Traffic traffic) {
         StringBuilder s = new StringBuilder("BrokerFaultsIT: " + REPETITIONS + " repetition(s), " + traffic.acked.get()
-                + " sends acked, " + traffic.failed.get() + " failed\n");
+                + " sends acked, " + traffic.failed.get() + " failed"
+                + (traffic.firstFailure.get() == null ? "" : " (the first: " + traffic.firstFailure.get() + ")")
+                + "\n");
         s.append("| fault | repetitions | source records written meanwhile | on the target | lost | duplicated"
                 + " | out of order | translation exact | time to recover p50 / max |\n");
         s.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");

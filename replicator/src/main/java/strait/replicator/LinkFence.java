@@ -409,7 +409,7 @@ final class LinkFence implements BatchingSender.Fence, AutoCloseable {
         } catch (KafkaException e) {
             logFailure(
                     System.nanoTime(),
-                    "cannot read the fence topic " + topic + " before acquiring the fence anew," + " not writing: "
+                    "cannot read the fence topic " + topic + " before acquiring the fence anew, not writing: "
                             + Failures.describe(e));
             return false;
         }
