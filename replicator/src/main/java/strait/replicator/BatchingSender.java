@@ -35,7 +35,9 @@ import strait.offsets.OffsetMap;
  * takes a sequence only right after the previous one, and a duplicate of its latest batches is answered with the
  * first copy's offsets: so a batch lands only at the offset its records belong at, and a second copy (an older
  * instance waking from a pause, a request that timed out but was appended) is refused whoever sends it
- * (docs/decisions/0004). A partition has one batch in flight at a time; its next batch is built after the ack.
+ * (docs/decisions/0004). A partition has one batch in flight at a time; its next batch is built after the ack, so
+ * small forwarded batches queued behind one another are written as one batch of their records ({@link SmallBatches},
+ * decision 0016) rather than one per round trip.
  * After a failed send, chunks of that assignment epoch are dropped: nothing is written past the failure until the
  * partition was reconciled and assigned again.
  *
@@ -315,6 +317,22 @@ final class BatchingSender implements Runnable {
             chunkEnds.add(total);
         }
 
+        /**
+         * Replaces the {@code n} forwarded batches from {@code b} on by their records, as one batch to encode
+         * ({@link SmallBatches}); record indices do not move.
+         */
+        SourceBatch.Encode merge(int b, int n) {
+            List<SourceBatch.Forward> run = new ArrayList<>(n);
+            for (int i = b; i < b + n; i++) {
+                run.add((SourceBatch.Forward) batches.get(i));
+            }
+            SourceBatch.Encode merged = SourceBatches.decode(ps.tp, run);
+            batches.subList(b + 1, b + n).clear();
+            starts.subList(b + 1, b + n).clear();
+            batches.set(b, merged);
+            return merged;
+        }
+
         /** The source batch holding record {@code index} (moving forward only). */
         int batchOf(int index) {
             while (current + 1 < batches.size() && starts.get(current + 1) <= index) {
@@ -524,6 +542,13 @@ final class BatchingSender implements Runnable {
         int b = o.batchOf(o.acked);
         SourceBatch source = o.batches.get(b);
         int start = o.starts.get(b);
+        int run = SmallBatches.run(o.batches, b, o.maxBatchBytes);
+        if (run > 0) {
+            source = o.merge(b, run);
+            for (int i = 0; i < run; i++) {
+                metrics.batch("record", "coalesced");
+            }
+        }
         if (source instanceof SourceBatch.Forward forward) {
             if (forward.sizeInBytes() <= o.maxBatchBytes) {
                 return encoder.forward(o.ps.tp, forward, sequence);

@@ -187,6 +187,25 @@ final class SourceBatches {
     }
 
     /**
+     * Consecutive forwarded batches of one codec as one run of records, to be written as one batch with that codec
+     * ({@link SmallBatches}).
+     */
+    static SourceBatch.Encode decode(TopicPartition tp, List<SourceBatch.Forward> run) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (SourceBatch.Forward forward : run) {
+            records.addAll(decode(tp, forward).records());
+        }
+        short attributes =
+                BatchHeader.attributes(run.get(0).buffer(), run.get(0).at());
+        return new SourceBatch.Encode(records, codecOf(attributes));
+    }
+
+    /** The id of the codec a forwarded batch is compressed with. */
+    static int codecId(SourceBatch.Forward forward) {
+        return BatchHeader.attributes(forward.buffer(), forward.at()) & BatchHeader.COMPRESSION_MASK;
+    }
+
+    /**
      * The records of the batches in {@code batch} from {@code fromOffset} on, as a consumer would return them, each
      * offset in the bytes moved by {@code shift}.
      */

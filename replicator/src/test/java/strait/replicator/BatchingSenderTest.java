@@ -175,6 +175,35 @@ class BatchingSenderTest {
     }
 
     @Test
+    void writesQueuedSmallForwardedBatchesAsOneBatchOfTheirRecords() {
+        PartitionState p0 = running(P0, 500, 0);
+        List<SourceBatch> small = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < 10; i++) {
+            SourceBatch.Forward forward = forwarded(500 + 2 * i, 2);
+            small.add(forward);
+            bytes += forward.sizeInBytes();
+        }
+        offer(new Chunk(p0, p0.epoch(), small, 20, 520, bytes));
+
+        start();
+        eventually("written", Duration.ofSeconds(10), () -> p0.map().replicatedPosition() == 520);
+
+        assertThat(target.values(P0)).containsExactlyElementsOf(forwardedValues(500, 20));
+        assertThat(target.attempts(P0)).as("one batch, one round trip").containsExactly(0);
+        assertThat(target.violations).isEmpty();
+        assertThat(p0.recordsEncoded).isEqualTo(20);
+        assertThat(p0.map().translate(519)).isEqualTo(new Translation.Exact(19));
+        assertThat(registry.get("strait.batches")
+                        .tag("path", "record")
+                        .tag("reason", "coalesced")
+                        .counter()
+                        .count())
+                .isEqualTo(10);
+        assertThat(p0.chunksInFlight()).isZero();
+    }
+
+    @Test
     void stopsAtTheLastAckedRecordWhenTheLeaderRefusesAndLetsTheOtherPartitionsFinish() {
         PartitionState p0 = running(P0, 0, 0);
         PartitionState p1 = running(P1, 0, 0);

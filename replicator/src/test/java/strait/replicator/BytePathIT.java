@@ -17,7 +17,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +29,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -35,6 +39,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -173,6 +178,41 @@ class BytePathIT {
     }
 
     @Test
+    void aBacklogOfOneRecordBatchesIsWrittenInFewBatchesNotOneRoundTripEach() throws Exception {
+        String topic = "bytes-small-batches";
+        int records = 4_000;
+        try (Admin admin = CLUSTERS.clusters().sourceAdmin()) {
+            createTopic(admin, topic, 1, Map.of());
+        }
+        // batch.size 1: every record is a batch of its own, as a producer with linger.ms 0 at a steady rate makes
+        // batches of one record or a few.
+        try (KafkaProducer<byte[], byte[]> producer = producer(
+                CLUSTERS.sourceBootstrapServers(),
+                Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 1, ProducerConfig.LINGER_MS_CONFIG, 0))) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, ("k" + i).getBytes(StandardCharsets.UTF_8), json(i)));
+            }
+        }
+        long sourceBatches = batchesInLog(CLUSTERS.clusters().sourceCluster(), topic);
+        assertThat(sourceBatches).as("the source holds one-record batches").isGreaterThan(records * 9L / 10);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        double coalesced;
+        try (Running running = Running.start(topic, "bytes-small-link", registry)) {
+            awaitCaughtUp("the topic is replicated", Duration.ofMinutes(2), running::status, topic, 1);
+            coalesced = batches(registry, "record", "coalesced");
+        }
+        long targetBatches = batchesInLog(CLUSTERS.clusters().targetCluster(), topic);
+        System.out.printf("one-record batches: %d on the source, %d on the target%n", sourceBatches, targetBatches);
+        assertThat(targetBatches)
+                .as("queued small batches go to the target together, not one per round trip")
+                .isLessThan(sourceBatches / 20);
+        assertThat(coalesced).isGreaterThan(records * 9.0 / 10);
+        assertIdentical(
+                readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed"),
+                readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
+    }
+
+    @Test
     void aLeaderChangeOnTheSourceMidCopyLosesAndDuplicatesNothing() throws Exception {
         String topic = "bytes-leader-move";
         int records = 30_000;
@@ -297,6 +337,23 @@ class BytePathIT {
                         + "\",\"amount\":" + (i * 37 % 10_000) + ".25,\"items\":[{\"sku\":\"s-" + (i % 113)
                         + "\",\"qty\":" + (i % 5 + 1) + "}],\"note\":\"replicated by strait, batch for batch\"}")
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The record batches in the segment files of the topic's partitions on the cluster's brokers. */
+    private static long batchesInLog(KafkaClusterTestKit cluster, String topic) throws Exception {
+        long batches = 0;
+        try (Stream<Path> files = Files.walk(Path.of(cluster.nodes().baseDirectory()))) {
+            for (Path segment : files.filter(
+                            f -> f.getParent().getFileName().toString().startsWith(topic + "-")
+                                    && f.getFileName().toString().endsWith(".log"))
+                    .toList()) {
+                for (var ignored : MemoryRecords.readableRecords(ByteBuffer.wrap(Files.readAllBytes(segment)))
+                        .batches()) {
+                    batches++;
+                }
+            }
+        }
+        return batches;
     }
 
     /** The size of the topic's logs on the cluster's brokers. */

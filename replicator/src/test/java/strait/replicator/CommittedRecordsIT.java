@@ -112,7 +112,8 @@ class CommittedRecordsIT {
             tx.initTransactions();
             for (int t = 0; t < 30; t++) {
                 tx.beginTransaction();
-                for (int i = 0; i < 10; i++) {
+                // 40 records per partition: not small batches, which the sender would write together (0016).
+                for (int i = 0; i < 80; i++) {
                     tx.send(new ProducerRecord<>(
                             topic, i % 2, null, ("tx-" + t + "-" + i).getBytes(StandardCharsets.UTF_8)));
                 }
@@ -123,7 +124,7 @@ class CommittedRecordsIT {
                     tx.abortTransaction();
                 } else {
                     tx.commitTransaction();
-                    committed += 10;
+                    committed += 80;
                 }
             }
         }
