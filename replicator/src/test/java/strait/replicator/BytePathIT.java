@@ -22,12 +22,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,6 +40,7 @@ import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -112,15 +116,22 @@ class BytePathIT {
             createTopic(admin, topic, 4, Map.of());
         }
         Random random = new Random(42);
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = producer(
                 CLUSTERS.sourceBootstrapServers(),
                 Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024, ProducerConfig.LINGER_MS_CONFIG, 20))) {
             for (int i = 0; i < records; i++) {
                 byte[] value = new byte[1_000];
                 random.nextBytes(value);
-                producer.send(new ProducerRecord<>(topic, i % 4, ("k" + i).getBytes(StandardCharsets.UTF_8), value));
+                sends.add(producer.send(
+                        new ProducerRecord<>(topic, i % 4, ("k" + i).getBytes(StandardCharsets.UTF_8), value)));
             }
         }
+        // The source itself may refuse a few sends while its leaders settle (seen once in CI: 129 of 24,000 failed
+        // with OUT_OF_ORDER_SEQUENCE_NUMBER after NOT_LEADER_OR_FOLLOWER right after the topic was created): what
+        // is compared below is what the source holds, which is what the sends that succeeded wrote.
+        long written = sends.stream().filter(BytePathIT::succeeded).count();
+        assertThat(written).as("sends the source took").isGreaterThan(records * 9L / 10);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         double reused;
         // Responses of about 1 MiB and at most 1 MiB in flight per partition: the fetcher runs ahead of the
@@ -145,7 +156,7 @@ class BytePathIT {
         }
         assertThat(reused).as("fetch responses received into a recycled buffer").isPositive();
         var source = readAll(CLUSTERS.sourceBootstrapServers(), topic, "read_committed");
-        assertThat(count(source)).isEqualTo(records);
+        assertThat((long) count(source)).isEqualTo(written);
         assertIdentical(source, readAll(CLUSTERS.targetBootstrapServers(), topic, "read_uncommitted"));
     }
 
@@ -377,6 +388,18 @@ class BytePathIT {
                 }
             }
             return bytes;
+        }
+    }
+
+    private static boolean succeeded(Future<RecordMetadata> send) {
+        try {
+            send.get();
+            return true;
+        } catch (ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 }

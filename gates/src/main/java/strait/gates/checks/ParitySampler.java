@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -32,7 +33,7 @@ import strait.gates.Translator;
  *
  * <p>Invariants: a partition's mismatches are those of its latest sample (a partition sampled clean again clears
  * them); only offsets below the replicated position are sampled, so a record still in flight is never a mismatch; a
- * target that does not answer in time makes the round unreadable, never a mismatch.
+ * cluster that does not answer a sample read in time makes the round unreadable, never a mismatch.
  *
  * <p>Threads: everything runs on its own thread ({@code strait-gates-parity}), which owns both consumers; never on
  * an event loop nor on the evaluation worker. {@link #input} is read by the evaluation worker (a volatile
@@ -179,22 +180,29 @@ public final class ParitySampler implements AutoCloseable {
 
     /**
      * A read that returned nothing and never moved past {@code offset} got no answer, unless the log ends there (a
-     * source's last stable offset, a target's end): the cluster did not answer in time (a leader paused or moving),
+     * source's last stable offset, a target's end) or retention deleted it: the cluster did not answer in time (a leader paused or moving),
      * and the round fails as unreadable, so no difference is reported that is not there and no sample is skipped as
      * if there were nothing to compare. (A read that moved on read aborted records or markers: nothing to compare.)
      */
     private static void assertAnswered(
             KafkaConsumer<byte[], byte[]> consumer, String side, TopicPartition tp, long offset) {
-        if (consumer.position(tp, READ_TIMEOUT) > offset) {
-            return;
+        try {
+            if (consumer.position(tp, READ_TIMEOUT) > offset) {
+                return;
+            }
+        } catch (InvalidOffsetException e) {
+            return; // out of range: deleted by retention since it was chosen
         }
+        long start;
         long end;
         try {
+            start = consumer.beginningOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
             end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
         } catch (TimeoutException e) {
-            throw unanswered(side, tp, offset, "nor its end offset");
+            throw unanswered(side, tp, offset, "nor its log bounds");
         }
-        if (end > offset) {
+        // Below the log start: deleted by retention since it was chosen, nothing there to compare.
+        if (end > offset && start <= offset) {
             throw unanswered(side, tp, offset, "its log ends at " + end);
         }
     }
