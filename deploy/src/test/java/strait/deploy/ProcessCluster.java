@@ -8,17 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -160,12 +163,27 @@ final class ProcessCluster implements AutoCloseable {
         return topic.partitions().get(tp.partition());
     }
 
-    /** Waits until {@code tp} is led by a node other than {@code node}. */
-    void awaitLeaderOtherThan(TopicPartition tp, BrokerProcess node, Duration within) {
-        await(name + ": " + tp + " led by another node than " + node.nodeId(), within, () -> {
+    /** Waits until {@code tp} has a leader whose node id passes {@code leader}, described by {@code what}. */
+    void awaitLeader(TopicPartition tp, String what, IntPredicate leader, Duration within) {
+        await(name + ": " + tp + " led by " + what, within, () -> {
             TopicPartitionInfo info = describe(tp);
-            return info.leader() != null && info.leader().id() != node.nodeId();
+            return info.leader() != null && leader.test(info.leader().id());
         });
+    }
+
+    /** The end offsets of {@code partitions} now; retried while a node is down or frozen. */
+    Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        await(name + ": end offsets of " + partitions, Duration.ofMinutes(1), () -> {
+            admin.listOffsets(latest)
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            return true;
+        });
+        return ends;
     }
 
     /**

@@ -545,9 +545,7 @@ final class BatchingSender implements Runnable {
         int run = SmallBatches.run(o.batches, b, o.maxBatchBytes);
         if (run > 0) {
             source = o.merge(b, run);
-            for (int i = 0; i < run; i++) {
-                metrics.batch("record", "coalesced");
-            }
+            metrics.batches("record", "coalesced", run);
         }
         if (source instanceof SourceBatch.Forward forward) {
             if (forward.sizeInBytes() <= o.maxBatchBytes) {

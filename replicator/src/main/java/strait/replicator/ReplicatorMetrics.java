@@ -92,7 +92,12 @@ final class ReplicatorMetrics {
      * (decoded and encoded again, {@code reason} saying why) or {@code none} (dropped: aborted, empty).
      */
     void batch(String path, String reason) {
-        registry.counter("strait.batches", "path", path, "reason", reason).increment();
+        batches(path, reason, 1);
+    }
+
+    /** Counts {@code n} source batches that took {@code path} for {@code reason}. */
+    void batches(String path, String reason, int n) {
+        registry.counter("strait.batches", "path", path, "reason", reason).increment(n);
     }
 
     /** Counts the bytes of a batch the target acked, by the path it took. */
